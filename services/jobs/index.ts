@@ -1,0 +1,4 @@
+// The jobs unit: job and result formats shared by the API, the worker, the CLI and nightly runs.
+export * from "./job.js";
+export * from "./result.js";
+export * from "./keys.js";

@@ -1,0 +1,46 @@
+// Result format written by the worker (one object per job id) and read by the API, the CLI and nightly runs.
+import { z } from "zod";
+import { FORMAT_VERSION } from "./job.js";
+
+/** Job statuses. `skipped` is only for early-stopped batch items. */
+export const JOB_STATUSES = ["ok", "lean_error", "timeout", "crashed", "rejected", "skipped"] as const;
+/** One of {@link JOB_STATUSES}. */
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/**
+ * `valid`: the REPL answered with no error message and no sorry (and, in tactic mode, `proofStatus` Completed);
+ * `invalid`: it answered otherwise; `none`: no answer (timeout, crash, rejected, skipped).
+ */
+export type Verdict = "valid" | "invalid" | "none";
+
+/** A stored result. */
+export const resultSchema = z.looseObject({
+  v: z.literal(FORMAT_VERSION),
+  jobId: z.string(),
+  fleet: z.string(),
+  batchId: z.string().optional(),
+  group: z.string().optional(),
+  status: z.enum(JOB_STATUSES),
+  verdict: z.enum(["valid", "invalid", "none"]),
+  /** The REPL's response (wire JSON), ids replaced by handles when the job asked to keep them. */
+  response: z.unknown().optional(),
+  /** Handle records created (with keep), each one link of a chain. */
+  handles: z.array(z.unknown()).optional(),
+  error: z.object({ code: z.string(), message: z.string() }).loose().optional(),
+  timings: z.object({
+    submittedAt: z.string(),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    queuedMs: z.number(),
+    runMs: z.number(),
+    reusedChars: z.number(),
+  }),
+  attempts: z.number().int().nonnegative(),
+  worker: z.string(),
+  replId: z.string().optional(),
+  /** True when the REPL was the test double: this is not a Lean verdict. */
+  simulated: z.boolean(),
+});
+
+/** A stored result. */
+export type JobResult = z.infer<typeof resultSchema>;
