@@ -1,0 +1,209 @@
+// bench/scheduling: total wall time and elaboration work of four pool policies (LeanFleet affinity, Kimina Lean
+// Server, LeanInteract, round-robin) on the same 4 REPLs of the REPL double with its cost model, for three workloads,
+// each policy's work relative to the ideal. `--quick` runs a tenth of the sizes.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { build } from "esbuild";
+import { DOUBLE_PATH, parseReplConfig, type LeanReplConfig } from "../services/repl/config.js";
+import { LeanServer } from "../services/repl/lean-server.js";
+import { ReplPool } from "../services/repl/pool.js";
+import { POLICY_NAMES, type PolicyName } from "../services/repl/scheduling.js";
+import { coldMixed, drive, editStream, proofSearch, type Workload } from "./_scheduling-workloads.js";
+
+// Cost model, scaled down from `import Mathlib` = 2000 ms / 1500 MiB so the bench finishes in a few minutes; the
+// ratio of a header load to a command (50:1) stays in the range of real Mathlib files.
+const REPLS = 4;
+const MATHLIB_MS = 100;
+const OTHER_IMPORT_MS = 50;
+const COMMAND_MS = 2;
+const PREWARM = "import Mathlib";
+const COST_FLAGS = ["--import-cost", `Mathlib=${MATHLIB_MS}:8`, "--default-import-cost", `${OTHER_IMPORT_MS}:1`, "--command-cost-ms", String(COMMAND_MS)];
+
+// The double, bundled once with esbuild (the same code; Node's TypeScript loader would add ~300 ms of CPU to every
+// REPL start, which restart-heavy policies would then measure), and a preload that copies each process's latest
+// cumulative `@double-stats` line to <dir>/<pid>.json, so the work of every process, including replaced ones, counts.
+const work = mkdtempSync(join(tmpdir(), "leanfleet-bench-scheduling-"));
+process.on("exit", () => rmSync(work, { recursive: true, force: true }));
+const bundle = join(work, "repl-double.mjs");
+await build({ entryPoints: [DOUBLE_PATH], bundle: true, platform: "node", format: "esm", outfile: bundle, logLevel: "warning" });
+const preload = join(work, "stats-tee.mjs");
+writeFileSync(
+  preload,
+  `import fs from "node:fs";
+const dir = process.env.LEANFLEET_BENCH_STATS_DIR;
+// Unique per process (pids get reused on a busy machine).
+const name = dir + "/" + process.pid + "-" + Date.now() + "-" + Math.random().toString(36).slice(2);
+// Let a SIGTERM (a policy restarting this REPL) end the process only after the synchronous answer and its stats
+// line are written, so no work goes unreported.
+process.on("SIGTERM", () => process.exit(143));
+const write = fs.writeSync;
+fs.writeSync = function (fd, data, ...rest) {
+  if (fd === 2 && dir) {
+    const text = typeof data === "string" ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");
+    const lines = text.split("\\n").filter((l) => l.startsWith("@double-stats "));
+    if (lines.length > 0) {
+      // Write then rename, so a reader never sees a half-written file.
+      fs.writeFileSync(name + ".tmp", lines[lines.length - 1].slice(14));
+      fs.renameSync(name + ".tmp", name + ".json");
+    }
+  }
+  return write.call(this, fd, data, ...rest);
+};
+`,
+);
+
+/** A config running the bundled double with the cost model; its processes report their stats into `statsDir`. */
+function benchConfig(statsDir: string, flags: string[]): LeanReplConfig {
+  mkdirSync(statsDir, { recursive: true });
+  return parseReplConfig({
+    argv: [process.execPath, "--import", preload, bundle, "--lean-version", "4.19.0", "--no-transcripts", "--stats", ...flags],
+    env: { LEANFLEET_BENCH_STATS_DIR: statsDir },
+    simulated: true,
+    replSupportsIncrementality: true,
+    leanVersion: "4.19.0",
+    addressSpaceLimitMiB: null,
+    memoryHardLimitMiB: null,
+    defaultTimeoutMs: 300_000,
+  });
+}
+
+// Sizes: `--full` runs the issue's sizes (200 edit versions, 1000 proof candidates, 500 snippets; ~5 min here, most
+// of it Kimina's restarts); the default keeps the edit stream whole and runs 40% of the proof search and of the cold
+// mix so the bench stays near 2 minutes; `--quick` runs a tenth. `--policies a,b` runs a subset.
+const full = process.argv.includes("--full");
+const quick = process.argv.includes("--quick");
+const sizes = full ? { edits: 200, candidates: 1000, snippets: 500 } : quick ? { edits: 20, candidates: 100, snippets: 50 } : { edits: 200, candidates: 400, snippets: 200 };
+const policiesArg = process.argv.find((a) => a.startsWith("--policies="))?.slice("--policies=".length);
+const POLICIES = policiesArg ? (policiesArg.split(",") as PolicyName[]) : [...POLICY_NAMES];
+const WORKLOADS: Workload[] = [
+  editStream(sizes.edits, 10, 40),
+  proofSearch(sizes.candidates, quick ? 10 : 50),
+  coldMixed(sizes.snippets, 20),
+];
+
+interface Work {
+  commands: number;
+  imports: number;
+  costMs: number;
+}
+const ZERO: Work = { commands: 0, imports: 0, costMs: 0 };
+const add = (a: Work, b: Work): Work => ({ commands: a.commands + b.commands, imports: a.imports + b.imports, costMs: a.costMs + b.costMs });
+const sub = (a: Work, b: Work): Work => ({ commands: a.commands - b.commands, imports: a.imports - b.imports, costMs: a.costMs - b.costMs });
+
+/** Work done so far by every double process that reported into `statsDir` (their latest cumulative lines). */
+function workIn(statsDir: string): Work {
+  return readdirSync(statsDir).filter((f) => f.endsWith(".json")).reduce((w, f) => {
+    const st = JSON.parse(readFileSync(join(statsDir, f), "utf8")) as { elaboratedCommands: number; importsLoaded: number; costMs: number };
+    return add(w, { commands: st.elaboratedCommands, imports: st.importsLoaded, costMs: st.costMs });
+  }, ZERO);
+}
+
+interface PolicyResult {
+  policy: PolicyName;
+  wallMs: number;
+  work: Work;
+  restarts: number;
+  failures: number;
+  rules: Record<string, number>;
+}
+
+let runs = 0;
+/** The double writes its stats line just after each answer: give the last ones time to land before reading. */
+const STATS_SETTLE_MS = 300;
+
+/** Run one workload on a fresh 4-REPL pool under one policy; work is summed over every double process it used. */
+async function runPolicy(policy: PolicyName, workload: Workload): Promise<PolicyResult> {
+  const statsDir = join(work, `run-${runs++}`);
+  const pool = new ReplPool(benchConfig(statsDir, COST_FLAGS), { size: REPLS, policy, prewarmHeader: PREWARM, maxQueued: 1_000_000, maxWaitMs: 3_600_000 });
+  await pool.start();
+  await sleep(STATS_SETTLE_MS);
+  const baseline = workIn(statsDir); // the pre-warm of every REPL, the same for all policies
+  let failures = 0;
+  const t0 = performance.now();
+  await drive(workload, async (item) => {
+    const o = await pool.run({ cmd: item.cmd });
+    if (o.status !== "ok") failures++;
+  });
+  const wallMs = performance.now() - t0;
+  await sleep(STATS_SETTLE_MS);
+  const done = workIn(statsDir);
+  const stats = pool.stats();
+  await pool.close();
+  return { policy, wallMs, work: sub(done, baseline), restarts: stats.restarts, failures, rules: stats.rules };
+}
+
+/**
+ * The ideal, a lower bound: one double with incrementality that sees the whole workload in order and never forgets,
+ * so only never-seen command suffixes are elaborated and each header is loaded once (after the same pre-warm as the
+ * pools, which is excluded). Commands are counted at no cost and charged COMMAND_MS each.
+ */
+async function ideal(workload: Workload): Promise<Work> {
+  const statsDir = join(work, `ideal-${runs++}`);
+  const server = new LeanServer(benchConfig(statsDir, ["--import-cost", `Mathlib=${MATHLIB_MS}:8`, "--default-import-cost", `${OTHER_IMPORT_MS}:1`]));
+  await server.run({ cmd: PREWARM, incrementality: true });
+  await sleep(STATS_SETTLE_MS);
+  const baseline = workIn(statsDir);
+  for (const item of workload.items) await server.run({ cmd: item.cmd, incrementality: true });
+  await sleep(STATS_SETTLE_MS);
+  const w = sub(workIn(statsDir), baseline);
+  await server.close();
+  return { ...w, costMs: w.commands * COMMAND_MS + w.costMs };
+}
+
+const summary: Record<string, unknown> = {};
+const t00 = performance.now();
+console.log(`REPL double cost model (scaled): import Mathlib(.*) ${MATHLIB_MS} ms / 8 MiB (real: ~2000 ms / 1500 MiB), other imports ${OTHER_IMPORT_MS} ms,`);
+console.log(`${COMMAND_MS} ms per elaborated command; ${REPLS} REPLs per pool, each pre-warmed with \`${PREWARM}\` (pre-warm excluded from work).`);
+console.log(`work = simulated elaboration ms charged by the doubles (--stats: commands x ${COMMAND_MS} ms + modules loaded x their cost), summed over every process;`);
+console.log(`ideal = only never-seen command suffixes elaborated and each header loaded once in the whole pool; sizes: ${full ? "the issue's (--full)" : quick ? "a tenth (--quick)" : "edit stream as in the issue, proof search and cold mix at 40% (--full for all of the issue's sizes)"}`);
+for (const workload of WORKLOADS) {
+  const best = await ideal(workload);
+  const results: PolicyResult[] = [];
+  for (const policy of POLICIES) results.push(await runPolicy(policy, workload));
+  const lf = results.find((r) => r.policy === "leanfleet") ?? results[0]!;
+  console.log(`\n## ${workload.name}: ${workload.description}`);
+  console.log(`ideal: ${best.costMs} ms of work (${best.commands} commands, ${best.imports} modules loaded)`);
+  console.log("policy        | wall s | work ms | commands | imports | restarts | work/ideal | work/LeanFleet | rules");
+  for (const r of results) {
+    console.log(
+      [
+        r.policy.padEnd(13),
+        (r.wallMs / 1000).toFixed(2).padStart(6),
+        String(r.work.costMs).padStart(7),
+        String(r.work.commands).padStart(8),
+        String(r.work.imports).padStart(7),
+        String(r.restarts).padStart(8),
+        `${(r.work.costMs / best.costMs).toFixed(2)}x`.padStart(10),
+        `${(r.work.costMs / lf.work.costMs).toFixed(2)}x`.padStart(14),
+        Object.entries(r.rules).filter(([, n]) => n > 0).map(([k, n]) => `${k}:${n}`).join(" ") + (r.failures ? ` FAILURES:${r.failures}` : ""),
+      ].join(" | "),
+    );
+  }
+  summary[workload.name.replace(/ /g, "_")] = {
+    requests: workload.items.length,
+    idealWorkMs: best.costMs,
+    ...Object.fromEntries(
+      results.map((r) => [r.policy, { wallMs: Math.round(r.wallMs), workMs: r.work.costMs, vsIdeal: Number((r.work.costMs / best.costMs).toFixed(3)), failures: r.failures }]),
+    ),
+  };
+}
+const edit = summary.edit_stream as Record<string, { workMs: number; vsIdeal: number } | undefined>;
+const search = summary.proof_search as Record<string, { workMs: number; vsIdeal: number } | undefined>;
+const goals =
+  edit.leanfleet && search.leanfleet && edit["round-robin"]
+    ? {
+        editWithin10pctOfIdeal: edit.leanfleet.vsIdeal <= 1.1,
+        searchWithin10pctOfIdeal: search.leanfleet.vsIdeal <= 1.1,
+        editRoundRobinOverLeanFleet: Number((edit["round-robin"].workMs / edit.leanfleet.workMs).toFixed(2)),
+      }
+    : null;
+if (goals) {
+  console.log(
+    `\ngoals: LeanFleet within 10% of ideal on edit stream ${goals.editWithin10pctOfIdeal ? "met" : "NOT met"} (${edit.leanfleet!.vsIdeal}x), on proof search ${goals.searchWithin10pctOfIdeal ? "met" : "NOT met"} (${search.leanfleet!.vsIdeal}x); round-robin / LeanFleet work on edit stream ${goals.editRoundRobinOverLeanFleet}x (goal >= 3x: ${goals.editRoundRobinOverLeanFleet >= 3 ? "met" : "NOT met"})`,
+  );
+}
+console.log(`bench time ${((performance.now() - t00) / 1000).toFixed(0)} s`);
+console.log(JSON.stringify({ bench: "scheduling", sizes, repls: REPLS, costModel: { mathlibMs: MATHLIB_MS, otherImportMs: OTHER_IMPORT_MS, commandMs: COMMAND_MS }, ...summary, goals }));

@@ -1,0 +1,32 @@
+// `leanfleet status [BATCH_ID]`: the API's fleets (queue depth, worker tasks), or one batch's progress.
+import type { Command } from "commander";
+import { connect, type ConnectionOptions } from "../connection.js";
+
+/** Register `status`. */
+export function registerStatus(program: Command, io: { out: (s: string) => void; err: (s: string) => void }): void {
+  program
+    .command("status")
+    .description("show fleets (queue depth, worker tasks) or, given a batch id, its progress")
+    .argument("[batchId]", "a batch id returned by eval or POST /v1/batches")
+    .option("--json", "print JSON")
+    .action(async (batchId: string | undefined, opts: { json?: boolean }, cmd: Command) => {
+      const client = connect(cmd.optsWithGlobals<ConnectionOptions>());
+      if (batchId) {
+        const p = await client.progress(batchId);
+        if (opts.json) return io.out(JSON.stringify(p, null, 2));
+        if (p.simulated) io.out("SIMULATED: results of this batch come from the REPL double, not from Lean.");
+        io.out(`batch ${p.batchId} on ${p.fleet}${p.earlyStop ? " (early stop)" : ""}: ${p.done}/${p.total} done, ${p.valid} valid, ${p.ratePerSecond}/s${p.complete ? ", complete" : ""}`);
+        io.out(`  ${Object.entries(p.byStatus).map(([s, n]) => `${s} ${n}`).join(", ")}`);
+        return;
+      }
+      const [health, cluster] = await Promise.all([client.health(), client.cluster()]);
+      if (opts.json) return io.out(JSON.stringify({ endpoint: client.endpoint, health, cluster }, null, 2));
+      io.out(`LeanFleet API ${client.endpoint}: ${health.ok ? "ok" : "NOT OK"}${health.version ? ` (v${health.version})` : ""}`);
+      if (cluster.simulated) io.out("SIMULATED: workers run the REPL double; results are not Lean verdicts.");
+      for (const f of cluster.fleets) {
+        const q = "error" in f.queue ? `queue error: ${f.queue.error}` : `queue visible ${f.queue.visible}, in flight ${f.queue.inFlight}${f.queue.oldestAgeSeconds !== null ? `, oldest ${f.queue.oldestAgeSeconds} s` : ""}`;
+        const t = f.tasks === null ? "tasks unknown" : "error" in f.tasks ? `tasks error: ${f.tasks.error}` : `tasks desired ${f.tasks.desired}, running ${f.tasks.running}, pending ${f.tasks.pending}`;
+        io.out(`  ${f.fleet}${f.default ? " (default)" : ""}: ${q}; ${t}`);
+      }
+    });
+}

@@ -1,0 +1,56 @@
+// `leanfleet up` (and `npm start`): the local cluster — fauxqs, the API on 127.0.0.1, workers scaled by backlog.
+import type { Command } from "commander";
+import { DEFAULT_LOCAL_PORT } from "../../functions/api/index.js";
+
+/** Parse `MIN..MAX` (or a single number N meaning N..N). */
+export function parseWorkers(text: string): { min: number; max: number } {
+  const m = /^(\d+)(?:\.\.(\d+))?$/.exec(text.trim());
+  if (!m) throw new Error(`--workers must be MIN..MAX (e.g. 1..4) or a number, got ${JSON.stringify(text)}`);
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : Number(m[2]);
+  if (max < Math.max(1, min)) throw new Error(`--workers ${text}: MAX must be >= MIN and >= 1`);
+  return { min, max };
+}
+
+/** Register `up`. */
+export function registerUp(program: Command, io: { out: (s: string) => void; err: (s: string) => void }): void {
+  program
+    .command("up")
+    .description("run the local cluster: fauxqs (SQS+S3), the API on 127.0.0.1, workers scaled by the backlog rule")
+    .option("--workers <MIN..MAX>", "worker processes per fleet", "1..2")
+    .option("--port <port>", "API port", String(DEFAULT_LOCAL_PORT))
+    .option("--simulate", "run on the REPL double even if Lean is installed (every result is marked simulated)")
+    .option("--data <dir>", "keep queues and results in this directory across restarts")
+    .option("--fleets <names>", "comma-separated fleet names", "default")
+    .action(async (opts: { workers: string; port: string; simulate?: boolean; data?: string; fleets: string }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a TCP port, got ${opts.port}`);
+      // Imported here so that other commands do not load fauxqs (and node:sqlite) for nothing.
+      const { startLocalCluster } = await import("../../services/local-cluster/index.js");
+      const cluster = await startLocalCluster({
+        workers: parseWorkers(opts.workers),
+        port,
+        ...(opts.simulate ? { simulate: true } : {}),
+        ...(opts.data ? { dataDir: opts.data } : {}),
+        fleets: opts.fleets.split(",").map((f) => f.trim()).filter(Boolean),
+        onNotice: (line) => io.err(line),
+      });
+      io.out(`LeanFleet local cluster is up: API ${cluster.endpoint} (fleets ${Object.keys(cluster.fleets).join(", ")}, workers ${opts.workers})`);
+      if (cluster.simulated) io.out("SIMULATED: workers run the REPL double; results are marked simulated and are not Lean verdicts.");
+      io.out(`logs: ${cluster.logDir}. Try: leanfleet check Foo.lean | leanfleet eval dataset.jsonl | leanfleet status. Ctrl-C stops.`);
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (signal: string) => {
+          if (stopping) return;
+          stopping = true;
+          io.err(`${signal}: stopping the local cluster (workers drain first)...`);
+          void cluster.close().then(resolve, (err: unknown) => {
+            io.err(`close failed: ${(err as Error).message}`);
+            resolve();
+          });
+        };
+        process.once("SIGINT", () => stop("SIGINT"));
+        process.once("SIGTERM", () => stop("SIGTERM"));
+      });
+    });
+}

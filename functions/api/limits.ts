@@ -1,0 +1,123 @@
+// Per-key limits: a token bucket for requests per second, and an upper bound of each key's queued jobs checked
+// against its maxQueuedJobs. State lives in the app instance (per process; per Lambda instance in AWS).
+import type { JobQueue } from "../../services/worker/ports.js";
+import { LimitExceededError } from "./errors.js";
+import type { KeyLimits } from "./deps.js";
+
+/** The caller of a request: an API key id (or `anonymous`) and its limits. */
+export interface Principal {
+  id: string;
+  limits: KeyLimits;
+}
+
+/** Requests-per-second limiter: one token bucket per key. */
+export class RateLimiter {
+  readonly #buckets = new Map<string, { tokens: number; atMs: number }>();
+
+  constructor(private readonly now: () => number) {}
+
+  /** Take one token for `p`, or throw `rate_limited` with the seconds until one is available. */
+  take(p: Principal): void {
+    const { requestsPerSecond: rate, burst } = p.limits;
+    const now = this.now();
+    const b = this.#buckets.get(p.id) ?? { tokens: burst, atMs: now };
+    b.tokens = Math.min(burst, b.tokens + ((now - b.atMs) / 1000) * rate);
+    b.atMs = now;
+    this.#buckets.set(p.id, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return;
+    }
+    const wait = Math.max(1, Math.ceil((1 - b.tokens) / rate));
+    throw new LimitExceededError(
+      "rate_limited",
+      `key ${JSON.stringify(p.id)} sent more than ${rate} requests per second (burst ${burst}); retry after ${wait} s, or send many checks in one POST /v1/batches`,
+      wait,
+    );
+  }
+}
+
+interface Bound {
+  /** Upper bound of this key's jobs still queued on the fleet. */
+  queued: number;
+  /** When this key's last accepted jobs finished sending (a depth read started later already counts them). */
+  lastSentMs: number;
+}
+
+/**
+ * Queued-jobs limit. A key's queued jobs on a fleet are bounded above by both the fleet's whole queue depth and
+ * (previous bound + jobs it sent since), so `min(depth, bound + sent)` is a sound per-key estimate that needs no
+ * shared counter. Depth reads are cached for `depthCacheMs`; SQS depth counts are approximate, so is the limit.
+ */
+export class QueuedJobsLimiter {
+  readonly #bounds = new Map<string, Map<string, Bound>>();
+  readonly #depth = new Map<string, { total: number; startedMs: number; promise?: Promise<void> }>();
+
+  constructor(
+    private readonly queues: Record<string, JobQueue>,
+    private readonly now: () => number,
+    private readonly depthCacheMs: number,
+  ) {}
+
+  /** Throw `too_many_queued` when `count` more jobs would take `p` over its maxQueuedJobs. */
+  async admit(p: Principal, count: number): Promise<void> {
+    const mine = this.#bounds.get(p.id);
+    let queued = 0;
+    if (mine) {
+      for (const [fleet, bound] of mine) {
+        if (bound.queued === 0) continue;
+        const depth = await this.#fleetDepth(fleet);
+        if (depth && depth.startedMs > bound.lastSentMs) bound.queued = Math.min(bound.queued, depth.total);
+        queued += bound.queued;
+      }
+    }
+    const max = p.limits.maxQueuedJobs;
+    if (queued + count > max) {
+      const wait = Math.max(1, Math.ceil(this.depthCacheMs / 1000) * 5);
+      throw new LimitExceededError(
+        "too_many_queued",
+        `key ${JSON.stringify(p.id)} has about ${queued} jobs queued and ${count} more would pass its limit of ${max}; wait for results (retry after ${wait} s) or submit fewer items`,
+        wait,
+      );
+    }
+  }
+
+  /** Count `count` jobs just sent by `p` to `fleet`. */
+  record(p: Principal, fleet: string, count: number): void {
+    let mine = this.#bounds.get(p.id);
+    if (!mine) this.#bounds.set(p.id, (mine = new Map()));
+    const b = mine.get(fleet) ?? { queued: 0, lastSentMs: 0 };
+    b.queued += count;
+    b.lastSentMs = this.now();
+    mine.set(fleet, b);
+  }
+
+  async #fleetDepth(fleet: string): Promise<{ total: number; startedMs: number } | undefined> {
+    const queue = this.queues[fleet];
+    if (!queue) return undefined;
+    let entry = this.#depth.get(fleet);
+    const now = this.now();
+    if (!entry || (now - entry.startedMs > this.depthCacheMs && !entry.promise)) {
+      const fresh = { total: entry?.total ?? Number.POSITIVE_INFINITY, startedMs: entry?.startedMs ?? 0 } as {
+        total: number;
+        startedMs: number;
+        promise?: Promise<void>;
+      };
+      const startedMs = now;
+      fresh.promise = queue
+        .depth()
+        .then((d) => {
+          fresh.total = d.visible + d.inFlight + d.delayed;
+          fresh.startedMs = startedMs;
+        })
+        .catch(() => undefined) // a failed depth read keeps the previous bound (never loosens the limit)
+        .finally(() => {
+          delete fresh.promise;
+        });
+      this.#depth.set(fleet, fresh);
+      entry = fresh;
+    }
+    if (entry.promise) await entry.promise;
+    return entry;
+  }
+}

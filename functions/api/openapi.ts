@@ -1,0 +1,101 @@
+// The OpenAPI 3.1 document, generated from the same zod schemas that validate requests (z.toJSONSchema).
+import { z } from "zod";
+import { resultSchema } from "../../services/jobs/index.js";
+import { ERROR_STATUS } from "./middleware/error-handler.js";
+import { batchItemSchema, batchResultsQuerySchema, batchSubmitQuerySchema, jobSubmissionSchema, jobSubmitQuerySchema } from "./schemas.js";
+
+const json = (schema: z.ZodType, io: "input" | "output" = "input") => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
+  return rest;
+};
+
+function queryParams(schema: z.ZodObject): object[] {
+  const s = json(schema) as { properties?: Record<string, { description?: string }> };
+  return Object.entries(s.properties ?? {}).map(([name, p]) => ({ name, in: "query", required: false, description: p.description, schema: { ...p, description: undefined } }));
+}
+
+const errorRef = { $ref: "#/components/schemas/Error" };
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((s) => [String(s), { description: codesFor(s), content: { "application/json": { schema: errorRef } } }]));
+function codesFor(status: number): string {
+  return `error codes: ${Object.entries(ERROR_STATUS).filter(([, s]) => s === status).map(([c]) => c).join(", ")}`;
+}
+const idParam = (what: string) => ({ name: "id", in: "path", required: true, description: `${what} id`, schema: { type: "string" } });
+const common = [401, 429, 503];
+
+/** Build the OpenAPI document (cheap enough to build once per app). */
+export function buildOpenApi(version: string): object {
+  return {
+    openapi: "3.1.0",
+    info: { title: "LeanFleet API", version, description: "Check Lean 4 code at scale. Results carry simulated: true when produced by the REPL double (not a Lean verdict)." },
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "API key (stored hashed with SHA-256 by the deployment)" } },
+      schemas: {
+        JobSubmission: json(jobSubmissionSchema),
+        BatchItem: json(batchItemSchema),
+        Result: json(resultSchema, "output"),
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: {
+            error: {
+              type: "object",
+              required: ["code", "message"],
+              properties: { code: { type: "string", enum: Object.keys(ERROR_STATUS) }, message: { type: "string" }, field: { type: "string" }, retryAfterSeconds: { type: "number" } },
+            },
+          },
+        },
+      },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      "/v1/jobs": {
+        post: {
+          summary: "Submit one check",
+          parameters: queryParams(jobSubmitQuerySchema),
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/JobSubmission" } } } },
+          responses: {
+            "200": { description: "Finished within ?wait: {jobId, state: done, result}" },
+            "202": { description: "Accepted: {jobId} (or {jobId, state} after an elapsed wait)" },
+            ...errors(400, 413, 415, ...common),
+          },
+        },
+      },
+      "/v1/jobs/{id}": {
+        get: { summary: "A job's result or state (queued, running, done)", parameters: [idParam("job")], responses: { "200": { description: "{jobId, state, result?}" }, ...errors(400, 404, ...common) } },
+      },
+      "/v1/batches": {
+        post: {
+          summary: "Create a batch or append to one (JSON array or JSON Lines, at most 10000 items a call)",
+          parameters: queryParams(batchSubmitQuerySchema),
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/BatchItem" } } },
+              "application/x-ndjson": { schema: { $ref: "#/components/schemas/BatchItem" }, description: "one item per line" },
+            },
+          },
+          responses: { "202": { description: "{batchId, accepted, firstSeq, lastSeq}" }, ...errors(400, 404, 409, 413, 415, ...common) },
+        },
+      },
+      "/v1/batches/{id}": {
+        get: { summary: "Batch progress: total, done, valid, byStatus, ratePerSecond", parameters: [idParam("batch")], responses: { "200": { description: "progress" }, ...errors(400, 404, ...common) } },
+      },
+      "/v1/batches/{id}/results": {
+        get: {
+          summary: "Results as JSON Lines, resumable: pass the LeanFleet-Cursor response header back as ?cursor=",
+          parameters: [idParam("batch"), ...queryParams(batchResultsQuerySchema)],
+          responses: {
+            "200": {
+              description: "JSON Lines of results; headers LeanFleet-Cursor, LeanFleet-Complete, LeanFleet-More, LeanFleet-Total",
+              content: { "application/x-ndjson": { schema: { $ref: "#/components/schemas/Result" } } },
+            },
+            ...errors(400, 404, ...common),
+          },
+        },
+      },
+      "/v1/cluster": { get: { summary: "Per fleet: queue depth and worker task counts", responses: { "200": { description: "cluster status" }, ...errors(...common) } } },
+      "/health": { get: { summary: "Liveness", security: [], responses: { "200": { description: "{ok: true}" } } } },
+      "/openapi.json": { get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.1" } } } },
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// The nightly function's environment: variable names (shared with cdk/lib/nightly.ts) and one zod parse.
+import { z } from "zod";
+
+/** Names of the environment variables the nightly function reads. */
+export const NIGHTLY_ENV = {
+  /** Required: the deployment bucket. */
+  bucket: "LEANFLEET_BUCKET",
+  /** Required: JSON object fleet -> {queueUrl, cluster, service, minTasks}. */
+  fleets: "LEANFLEET_NIGHTLY_FLEETS",
+  /** AWS region (Lambda sets it). @default "us-east-1" */
+  region: "AWS_REGION",
+  /** Optional: local SQS/S3 endpoint (fauxqs); never set in AWS. */
+  awsEndpoint: "LEANFLEET_AWS_ENDPOINT",
+  /** Optional: pino log level. @default "info" */
+  logLevel: "LEANFLEET_LOG_LEVEL",
+} as const;
+
+const fleetsSchema = z.record(
+  z.string(),
+  z.strictObject({ queueUrl: z.string().min(1), cluster: z.string().min(1), service: z.string().min(1), minTasks: z.number().int().nonnegative() }),
+);
+
+/** The nightly function's configuration. */
+export interface NightlyConfig {
+  bucket: string;
+  fleets: z.infer<typeof fleetsSchema>;
+  region: string;
+  awsEndpoint: string | undefined;
+  logLevel: string;
+}
+
+/** Parse the environment; errors name the variable and the fix. */
+export function parseNightlyConfig(env: NodeJS.ProcessEnv): NightlyConfig {
+  const bucket = env[NIGHTLY_ENV.bucket];
+  if (!bucket) throw new Error(`${NIGHTLY_ENV.bucket} is not set: give the deployment bucket's name`);
+  const raw = env[NIGHTLY_ENV.fleets];
+  if (!raw) throw new Error(`${NIGHTLY_ENV.fleets} is not set: give a JSON object fleet -> {"queueUrl","cluster","service","minTasks"}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (e) {
+    throw new Error(`${NIGHTLY_ENV.fleets} is not valid JSON (${(e as Error).message})`);
+  }
+  const r = fleetsSchema.safeParse(json);
+  if (!r.success) throw new Error(`${NIGHTLY_ENV.fleets}: ${z.prettifyError(r.error)}`);
+  return {
+    bucket,
+    fleets: r.data,
+    region: env[NIGHTLY_ENV.region] || "us-east-1",
+    awsEndpoint: env[NIGHTLY_ENV.awsEndpoint] || undefined,
+    logLevel: env[NIGHTLY_ENV.logLevel] || "info",
+  };
+}

@@ -1,0 +1,157 @@
+// HTTP for the client: JSON requests with retries and exponential backoff on 429, 5xx and network errors, honouring
+// Retry-After; API errors surface as LeanFleetApiError with the server's stable code.
+import { LeanFleetError } from "../repl/errors.js";
+
+/** Retry policy of the client. */
+export interface RetryPolicy {
+  /** Retries after the first attempt. @default 6 */
+  retries: number;
+  /** First backoff delay in milliseconds (doubles each retry, with jitter). @default 250 */
+  baseDelayMs: number;
+  /** Longest backoff delay (and longest honoured Retry-After) in milliseconds. @default 20000 */
+  maxDelayMs: number;
+}
+
+/** Defaults of the client's HTTP layer. */
+export const HTTP_DEFAULTS = {
+  retry: { retries: 6, baseDelayMs: 250, maxDelayMs: 20_000 } satisfies RetryPolicy,
+  /** Per-attempt timeout in milliseconds, on top of any server-side wait the request asks for. @default 60000 */
+  requestTimeoutMs: 60_000,
+} as const;
+
+/** An error answer of the API (4xx/5xx with `{error:{code,message,field?}}`), after retries when retryable. */
+export class LeanFleetApiError extends LeanFleetError {
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+    readonly field?: string,
+    readonly body?: Record<string, unknown>,
+  ) {
+    super(code, `HTTP ${status} ${code}: ${message}`, { status, ...(field ? { field } : {}) });
+  }
+}
+
+/** HTTP statuses worth retrying: rate limits and server-side failures. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
+}
+
+/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential with full jitter. */
+export function backoffMs(attempt: number, policy: RetryPolicy, retryAfter: string | null, random: () => number = Math.random): number {
+  if (retryAfter !== null && retryAfter.trim() !== "") {
+    const seconds = Number(retryAfter);
+    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - Date.now();
+    if (Number.isFinite(ms) && ms >= 0) return Math.min(policy.maxDelayMs, ms);
+  }
+  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.max(policy.baseDelayMs / 2, Math.round(cap * random()));
+}
+
+/** One request as the transport sees it. */
+export interface HttpRequest {
+  method: "GET" | "POST";
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: string;
+  contentType?: string;
+  /** Extra time the server may hold the request (its `wait`), added to the per-attempt timeout. */
+  serverWaitMs?: number;
+  /** Whether a failed attempt may be retried (requests that must not run twice pass a predicate). */
+  retryable?: (status: number, code: string | undefined) => boolean;
+  signal?: AbortSignal;
+}
+
+/** Options of the transport. */
+export interface HttpOptions {
+  endpoint: string;
+  apiKey?: string;
+  fetch?: typeof fetch;
+  retry?: Partial<RetryPolicy>;
+  requestTimeoutMs?: number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Called before each retry (for logs and progress bars). */
+  onRetry?: (info: { attempt: number; delayMs: number; status?: number; code?: string; error?: string }) => void;
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** The client's transport: builds URLs, adds the bearer key, retries, decodes errors. */
+export class HttpTransport {
+  readonly #base: string;
+  readonly #fetch: typeof fetch;
+  readonly #policy: RetryPolicy;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+  constructor(private readonly options: HttpOptions) {
+    this.#base = options.endpoint.replace(/\/+$/, "");
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#policy = { ...HTTP_DEFAULTS.retry, ...options.retry };
+    this.#sleep = options.sleep ?? abortableSleep;
+  }
+
+  /** The endpoint's base URL. */
+  get endpoint(): string {
+    return this.#base;
+  }
+
+  /** Send a request, retrying as the policy allows; resolves with the successful Response (2xx). */
+  async send(req: HttpRequest): Promise<Response> {
+    const url = new URL(this.#base + req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { accept: "application/json, application/x-ndjson" };
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    if (req.body !== undefined) headers["content-type"] = req.contentType ?? "application/json";
+    const timeoutMs = (this.options.requestTimeoutMs ?? HTTP_DEFAULTS.requestTimeoutMs) + (req.serverWaitMs ?? 0);
+
+    for (let attempt = 1; ; attempt++) {
+      const signals = [AbortSignal.timeout(timeoutMs), ...(req.signal ? [req.signal] : [])];
+      let res: Response;
+      try {
+        res = await this.#fetch(url, { method: req.method, headers, ...(req.body === undefined ? {} : { body: req.body }), signal: AbortSignal.any(signals) });
+      } catch (err) {
+        if (req.signal?.aborted) throw req.signal.reason;
+        if (attempt > this.#policy.retries) throw new LeanFleetError("network", `could not reach ${this.#base} (${(err as Error).message}) after ${attempt} attempts; check --endpoint and that the API is running (leanfleet up)`);
+        const delayMs = backoffMs(attempt, this.#policy, null);
+        this.options.onRetry?.({ attempt, delayMs, error: (err as Error).message });
+        await this.#sleep(delayMs, req.signal);
+        continue;
+      }
+      if (res.ok) return res;
+      const text = await res.text();
+      let body: { error?: { code?: string; message?: string; field?: string } } = {};
+      try {
+        body = JSON.parse(text) as typeof body;
+      } catch {
+        // a proxy's HTML error page: keep the status only
+      }
+      const code = body.error?.code;
+      const retryable = isRetryableStatus(res.status) && (req.retryable?.(res.status, code) ?? true);
+      if (!retryable || attempt > this.#policy.retries) {
+        throw new LeanFleetApiError(res.status, code ?? `http_${res.status}`, body.error?.message ?? (text.slice(0, 300) || res.statusText), body.error?.field, body.error as Record<string, unknown> | undefined);
+      }
+      const delayMs = backoffMs(attempt, this.#policy, res.headers.get("retry-after"));
+      this.options.onRetry?.({ attempt, delayMs, status: res.status, ...(code ? { code } : {}) });
+      await this.#sleep(delayMs, req.signal);
+    }
+  }
+
+  /** Send and decode a JSON answer. */
+  async json<T>(req: HttpRequest): Promise<{ status: number; body: T; headers: Headers }> {
+    const res = await this.send(req);
+    return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+  }
+}

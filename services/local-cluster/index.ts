@@ -1,0 +1,14 @@
+// The local-cluster unit: `npm start` / `leanfleet up` run the whole pipeline on one machine.
+export { startLocalCluster, noLeanNotice, LOCAL_CLUSTER_DEFAULTS, type LocalCluster, type LocalClusterOptions } from "./local-cluster.js";
+export { LOCAL_SCALING_DEFAULTS, FleetSupervisor, type LocalScaling, type SupervisedWorker } from "./fleet-supervisor.js";
+export {
+  HttpClusterStatus,
+  CLUSTER_STATUS_URL_ENV,
+  type ClusterStatus,
+  type ClusterSnapshot,
+  type FleetStatus,
+  type TaskCounts,
+  type WorkerRow,
+} from "./cluster-status.js";
+export { WorkerProcess, type WorkerState, type WorkerExit, type WorkerHealth } from "./worker-process.js";
+export { findTagged, killTagged, isAlive, LOCAL_TAG_ENV } from "./process-sweep.js";

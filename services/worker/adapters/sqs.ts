@@ -1,0 +1,198 @@
+// JobQueue on Amazon SQS (and on fauxqs locally): long polling, leases through ChangeMessageVisibility, batched sends.
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import { LeaseLostError } from "../errors.js";
+import type { JobQueue, QueueDepth, ReceivedMessage } from "../ports.js";
+
+/** Limits of the SQS API that the adapter works within. */
+export const SQS_LIMITS = {
+  /** Entries per SendMessageBatch / DeleteMessageBatch and messages per ReceiveMessage. @default 10 */
+  batchEntries: 10,
+  /** Bytes of all bodies in one SendMessageBatch (the classic 256 KiB limit, which every SQS-compatible server accepts). @default 262144 */
+  batchBytes: 256 * 1024,
+  /** Longest long-poll wait. @default 20 */
+  maxWaitSeconds: 20,
+  /** Longest visibility timeout (12 h). @default 43200 */
+  maxVisibilitySeconds: 43_200,
+} as const;
+
+/** Error names SQS (and fauxqs) return when a receipt handle no longer holds a lease. */
+const LEASE_GONE = new Set(["ReceiptHandleIsInvalid", "MessageNotInflight", "InvalidParameterValue", "AWS.SimpleQueueService.MessageNotInflight"]);
+
+/** Options of {@link SqsJobQueue}. */
+export interface SqsJobQueueOptions {
+  /** An SQS client built with an explicit `endpoint` when one is used (see stack.md G3); {@link createAwsClients} does that. */
+  client: SQSClient;
+  /** The queue URL exactly as CreateQueue / GetQueueUrl returned it. */
+  queueUrl: string;
+  /**
+   * Coalesce acks issued in the same event-loop turn into DeleteMessageBatch calls (up to 10 each). Adds no wait:
+   * a lone ack is sent on the next turn. @default true
+   */
+  batchAcks?: boolean;
+}
+
+/** A fleet's job queue on SQS. Lease errors surface as {@link LeaseLostError}; every other failure is thrown as is. */
+export class SqsJobQueue implements JobQueue {
+  readonly #client: SQSClient;
+  readonly #queueUrl: string;
+  readonly #batchAcks: boolean;
+  #pendingAcks: Array<{ receipt: string; resolve: () => void; reject: (err: unknown) => void }> = [];
+  #flushScheduled = false;
+
+  constructor(options: SqsJobQueueOptions) {
+    this.#client = options.client;
+    this.#queueUrl = options.queueUrl;
+    this.#batchAcks = options.batchAcks ?? true;
+  }
+
+  /** The queue URL this adapter talks to. */
+  get queueUrl(): string {
+    return this.#queueUrl;
+  }
+
+  async send(body: string): Promise<string> {
+    const out = await this.#client.send(new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: body }));
+    return out.MessageId ?? "";
+  }
+
+  async sendMany(bodies: string[]): Promise<string[]> {
+    const ids: string[] = new Array<string>(bodies.length);
+    // Chunks respect both the entry count and the total payload size of one batch call.
+    const chunks: number[][] = [];
+    let current: number[] = [];
+    let bytes = 0;
+    bodies.forEach((body, i) => {
+      const size = Buffer.byteLength(body);
+      if (current.length > 0 && (current.length === SQS_LIMITS.batchEntries || bytes + size > SQS_LIMITS.batchBytes)) {
+        chunks.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(i);
+      bytes += size;
+    });
+    if (current.length > 0) chunks.push(current);
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        const out = await this.#client.send(
+          new SendMessageBatchCommand({
+            QueueUrl: this.#queueUrl,
+            Entries: chunk.map((i) => ({ Id: String(i), MessageBody: bodies[i]! })),
+          }),
+        );
+        const failed = out.Failed ?? [];
+        if (failed.length > 0) {
+          const f = failed[0]!;
+          throw new Error(`SendMessageBatch failed for ${failed.length} of ${chunk.length} messages: ${f.Code ?? "?"} ${f.Message ?? ""}`);
+        }
+        for (const ok of out.Successful ?? []) ids[Number(ok.Id)] = ok.MessageId ?? "";
+      }),
+    );
+    return ids;
+  }
+
+  async receive(max: number, waitSeconds: number): Promise<ReceivedMessage[]> {
+    const out = await this.#client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.#queueUrl,
+        MaxNumberOfMessages: Math.max(1, Math.min(SQS_LIMITS.batchEntries, Math.floor(max))),
+        WaitTimeSeconds: Math.max(0, Math.min(SQS_LIMITS.maxWaitSeconds, Math.round(waitSeconds))),
+        MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp"],
+      }),
+    );
+    return (out.Messages ?? []).map((m) => {
+      const sent = Number(m.Attributes?.SentTimestamp);
+      const received: ReceivedMessage = {
+        messageId: m.MessageId ?? "",
+        receipt: m.ReceiptHandle ?? "",
+        body: m.Body ?? "",
+        receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? "1") || 1,
+      };
+      if (Number.isFinite(sent) && sent > 0) received.sentAtMs = sent;
+      return received;
+    });
+  }
+
+  async extendLease(receipt: string, visibilitySeconds: number): Promise<void> {
+    await this.#changeVisibility(receipt, Math.min(SQS_LIMITS.maxVisibilitySeconds, Math.max(1, Math.ceil(visibilitySeconds))));
+  }
+
+  async ack(receipt: string): Promise<void> {
+    if (!this.#batchAcks) {
+      await this.#client.send(new DeleteMessageCommand({ QueueUrl: this.#queueUrl, ReceiptHandle: receipt }));
+      return;
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#pendingAcks.push({ receipt, resolve, reject });
+      if (this.#pendingAcks.length >= SQS_LIMITS.batchEntries) this.#flushAcks();
+      else if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flushAcks());
+      }
+    });
+  }
+
+  #flushAcks(): void {
+    this.#flushScheduled = false;
+    while (this.#pendingAcks.length > 0) {
+      const batch = this.#pendingAcks.splice(0, SQS_LIMITS.batchEntries);
+      if (batch.length === 1) {
+        const [one] = batch;
+        this.#client.send(new DeleteMessageCommand({ QueueUrl: this.#queueUrl, ReceiptHandle: one!.receipt })).then(() => one!.resolve(), one!.reject);
+        continue;
+      }
+      this.#client
+        .send(new DeleteMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: batch.map((a, i) => ({ Id: String(i), ReceiptHandle: a.receipt })) }))
+        .then(
+          (out) => {
+            const failed = new Map((out.Failed ?? []).map((f) => [Number(f.Id), f]));
+            batch.forEach((a, i) => {
+              const f = failed.get(i);
+              if (f) a.reject(new Error(`DeleteMessage failed: ${f.Code ?? "?"} ${f.Message ?? ""}`));
+              else a.resolve();
+            });
+          },
+          (err: unknown) => batch.forEach((a) => a.reject(err)),
+        );
+    }
+  }
+
+  async release(receipt: string): Promise<void> {
+    await this.#changeVisibility(receipt, 0);
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const out = await this.#client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.#queueUrl,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
+      }),
+    );
+    const a = out.Attributes ?? {};
+    // The age of the oldest message is a CloudWatch metric, not a queue attribute, so it stays unknown here.
+    return {
+      visible: Number(a.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+      delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
+    };
+  }
+
+  async #changeVisibility(receipt: string, seconds: number): Promise<void> {
+    try {
+      await this.#client.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.#queueUrl, ReceiptHandle: receipt, VisibilityTimeout: seconds }));
+    } catch (err) {
+      const name = (err as { name?: string }).name ?? "";
+      if (LEASE_GONE.has(name)) throw new LeaseLostError(receipt, `${name}: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,21 @@
+// Typed errors of the worker unit (stable codes; match on `code` across processes).
+// errors.js directly, not the REPL unit's index: the adapters (and through them the API's Lambda bundle) need only
+// the error base class, not the REPL process machinery the index pulls in.
+import { LeanFleetError } from "../repl/errors.js";
+
+/** A message's lease (receipt) is no longer valid: it was deleted, or its visibility expired and it may be redelivered. */
+export class LeaseLostError extends LeanFleetError {
+  constructor(receipt: string, reason: string) {
+    super("lease_lost", `the lease of a queue message is gone (${reason}); the job must stop, another delivery will run it`, {
+      receipt: receipt.slice(0, 64),
+      reason,
+    });
+  }
+}
+
+/** The worker's environment is missing or malformed; the message names the variable and the fix. */
+export class WorkerConfigError extends LeanFleetError {
+  constructor(message: string) {
+    super("worker_config", message);
+  }
+}

@@ -1,0 +1,102 @@
+// Composition root of the worker process (the ECS container's entry point, and each local-cluster worker): parse
+// the environment once, build the AWS adapters and the REPL set, start the worker, stop it in order on SIGTERM.
+import pino from "pino";
+import { detectRepl, doubleConfig, ReplPool } from "../repl/index.js";
+import { createAwsClients, EcsTaskProtection, NoopTaskProtection, S3ObjectStore, SqsJobQueue } from "./adapters/index.js";
+import { parseWorkerConfig, type WorkerConfig } from "./config.js";
+import { WorkerConfigError } from "./errors.js";
+import { onTerminate } from "./shutdown.js";
+import { Worker } from "./worker.js";
+
+/** Build the REPL set the configuration asks for: the double with LEANFLEET_SIMULATE=1, else a detected Lean REPL. */
+function buildPool(config: WorkerConfig): ReplPool {
+  const limits = config.replMemoryMiB !== undefined ? { memoryHardLimitMiB: config.replMemoryMiB } : {};
+  if (config.simulate) return new ReplPool(doubleConfig({ flags: config.doubleFlags, ...limits }), { size: config.replCount, prewarmHeader: config.prewarmHeader ?? null });
+  const found = detectRepl({
+    ...limits,
+    ...(config.replPath ? { replPath: config.replPath } : {}),
+    ...(config.projectDir ? { projectDir: config.projectDir } : {}),
+  });
+  if (!found.ok) throw found.error;
+  return new ReplPool(found.config, { size: config.replCount, prewarmHeader: config.prewarmHeader ?? null });
+}
+
+async function main(): Promise<void> {
+  let config: WorkerConfig;
+  try {
+    config = parseWorkerConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof WorkerConfigError)) throw err;
+    process.stderr.write(`leanfleet worker: ${err.message}\n`);
+    process.exit(2);
+  }
+  const logger = pino({ level: config.logLevel, base: { workerId: config.workerId, fleet: config.fleet } });
+  process.on("uncaughtException", (err) => {
+    logger.fatal({ err }, "uncaught exception: exiting (the service starts a new worker; unacknowledged messages are redelivered)");
+    process.exit(1);
+  });
+  process.on("unhandledRejection", (err) => {
+    logger.fatal({ err }, "unhandled rejection: exiting");
+    process.exit(1);
+  });
+
+  const clients = createAwsClients({ ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}), region: config.region });
+  const queue = new SqsJobQueue({ client: clients.sqs, queueUrl: config.queueUrl });
+  const store = new S3ObjectStore({ client: clients.s3, bucket: config.bucket, conditionalWrites: clients.local ? "head-then-put" : "native" });
+  const protection = config.inEcs ? new EcsTaskProtection({ client: clients.ecs }) : new NoopTaskProtection();
+  const pool = buildPool(config);
+  const worker = new Worker({
+    queue,
+    store,
+    runner: pool,
+    protection,
+    logger,
+    fleet: config.fleet,
+    workerId: config.workerId,
+    simulated: pool.config.simulated,
+    capacity: pool.size,
+    pollWaitSeconds: config.pollWaitSeconds,
+    prefetch: config.prefetch,
+    // fauxqs ignores If-None-Match (so a conditional put is HEAD + PUT) and never duplicates a first delivery.
+    conditionalFirstWrite: !clients.local,
+    visibilitySeconds: config.visibilitySeconds,
+    drainSeconds: config.drainSeconds,
+    healthPort: config.healthPort,
+  });
+  let stopping = false;
+  onTerminate(
+    async () => {
+      stopping = true;
+      await worker.close();
+      clients.destroy();
+    },
+    { logger, exitWithParent: config.exitWithParent },
+  );
+  const t0 = Date.now();
+  try {
+    await pool.start();
+  } catch (err) {
+    if (stopping) return; // SIGTERM during start-up closed the pool; shutdown exits
+    throw err;
+  }
+  await worker.start();
+  logger.info(
+    {
+      healthPort: worker.healthPort ?? null,
+      repls: pool.size,
+      simulated: pool.config.simulated,
+      leanVersion: pool.config.leanVersion ?? null,
+      startMs: Date.now() - t0,
+      pid: process.pid,
+    },
+    "worker ready",
+  );
+}
+
+try {
+  await main();
+} catch (err) {
+  // Cannot start (no REPL, REPL setup failed...): say why and exit non-zero so the service retries with backoff.
+  pino().fatal({ err }, `worker cannot start: ${(err as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,105 @@
+// `leanfleet check` and `leanfleet status` in-process against an API served on 127.0.0.1 with a scripted worker:
+// compiler-style messages, the SIMULATED banner, exit codes; plus dataset and diagnostics helpers.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveApi, type ApiServer } from "../../functions/api/index.js";
+import { jobSchema } from "../../services/jobs/index.js";
+import { buildProgram } from "../../cli/program.js";
+import { parseDataset } from "../../cli/dataset.js";
+import { parseWorkers } from "../../cli/commands/up.js";
+import { memoryApp, writeResult } from "../api/helpers/api-env.js";
+
+describe("leanfleet check / status", () => {
+  let server: ApiServer;
+  let dir: string;
+  let stop = false;
+  let worker: Promise<void>;
+
+  beforeAll(async () => {
+    const env = memoryApp({ simulated: true });
+    server = await serveApi(env.app, { port: 0 });
+    dir = mkdtempSync(join(tmpdir(), "leanfleet-check-"));
+    // A scripted worker: code containing "sorry_free_error" gets an error message at line 2, column 4.
+    worker = (async () => {
+      while (!stop) {
+        for (const m of await env.queue.receive(10, 0.2)) {
+          const job = jobSchema.parse(JSON.parse(m.body));
+          const content = job.request.kind === "file" ? job.request.content : "";
+          const bad = content.includes("sorry_free_error");
+          await writeResult(env.store, job.id, {
+            status: bad ? "lean_error" : "ok",
+            verdict: bad ? "invalid" : "valid",
+            response: bad
+              ? { env: 0, messages: [{ severity: "error", pos: { line: 2, column: 4 }, endPos: null, data: "unknown identifier 'sorry_free_error'\nsecond line" }] }
+              : { env: 0, messages: [{ severity: "info", pos: { line: 1, column: 0 }, endPos: null, data: "1 : Nat" }] },
+          });
+          await env.queue.ack(m.receipt);
+        }
+      }
+    })();
+  });
+
+  afterAll(async () => {
+    stop = true;
+    await worker;
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function run(...args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const before = process.exitCode;
+    process.exitCode = undefined;
+    await buildProgram({ out: (s) => out.push(s), err: (s) => err.push(s) }).parseAsync(["node", "leanfleet", "--endpoint", server.url, ...args]);
+    const code = process.exitCode ?? 0;
+    process.exitCode = before;
+    return { out, err, code };
+  }
+
+  it("prints messages as file:line:col: severity: text, the verdict, and exits 1 when invalid", async () => {
+    const file = join(dir, "Bad.lean");
+    writeFileSync(file, "theorem t : True := by\n    exact sorry_free_error\n");
+    const r = await run("check", file);
+    expect(r.code).toBe(1);
+    expect(r.out[0]).toMatch(/^SIMULATED/);
+    expect(r.out).toContain(`${file}:2:4: error: unknown identifier 'sorry_free_error'\n  second line`);
+    expect(r.out[r.out.length - 1]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: invalid \\(lean_error, 1 error\\) in \\d+ ms \\[SIMULATED\\]$`));
+  });
+
+  it("exits 0 for a valid file", async () => {
+    const file = join(dir, "Good.lean");
+    writeFileSync(file, "#check (1 : Nat)\n");
+    const r = await run("check", file);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`${file}:1:0: info: 1 : Nat`);
+    expect(r.out[r.out.length - 1]).toContain(": valid");
+  });
+
+  it("status lists fleets with queue depth and the simulated flag", async () => {
+    const r = await run("status");
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toBe(`LeanFleet API ${server.url}: ok (v0.1.0)`);
+    expect(r.out).toContain("SIMULATED: workers run the REPL double; results are not Lean verdicts.");
+    expect(r.out.some((l) => l.startsWith("  default (default): queue visible"))).toBe(true);
+  });
+});
+
+describe("CLI helpers", () => {
+  it("parseDataset names the line and field of a bad item", () => {
+    expect(parseDataset('{"code":"a","group":"g"}\n\n{"code":"b"}\n')).toHaveLength(2);
+    expect(() => parseDataset('{"code":"a"}\n{"code": 3}\n', "ds.jsonl")).toThrow("ds.jsonl:2: code: must be a string");
+    expect(() => parseDataset('{"code":"a"}\n{oops\n', "ds.jsonl")).toThrow(/^ds\.jsonl:2: not valid JSON/);
+    expect(() => parseDataset("\n\n", "ds.jsonl")).toThrow("no items");
+  });
+
+  it("parseWorkers reads MIN..MAX", () => {
+    expect(parseWorkers("1..4")).toEqual({ min: 1, max: 4 });
+    expect(parseWorkers("3")).toEqual({ min: 3, max: 3 });
+    expect(parseWorkers("0..2")).toEqual({ min: 0, max: 2 });
+    expect(() => parseWorkers("4..1")).toThrow("MAX must be >= MIN");
+    expect(() => parseWorkers("many")).toThrow("--workers must be MIN..MAX");
+  });
+});

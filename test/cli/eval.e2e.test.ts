@@ -1,0 +1,106 @@
+// End to end: `leanfleet eval` (the real CLI through its bin shim, as a child process) on a 200-item dataset with 40 groups and early
+// stop, against the local cluster running on the REPL double; the printed and written summary must agree with the
+// results file, and the verdicts with how the dataset was built.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findTagged, startLocalCluster, type LocalCluster } from "../../services/local-cluster/index.js";
+import { summarise, type EvalSummary } from "../../cli/eval-summary.js";
+import type { JobResult } from "../../services/jobs/index.js";
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const GROUPS = 40;
+const PER_GROUP = 5;
+
+/** Candidate k of group g is correct when k === g % 6, so groups with g % 6 === 5 have no correct candidate. */
+const isCorrect = (g: number, k: number) => k === g % 6;
+
+function dataset(): string {
+  const lines: string[] = [];
+  for (let g = 0; g < GROUPS; g++) {
+    for (let k = 0; k < PER_GROUP; k++) {
+      const body = isCorrect(g, k) ? "  trivial" : "  -- @double error unsolved goals\n  trivial";
+      lines.push(JSON.stringify({ code: `theorem p${g}_c${k} : True := by\n${body}`, group: `p${g}` }));
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+describe("leanfleet eval against the local cluster (simulated)", () => {
+  let cluster: LocalCluster;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "leanfleet-eval-"));
+    cluster = await startLocalCluster({ workers: { min: 2, max: 2 }, port: 0, simulate: true, logDir: join(dir, "logs"), onNotice: () => undefined });
+  }, 120_000);
+
+  afterAll(async () => {
+    await cluster?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    // No process of the cluster (API, workers, REPL doubles) survives (zombies do not count, stack.md G12).
+    if (cluster) expect(findTagged(cluster.tag, true)).toEqual([]);
+  }, 60_000);
+
+  it("writes 200 results, and a summary that matches the results file", async () => {
+    const ds = join(dir, "minif2f-like.jsonl");
+    writeFileSync(ds, dataset());
+    const out = join(dir, "results.jsonl");
+    const summaryOut = join(dir, "summary.json");
+    const run = await execa(
+      process.execPath,
+      [join(REPO, "bin/leanfleet.js"), "--endpoint", cluster.endpoint!, "eval", ds, "--early-stop", "--out", out, "--summary-out", summaryOut],
+      { cwd: dir, reject: false, env: { LEANFLEET_API_KEY: "" }, timeout: 150_000 },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+
+    // The results file: one line per dataset item, each item exactly once.
+    const lines = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as JobResult & { index: number });
+    expect(lines).toHaveLength(GROUPS * PER_GROUP);
+    expect(new Set(lines.map((l) => l.jobId)).size).toBe(200);
+    expect(lines.map((l) => l.index).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(lines.every((l) => l.simulated === true)).toBe(true);
+
+    // Verdicts follow the dataset's design; skipped items only in groups that already have a valid candidate.
+    const validGroups = new Set<string>();
+    for (const l of lines) {
+      const g = Math.floor(l.index / PER_GROUP);
+      const k = l.index % PER_GROUP;
+      expect(l.group).toBe(`p${g}`);
+      if (l.status === "skipped") continue;
+      expect(l.verdict, `item ${l.index}`).toBe(isCorrect(g, k) ? "valid" : "invalid");
+      if (l.verdict === "valid") validGroups.add(l.group!);
+    }
+    for (const l of lines.filter((x) => x.status === "skipped")) expect(validGroups.has(l.group!)).toBe(true);
+    const solvable = Array.from({ length: GROUPS }, (_, g) => g).filter((g) => g % 6 < PER_GROUP).length;
+
+    // The summary written by the CLI equals the one recomputed from the results file.
+    const written = JSON.parse(readFileSync(summaryOut, "utf8")) as EvalSummary & { batchId: string; resultsFile: string };
+    const recomputed = summarise(lines);
+    const { batchId, resultsFile, ...summary } = written;
+    expect(summary).toEqual(recomputed);
+    expect(batchId).toMatch(/^b_/);
+    expect(resultsFile).toBe(out);
+    expect(summary.groups).toEqual({ total: GROUPS, passed: solvable, passRate: solvable / GROUPS, maxAttempts: PER_GROUP });
+    expect(summary.items).toBe(200);
+    expect(summary.byStatus.ok + summary.byStatus.lean_error + summary.byStatus.skipped).toBe(200);
+    expect(summary.runMs.count).toBe(200 - summary.byStatus.skipped);
+
+    // The printed summary says the same, and flags the simulation prominently.
+    const stdout = run.stdout;
+    expect(stdout).toContain("SIMULATED");
+    expect(stdout).toContain(`pass@k by group: ${solvable}/${GROUPS} groups passed (${((solvable / GROUPS) * 100).toFixed(1)}%)`);
+    expect(stdout).toContain(`items: 200, valid: ${summary.valid}`);
+    expect(stdout).toContain(`p50 ${summary.runMs.p50}, p90 ${summary.runMs.p90}, p99 ${summary.runMs.p99}`);
+    expect(stdout).toContain(`lean_error ${summary.byStatus.lean_error}, timeout 0, crashed 0, rejected 0`);
+    expect(stdout).toContain(`skipped by early stop ${summary.byStatus.skipped}`);
+    expect(run.stderr).toContain("SIMULATED");
+
+    // The server's own progress agrees.
+    const progress = (await (await fetch(`${cluster.endpoint}/v1/batches/${batchId}`)).json()) as { total: number; done: number; valid: number; complete: boolean };
+    expect(progress).toMatchObject({ total: 200, done: 200, valid: summary.valid, complete: true });
+  }, 180_000);
+});

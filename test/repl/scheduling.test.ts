@@ -1,0 +1,115 @@
+// Scheduling policies as pure strategies over fake REPL views: LeanFleet's affinity rules (handle, prefix, header,
+// idle, evict, bounded waiting), and the peers' policies used by bench/scheduling.
+import { describe, expect, it } from "vitest";
+import { CostEstimates } from "../../services/repl/cost-estimates.js";
+import { createPolicy, type ReplSlotView, type ScheduleDecision, type ScheduleRequest } from "../../services/repl/scheduling.js";
+
+function slot(index: number, over: Partial<Omit<ReplSlotView, "holds">> & { held?: string[] } = {}): ReplSlotView {
+  const held = new Set(over.held ?? []);
+  return {
+    id: `repl-${index}`,
+    index,
+    busy: false,
+    headers: new Set(),
+    keyHeader: null,
+    usesSinceStart: 0,
+    lastUsedAt: index,
+    freedAt: index,
+    ...over,
+    holds: (hs) => hs.every((h) => held.has(h)),
+  };
+}
+
+function req(over: Partial<ScheduleRequest> = {}): ScheduleRequest {
+  return { header: "Mathlib", handles: [], prefix: new Map(), waitedMs: 0, queuedFor: () => 0, costs: new CostEstimates(), ...over };
+}
+
+const ran = (d: ScheduleDecision) => (d.kind === "run" ? [d.replId, d.rule, d.reusedChars, d.restartFirst] : ["wait"]);
+const H = "env_" + "1".repeat(32);
+
+describe("LeanFleet affinity policy", () => {
+  const policy = createPolicy("leanfleet", { affinityWaitMs: 1000, prewarmHeader: "Mathlib" });
+
+  it("prefers a free REPL holding the request's handles, and waits (bounded) for a busy one", () => {
+    const slots = [slot(0), slot(1, { held: [H] })];
+    expect(ran(policy.decide(req({ header: null, handles: [H] }), slots))).toEqual(["repl-1", "handle", 0, false]);
+    const busy = [slot(0), slot(1, { held: [H], busy: true })];
+    expect(policy.decide(req({ header: null, handles: [H] }), busy)).toEqual({ kind: "wait", forRepl: "repl-1", recheckInMs: 1000 });
+    // Too many requests already wait for that REPL: rebuild the state on the free one instead.
+    expect(ran(policy.decide(req({ header: null, handles: [H], queuedFor: () => 8 }), busy))).toEqual(["repl-0", "any", 0, false]);
+    expect(ran(policy.decide(req({ header: null, handles: [H], waitedMs: 1500 }), busy))).toEqual(["repl-0", "any", 0, false]);
+  });
+
+  it("takes the free REPL with the longest indexed prefix, waiting for a busy one holding more", () => {
+    const slots = [slot(0, { headers: new Set(["Mathlib"]) }), slot(1), slot(2)];
+    const prefix = new Map([
+      ["repl-1", 300],
+      ["repl-2", 900],
+    ]);
+    expect(ran(policy.decide(req({ prefix }), slots))).toEqual(["repl-2", "prefix", 900, false]);
+    const busy2 = [slots[0]!, slots[1]!, slot(2, { busy: true })];
+    expect(policy.decide(req({ prefix, waitedMs: 200 }), busy2)).toEqual({ kind: "wait", forRepl: "repl-2", recheckInMs: 800 });
+    expect(ran(policy.decide(req({ prefix, waitedMs: 1200 }), busy2))).toEqual(["repl-1", "prefix", 300, false]);
+  });
+
+  it("then a REPL with the header loaded (least recently used), then an idle one, then evicts the LRU free one", () => {
+    const withHeader = [slot(0, { headers: new Set(["Aesop"]), usesSinceStart: 3 }), slot(1, { headers: new Set(["Mathlib"]), lastUsedAt: 9 }), slot(2, { headers: new Set(["Mathlib"]), lastUsedAt: 5 })];
+    expect(ran(policy.decide(req(), withHeader))).toEqual(["repl-2", "header", 0, false]);
+    const idle = [slot(0, { headers: new Set(["Aesop"]), usesSinceStart: 3 }), slot(1, { headers: new Set(["Mathlib"]), usesSinceStart: 0 })];
+    expect(ran(policy.decide(req({ header: "Other" }), idle))).toEqual(["repl-1", "idle", 0, false]);
+    const used = [slot(0, { headers: new Set(["Aesop"]), usesSinceStart: 3, lastUsedAt: 7 }), slot(1, { headers: new Set(["Mathlib"]), usesSinceStart: 2, lastUsedAt: 4 })];
+    expect(ran(policy.decide(req({ header: "Other" }), used))).toEqual(["repl-1", "evict", 0, false]);
+    // The header is loaded on a busy REPL: wait for it first (bounded).
+    const busyHeader = [slot(0, { headers: new Set(["Other"]), busy: true }), slot(1, { headers: new Set(["Mathlib"]), usesSinceStart: 2 })];
+    expect(policy.decide(req({ header: "Other" }), busyHeader)).toMatchObject({ kind: "wait", forRepl: "repl-0" });
+    // ...but only while waiting is cheaper than loading the header: with 3 requests ahead at 40 ms each and a
+    // 100 ms header, the request loads the header on the free REPL instead.
+    const costs = new CostEstimates();
+    costs.observe({ durationMs: 40, newChars: 100, loadedHeader: null });
+    costs.observe({ durationMs: 100, newChars: 0, loadedHeader: "Other" });
+    costs.observe({ durationMs: 40, newChars: 100, loadedHeader: null });
+    expect(costs.serviceMs).toBeLessThan(50);
+    expect(policy.decide(req({ header: "Other", costs, queuedFor: () => 1 }), busyHeader).kind).toBe("wait");
+    expect(ran(policy.decide(req({ header: "Other", costs, queuedFor: (id) => (id === "repl-0" ? 3 : 0) }), busyHeader))).toEqual(["repl-1", "evict", 0, false]);
+  });
+
+  it("waits without a recheck when every REPL is busy", () => {
+    expect(policy.decide(req(), [slot(0, { busy: true }), slot(1, { busy: true })])).toEqual({ kind: "wait" });
+  });
+});
+
+describe("peer policies", () => {
+  it("Kimina: REPL keyed by header, else an unused one, else restart the least recently used", () => {
+    const kimina = createPolicy("kimina");
+    expect(kimina.mode).toEqual({ incrementality: false, headerSplit: "always" });
+    const slots = [slot(0, { keyHeader: "A", lastUsedAt: 3 }), slot(1, { keyHeader: "B", lastUsedAt: 1 }), slot(2, { keyHeader: "Mathlib", busy: true })];
+    expect(ran(kimina.decide(req({ header: "B" }), slots))).toEqual(["repl-1", "header", 0, false]);
+    expect(ran(kimina.decide(req({ header: "Mathlib", prefix: new Map([["repl-2", 500]]) }), slots))).toEqual(["repl-1", "evict", 0, true]);
+    expect(ran(kimina.decide(req({ header: "C" }), [...slots, slot(3)]))).toEqual(["repl-3", "idle", 0, false]);
+  });
+
+  it("LeanInteract: the REPL holding the state, else the most recently freed", () => {
+    const li = createPolicy("leaninteract");
+    expect(li.mode).toEqual({ incrementality: true, headerSplit: "never" });
+    const slots = [slot(0, { freedAt: 5 }), slot(1, { freedAt: 9 }), slot(2, { freedAt: 1, held: [H] })];
+    expect(ran(li.decide(req({ handles: [H] }), slots))).toEqual(["repl-2", "handle", 0, false]);
+    expect(ran(li.decide(req({ prefix: new Map([["repl-0", 900]]) }), slots))).toEqual(["repl-1", "any", 0, false]);
+  });
+
+  it("round-robin: the next free REPL in turn, whatever it holds", () => {
+    const rr = createPolicy("round-robin");
+    const slots = [slot(0), slot(1), slot(2)];
+    const order: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const d = rr.decide(req({ prefix: new Map([["repl-0", 900]]) }), slots);
+      if (d.kind !== "run") throw new Error("expected run");
+      rr.commit?.(d, slots);
+      order.push(d.replId);
+    }
+    expect(order).toEqual(["repl-0", "repl-1", "repl-2", "repl-0", "repl-1"]);
+    // A decision that is not acted on does not advance the turn.
+    rr.decide(req(), slots);
+    const d = rr.decide(req(), slots);
+    expect(d.kind === "run" && d.replId).toBe("repl-2");
+  });
+});
