@@ -14,7 +14,7 @@ export interface StorageProps {
 /**
  * One bucket per deployment. Versioning stays off: results are written idempotently under keys derived from job
  * ids, so old versions would only cost money. Server access logs go to a second bucket. Both buckets are retained
- * when the stack is deleted (see the teardown notes in cdk/README-deploy.md).
+ * when the stack is deleted (see the teardown notes in README.md, "Deploy to AWS").
  */
 export class Storage extends Construct {
   /** The data bucket. */

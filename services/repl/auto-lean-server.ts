@@ -31,11 +31,31 @@ export interface MemoryProbe {
   container(): ContainerMemory;
 }
 
-/** The default probe: /proc VmRSS of the REPL's tree and the container's cgroup (see memory.ts). */
-export const systemMemoryProbe: MemoryProbe = {
-  treeRssBytes: async (pid) => (await processTreeRss(pid)).rssBytes,
-  container: () => readContainerMemory(),
-};
+/** Defaults of the memory checks. */
+export const MEMORY_CHECK_DEFAULTS = {
+  /**
+   * The container reading (cgroup files, /proc/meminfo) is reused for this long: it is the same for every REPL of
+   * the process and costs several file reads, on the hot path of every request. The per-REPL tree RSS is still
+   * read before each request, and the RSS watchdog and the cgroup limit still guard in between. @default 200
+   */
+  containerSampleMs: 200,
+} as const;
+
+/** A probe reading /proc VmRSS of the REPL's tree and the container's cgroup (see memory.ts), the latter cached briefly. */
+export function createSystemMemoryProbe(containerSampleMs: number = MEMORY_CHECK_DEFAULTS.containerSampleMs): MemoryProbe {
+  let last: { atMs: number; value: ContainerMemory } | null = null;
+  return {
+    treeRssBytes: async (pid) => (await processTreeRss(pid)).rssBytes,
+    container: () => {
+      const now = performance.now();
+      if (last === null || now - last.atMs >= containerSampleMs) last = { atMs: now, value: readContainerMemory() };
+      return last.value;
+    },
+  };
+}
+
+/** The default probe, shared by the servers of this process (they share one container). */
+export const systemMemoryProbe: MemoryProbe = createSystemMemoryProbe();
 
 /** Why a REPL was restarted. */
 export type RestartReason = "process-memory" | "container-memory" | "recycle" | "crash" | "timeout" | "not-running" | "abort";

@@ -155,8 +155,8 @@ export function resolveReplCommand(config: LeanReplConfig, opts: LookupOptions =
     if (found === null) throw new ReplSetupError(`LeanReplConfig.argv: ${JSON.stringify(file)} is not an executable file (nor found on PATH); fix argv[0]`, { field: "argv" });
     return { ...base, file: found, args, cwd: resolve(config.cwd ?? config.projectDir ?? process.cwd()) };
   }
-  const replPath = config.replPath ?? env.LEANFLEET_REPL ?? findExecutable("repl", env.PATH) ?? undefined;
-  const projectDir = config.projectDir ?? env.LEANFLEET_PROJECT_DIR ?? undefined;
+  const replPath = config.replPath ?? (env.LEANFLEET_REPL || undefined) ?? findExecutable("repl", env.PATH) ?? undefined;
+  const projectDir = config.projectDir ?? (env.LEANFLEET_PROJECT_DIR || undefined);
   const problems: string[] = [];
   const repl = replPath === undefined ? null : findExecutable(replPath, env.PATH);
   if (replPath === undefined) {
@@ -221,7 +221,7 @@ export function detectLeanVersion(config: LeanReplConfig, opts: LookupOptions = 
   if (config.leanVersion) return parseLeanVersion(config.leanVersion) ?? config.leanVersion;
   if (config.leanVersion === null) return null;
   const env = opts.env ?? process.env;
-  const projectDir = config.projectDir ?? env.LEANFLEET_PROJECT_DIR;
+  const projectDir = config.projectDir ?? (env.LEANFLEET_PROJECT_DIR || undefined);
   const fromToolchain = projectDir ? readToolchain(projectDir) : null;
   if (fromToolchain) return fromToolchain;
   const lean = findExecutable("lean", env.PATH);
@@ -258,7 +258,7 @@ export function resolveIncrementalitySupport(config: LeanReplConfig, opts: Looku
   if (config.replSupportsIncrementality !== "auto") return config.replSupportsIncrementality;
   if (config.simulated) return true;
   if (config.argv) return false;
-  const replPath = config.replPath ?? (opts.env ?? process.env).LEANFLEET_REPL;
+  const replPath = config.replPath ?? ((opts.env ?? process.env).LEANFLEET_REPL || undefined);
   return replPath !== undefined && detectForkRepl(replPath);
 }
 
@@ -280,7 +280,7 @@ export function detectRepl(input: LeanReplConfigInput = {}, opts: LookupOptions 
     const parsed = parseReplConfig(input);
     const command = resolveReplCommand(parsed, { env });
     const replPath = parsed.argv ? parsed.replPath : (parsed.replPath ?? command.args.at(-1) ?? command.file);
-    const projectDir = parsed.projectDir ?? (parsed.argv ? undefined : env.LEANFLEET_PROJECT_DIR);
+    const projectDir = parsed.projectDir ?? (parsed.argv ? undefined : (env.LEANFLEET_PROJECT_DIR || undefined));
     const config: LeanReplConfig = { ...parsed, ...(replPath ? { replPath } : {}), ...(projectDir ? { projectDir } : {}) };
     config.leanVersion = detectLeanVersion(config, { env });
     config.replSupportsIncrementality = resolveIncrementalitySupport(config, { env });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { augmentRequest, type AugmentContext } from "../../services/repl/augment.js";
-import { AutoLeanServer, systemMemoryProbe, type AutoLeanServerOptions, type MemoryProbe } from "../../services/repl/auto-lean-server.js";
+import { AutoLeanServer, createSystemMemoryProbe, systemMemoryProbe, type AutoLeanServerOptions, type MemoryProbe } from "../../services/repl/auto-lean-server.js";
 import { DOUBLE_PATH, doubleConfig, parseReplConfig, type DoubleConfigOptions, type LeanReplConfig } from "../../services/repl/config.js";
 import { PidTracker } from "./lean-server-support.js";
 
@@ -225,6 +225,20 @@ describe("AutoLeanServer outcomes", () => {
     setTimeout(() => ac.abort(new Error("stop")), 200);
     await expect(s.run({ cmd: "-- @double hang\n#check 1" }, { signal: ac.signal })).rejects.toThrow("stop");
     expect((await s.run({ cmd: "#check 1" })).status).toBe("ok");
+  });
+});
+
+describe("createSystemMemoryProbe", () => {
+  it("reuses the container reading within its sample window, and reads again after it", async () => {
+    const cached = createSystemMemoryProbe(60_000);
+    const first = cached.container();
+    expect(first.limitBytes).toBeGreaterThan(0);
+    expect(cached.container()).toBe(first);
+    const fresh = createSystemMemoryProbe(0);
+    const a = fresh.container();
+    await new Promise((r) => setTimeout(r, 2));
+    expect(fresh.container()).not.toBe(a);
+    expect(await fresh.treeRssBytes(process.pid)).toBeGreaterThan(0);
   });
 });
 

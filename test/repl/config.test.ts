@@ -95,6 +95,12 @@ describe("resolveReplCommand", () => {
     expect(message).toContain("LEANFLEET_REPL");
   });
 
+  it("treats empty LEANFLEET_REPL / LEANFLEET_PROJECT_DIR as unset (no REPL at path \"\")", () => {
+    expect(() => resolveReplCommand(parseReplConfig(), { env: { PATH: emptyPath, LEANFLEET_REPL: "", LEANFLEET_PROJECT_DIR: "" } })).toThrow(
+      /no Lean REPL: neither/,
+    );
+  });
+
   it("names the tag matching the project's toolchain, and a missing lake", () => {
     const project = join(root, "project2");
     mkdirSync(project);
