@@ -19,7 +19,7 @@ const connections = Number(values.connections);
 const seconds = Number(values.seconds);
 
 function start(script: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; info: Record<string, string> }> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE && script.startsWith("_api") ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), "--import", "tsx", "--no-warnings", join(here, script)], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE && script.startsWith("lib/api") ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), "--import", "tsx", "--no-warnings", join(here, script)], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
     rl.once("line", (line) => resolve({ child, info: JSON.parse(line) as Record<string, string> }));
@@ -63,8 +63,8 @@ async function load(url: string, durationS: number) {
   };
 }
 
-const fauxqs = await start("_fauxqs-server.ts");
-const api = await start("_api-bench-server.ts", { BENCH_AWS_ENDPOINT: fauxqs.info.endpoint!, BENCH_QUEUE_URL: fauxqs.info.queueUrl!, BENCH_BUCKET: fauxqs.info.bucket! });
+const fauxqs = await start("lib/fauxqs-server.ts");
+const api = await start("lib/api-bench-server.ts", { BENCH_AWS_ENDPOINT: fauxqs.info.endpoint!, BENCH_QUEUE_URL: fauxqs.info.queueUrl!, BENCH_BUCKET: fauxqs.info.bucket! });
 try {
   const base = api.info.url!;
   console.log(`workload: POST of a ${body.length}-byte job, ${connections} connections, ${seconds} s per route after a 2 s warm-up; API and fauxqs in their own processes; 2-core machine shared with other work`);
@@ -92,7 +92,7 @@ try {
   );
   console.log(
     JSON.stringify({
-      bench: "api",
+      "bench": "api",
       connections,
       seconds,
       bareRps: Math.round(bare.rps),

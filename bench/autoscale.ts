@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadDeploymentConfig, planFleet } from "../cdk/config.js";
 import { SCALING_POLICY } from "../services/scaling/index.js";
-import { AWS_MODEL, idealPacker, seededRandom, simulateFleet, type SimResult } from "./_autoscale-sim.js";
+import { AWS_MODEL, idealPacker, seededRandom, simulateFleet, type SimResult } from "./lib/autoscale-sim.js";
 
 const { values } = parseArgs({
   options: {
@@ -68,7 +68,7 @@ const fig = (r: SimResult) => ({
 });
 console.log(
   JSON.stringify({
-    bench: "autoscale",
+    "bench": "autoscale",
     simulated: true,
     jobs: n,
     replsPerTask: fleet.replCount,

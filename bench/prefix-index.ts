@@ -83,7 +83,7 @@ const spreadRatio = rows.at(-1)!.spreadUs / spreadBase;
 console.log(`goal: 10^5 lookup within 1.3x of 10^2: ${ratio <= 1.3 ? "met" : "NOT met"} (${ratio.toFixed(2)}x; ${spreadRatio.toFixed(2)}x with 1024 probe files)`);
 console.log(
   JSON.stringify({
-    bench: "prefix-index",
+    "bench": "prefix-index",
     lookupUs: Object.fromEntries(rows.map((r) => [String(r.commands), Number(r.lookupUs.toFixed(3))])),
     ratio1e5to1e2: Number(ratio.toFixed(3)),
     lookupUsSpread: Object.fromEntries(rows.map((r) => [String(r.commands), Number(r.spreadUs.toFixed(3))])),

@@ -11,7 +11,7 @@ import { DOUBLE_PATH, parseReplConfig, type LeanReplConfig } from "../services/r
 import { LeanServer } from "../services/repl/lean-server.js";
 import { ReplPool } from "../services/repl/pool.js";
 import { POLICY_NAMES, type PolicyName } from "../services/repl/scheduling.js";
-import { coldMixed, drive, editStream, proofSearch, type Workload } from "./_scheduling-workloads.js";
+import { coldMixed, drive, editStream, proofSearch, type Workload } from "./lib/scheduling-workloads.js";
 
 // Cost model, scaled down from `import Mathlib` = 2000 ms / 1500 MiB so the bench finishes in a few minutes; the
 // ratio of a header load to a command (50:1) stays in the range of real Mathlib files.
@@ -206,4 +206,4 @@ if (goals) {
   );
 }
 console.log(`bench time ${((performance.now() - t00) / 1000).toFixed(0)} s`);
-console.log(JSON.stringify({ bench: "scheduling", sizes, repls: REPLS, costModel: { mathlibMs: MATHLIB_MS, otherImportMs: OTHER_IMPORT_MS, commandMs: COMMAND_MS }, ...summary, goals }));
+console.log(JSON.stringify({ "bench": "scheduling", sizes, repls: REPLS, costModel: { mathlibMs: MATHLIB_MS, otherImportMs: OTHER_IMPORT_MS, commandMs: COMMAND_MS }, ...summary, goals }));

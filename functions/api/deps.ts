@@ -1,21 +1,7 @@
 // What the API needs from outside (queues, store, cluster view, clock, ids, keys, limits) and its defaults.
-import type { JobQueue, ObjectStore } from "../../services/worker/ports.js";
+import type { ClusterStatus, JobQueue, ObjectStore, TaskCounts } from "../../services/worker/ports.js";
 
-/** Task counts of one fleet's worker service. */
-export interface TaskCounts {
-  desired: number;
-  running: number;
-  pending: number;
-}
-
-/**
- * Port for `GET /v1/cluster`: task counts per fleet. In AWS it is ECS `DescribeServices`; the local cluster answers
- * from its own process table. Queue depths come from the fleets' {@link JobQueue}s, not from here.
- */
-export interface ClusterStatus {
-  /** Task counts of a fleet's workers, or undefined when this fleet has no known service. */
-  tasks(fleet: string): Promise<TaskCounts | undefined>;
-}
+export type { ClusterStatus, TaskCounts };
 
 /** Limits of one API key. */
 export interface KeyLimits {

@@ -4,7 +4,7 @@ import { DescribeServicesCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import type { Hono } from "hono";
 import { handle } from "hono/aws-lambda";
 import { pino } from "pino";
-import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/worker/adapters/index.js";
+import { storageFromConfig } from "./aws-deps.js";
 import { createApp, createMisconfiguredApp } from "./app.js";
 import { parseApiConfig, type ApiConfig } from "./config.js";
 import type { ClusterStatus, TaskCounts } from "./deps.js";
@@ -64,12 +64,11 @@ export class EcsClusterStatus implements ClusterStatus {
 /** Build the app for a parsed configuration (exported for tests, which pass their own endpoint). */
 export function appFromConfig(config: ApiConfig, limits: Partial<typeof LAMBDA_LIMITS> = LAMBDA_LIMITS): Hono<ApiEnv> {
   const log = pino({ level: config.logLevel });
-  const aws = createAwsClients({ region: config.region, ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}) });
-  const queues = Object.fromEntries(Object.entries(config.queueUrls).map(([fleet, queueUrl]) => [fleet, new SqsJobQueue({ client: aws.sqs, queueUrl })]));
+  const { aws, queues, store } = storageFromConfig(config);
   return createApp(
     {
       queues,
-      store: new S3ObjectStore({ client: aws.s3, bucket: config.bucket, conditionalWrites: aws.local ? "head-then-put" : "native" }),
+      store,
       ...(config.ecs ? { cluster: new EcsClusterStatus(aws.ecs, config.ecs) } : {}),
       ...(config.defaultFleet ? { defaultFleet: config.defaultFleet } : {}),
       auth: { required: true, keys: config.keys },

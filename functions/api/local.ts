@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import { pino } from "pino";
-import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/worker/adapters/index.js";
+import { storageFromConfig } from "./aws-deps.js";
 import { createApp } from "./app.js";
 import { parseApiConfig, type ApiConfig } from "./config.js";
 import type { ClusterStatus } from "./deps.js";
@@ -77,12 +77,11 @@ export async function serveApi(app: Hono<ApiEnv>, options: { port?: number; host
 /** The app for a parsed configuration, on a local endpoint (fauxqs) when the config names one. */
 export function localAppFromConfig(config: ApiConfig, cluster?: ClusterStatus): Hono<ApiEnv> {
   const log = pino({ level: config.logLevel });
-  const aws = createAwsClients({ region: config.region, ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}) });
-  const queues = Object.fromEntries(Object.entries(config.queueUrls).map(([fleet, queueUrl]) => [fleet, new SqsJobQueue({ client: aws.sqs, queueUrl })]));
+  const { queues, store } = storageFromConfig(config);
   return createApp(
     {
       queues,
-      store: new S3ObjectStore({ client: aws.s3, bucket: config.bucket, conditionalWrites: aws.local ? "head-then-put" : "native" }),
+      store,
       ...(cluster ? { cluster } : {}),
       ...(config.defaultFleet ? { defaultFleet: config.defaultFleet } : {}),
       auth: { required: config.keys.length > 0, keys: config.keys },

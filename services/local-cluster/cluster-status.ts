@@ -2,20 +2,9 @@
 // API, a separate OS process, can answer `GET /v1/cluster`; and the ClusterStatus client the API uses for it.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { QueueDepth } from "../worker/ports.js";
+import type { ClusterStatus, QueueDepth, TaskCounts } from "../worker/ports.js";
 
-/** Task counts of one fleet's workers, as ECS DescribeServices reports them. */
-export interface TaskCounts {
-  desired: number;
-  running: number;
-  pending: number;
-}
-
-/** The port the API's `GET /v1/cluster` reads task counts from (structurally the API's own ClusterStatus). */
-export interface ClusterStatus {
-  /** Task counts of a fleet's workers, or undefined for an unknown fleet. */
-  tasks(fleet: string): Promise<TaskCounts | undefined>;
-}
+export type { ClusterStatus, TaskCounts };
 
 /** One worker process in the process table. */
 export interface WorkerRow {

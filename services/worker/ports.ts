@@ -68,3 +68,19 @@ export interface TaskProtection {
   /** Protect this task from scale-in while `on`; release when false. */
   set(on: boolean): Promise<void>;
 }
+
+/** Task counts of one fleet's worker service, as ECS DescribeServices reports them. */
+export interface TaskCounts {
+  desired: number;
+  running: number;
+  pending: number;
+}
+
+/**
+ * Task counts per fleet, for the API's `GET /v1/cluster`. In AWS it is ECS `DescribeServices`; the local cluster
+ * answers from its own process table. Queue depths come from the fleets' {@link JobQueue}s, not from here.
+ */
+export interface ClusterStatus {
+  /** Task counts of a fleet's workers, or undefined when this fleet has no known service. */
+  tasks(fleet: string): Promise<TaskCounts | undefined>;
+}

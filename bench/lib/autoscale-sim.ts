@@ -1,7 +1,7 @@
 // Discrete-time (1 s) simulation of one fleet under the CDK autoscaling rules (cdk/lib/fleet-autoscaling.ts) with
 // the numbers of services/scaling/policy.ts, and an ideal packer that knows every job's cost. No AWS involved.
-import { SCALING_POLICY } from "../services/scaling/index.js";
-import { fromZeroSteps, fromZeroTasks } from "../cdk/scaling-steps.js";
+import { SCALING_POLICY } from "../../services/scaling/index.js";
+import { fromZeroSteps, fromZeroTasks } from "../../cdk/scaling-steps.js";
 
 /** How AWS behaves (not ours to tune); stated so the figures can be judged. */
 export const AWS_MODEL = {

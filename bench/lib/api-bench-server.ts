@@ -1,9 +1,9 @@
 // Child process of bench/api.ts: the API (createApp over the SQS/S3 adapters on a fauxqs endpoint) on 127.0.0.1,
 // plus a bare Hono route on the same server as the reference. Prints one JSON line {url} when listening.
 import { Hono } from "hono";
-import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../services/worker/adapters/index.js";
-import { createApp, serveApi } from "../functions/api/index.js";
-import type { JobQueue } from "../services/worker/ports.js";
+import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/worker/adapters/index.js";
+import { createApp, serveApi } from "../../functions/api/index.js";
+import type { JobQueue } from "../../services/worker/ports.js";
 
 const endpoint = process.env.BENCH_AWS_ENDPOINT!;
 const queueUrl = process.env.BENCH_QUEUE_URL!;

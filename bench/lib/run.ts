@@ -4,9 +4,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 
-const here = dirname(fileURLToPath(import.meta.url));
+// Benchmarks are the .ts files directly in bench/; bench/lib/ holds this runner and the benchmarks' helpers.
+const here = join(dirname(fileURLToPath(import.meta.url)), "..");
 const all = readdirSync(here)
-  .filter((f) => f.endsWith(".ts") && f !== "run.ts" && !f.startsWith("_"))
+  .filter((f) => f.endsWith(".ts"))
   .map((f) => f.slice(0, -3))
   .sort();
 const [name, ...rest] = process.argv.slice(2);
