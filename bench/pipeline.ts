@@ -5,6 +5,7 @@
 // hands the pool at most REPLs (+ prefetch) jobs at once, so the direct runs use as many lanes.
 // Goals: the queue path adds <= 25 ms at p50; one worker sustains >= 200 jobs/s.
 //   npm run bench -- pipeline [--repls 4] [--latency-jobs 200] [--burst-jobs 1000]
+// BENCH_PROFILE=1 writes a CPU profile of each worker process to /tmp/wprof.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -95,7 +96,7 @@ async function queued(server: FauxqsServer, prefetch: number): Promise<Figures> 
   });
   const aws = createAwsClients({ endpoint, region: "us-east-1" });
   const queue = new SqsJobQueue({ client: aws.sqs, queueUrl: q.queueUrl });
-  const worker = spawn(process.execPath, ["--import", "tsx", join(root, "services/worker/main.ts")], {
+  const worker = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/wprof"] : []), "--import", "tsx", join(root, "services/worker/main.ts")], {
     cwd: root,
     env: {
       ...process.env,

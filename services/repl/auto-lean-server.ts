@@ -19,6 +19,7 @@ import {
 } from "./errors.js";
 import { LeanServer, type LeanServerOptions } from "./lean-server.js";
 import { processTreeRss, readContainerMemory, type ContainerMemory } from "./memory.js";
+import { listDescendants } from "./process-tree.js";
 import { isHandle, type Handle, type LeanRequest, type RunOptions, type RunOutcome } from "./outcome.js";
 import { validateRequest, type ReplRequest, type ReplResponse } from "./protocol.js";
 import { canonicalRequest, checkHandleFields, HandleReplayError, rawIdField, recordsFor, resolveHandles, rewriteResponse, SessionCache, statesOf } from "./session-handles.js";
@@ -36,16 +37,33 @@ export const MEMORY_CHECK_DEFAULTS = {
   /**
    * The container reading (cgroup files, /proc/meminfo) is reused for this long: it is the same for every REPL of
    * the process and costs several file reads, on the hot path of every request. The per-REPL tree RSS is still
-   * read before each request, and the RSS watchdog and the cgroup limit still guard in between. @default 200
+   * read before each request (over a list of the tree's processes reused for as long), and the RSS watchdog and
+   * the cgroup limit still guard in between. @default 200
    */
   containerSampleMs: 200,
 } as const;
 
-/** A probe reading /proc VmRSS of the REPL's tree and the container's cgroup (see memory.ts), the latter cached briefly. */
+/**
+ * A probe reading /proc VmRSS of the REPL's tree and the container's cgroup (see memory.ts). The container reading
+ * and the list of each REPL's descendants are reused for `containerSampleMs`: listing descendants reads a `children`
+ * file per thread of every process in the tree (most of the probe's cost, on every request), while the tree rarely
+ * changes between two requests. The VmRSS of every listed process is still read on each call.
+ */
 export function createSystemMemoryProbe(containerSampleMs: number = MEMORY_CHECK_DEFAULTS.containerSampleMs): MemoryProbe {
   let last: { atMs: number; value: ContainerMemory } | null = null;
+  // Keyed by REPL pid; entries of exited REPLs are dropped once stale, so the map stays as small as the REPL set.
+  const trees = new Map<number, { atMs: number; pids: number[] }>();
+  const descendants = (pid: number): number[] => {
+    const now = performance.now();
+    const hit = trees.get(pid);
+    if (hit !== undefined && now - hit.atMs < containerSampleMs) return hit.pids;
+    for (const [p, e] of trees) if (now - e.atMs >= containerSampleMs) trees.delete(p);
+    const pids = listDescendants(pid);
+    trees.set(pid, { atMs: now, pids });
+    return pids;
+  };
   return {
-    treeRssBytes: async (pid) => (await processTreeRss(pid)).rssBytes,
+    treeRssBytes: async (pid) => (await processTreeRss(pid, { descendants })).rssBytes,
     container: () => {
       const now = performance.now();
       if (last === null || now - last.atMs >= containerSampleMs) last = { atMs: now, value: readContainerMemory() };

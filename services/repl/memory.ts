@@ -128,6 +128,8 @@ export interface TreeRss {
 export interface TreeRssOptions {
   /** Filesystem root holding `proc/`. @default "/" */
   root?: string;
+  /** Lists the descendants of a pid (Linux path only); lets a caller reuse a recent listing. @default listDescendants */
+  descendants?: (pid: number) => number[];
 }
 
 function vmRssBytes(pid: number, root: string): number | null {
@@ -148,7 +150,8 @@ export async function processTreeRss(pid: number, opts: TreeRssOptions = {}): Pr
   if (process.platform === "linux" || opts.root !== undefined) {
     let rssBytes = 0;
     const pids: number[] = [];
-    for (const p of [pid, ...listDescendants(pid, { root })]) {
+    const descendants = opts.descendants ? opts.descendants(pid) : listDescendants(pid, { root });
+    for (const p of [pid, ...descendants]) {
       const rss = vmRssBytes(p, root);
       if (rss === null) continue;
       rssBytes += rss;
