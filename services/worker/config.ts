@@ -53,6 +53,11 @@ export const WORKER_DEFAULTS = {
    * pass its bound (such a job is released, not answered) and which other workers should get instead. @default 0
    */
   prefetch: 0,
+  /**
+   * Acks issued within this window share DeleteMessageBatch calls (the result is stored before the ack, so this
+   * only keeps a finished message in flight a few ms longer). @default 5
+   */
+  ackBatchWindowMs: 5,
   /** Seconds a poison message (unparseable, or whose claim-checked input is missing) stays hidden before its next delivery; the redrive policy moves it to the dead-letter queue after maxReceiveCount deliveries. @default 1 */
   poisonRetryDelaySeconds: 1,
   /**

@@ -3,7 +3,7 @@
 import pino from "pino";
 import { detectRepl, doubleConfig, ReplPool } from "../repl/index.js";
 import { createAwsClients, EcsTaskProtection, NoopTaskProtection, S3ObjectStore, SqsJobQueue } from "./adapters/index.js";
-import { parseWorkerConfig, type WorkerConfig } from "./config.js";
+import { parseWorkerConfig, WORKER_DEFAULTS, type WorkerConfig } from "./config.js";
 import { WorkerConfigError } from "./errors.js";
 import { onTerminate } from "./shutdown.js";
 import { Worker } from "./worker.js";
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   });
 
   const clients = createAwsClients({ ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}), region: config.region });
-  const queue = new SqsJobQueue({ client: clients.sqs, queueUrl: config.queueUrl });
+  const queue = new SqsJobQueue({ client: clients.sqs, queueUrl: config.queueUrl, ackBatchWindowMs: WORKER_DEFAULTS.ackBatchWindowMs });
   const store = new S3ObjectStore({ client: clients.s3, bucket: config.bucket, conditionalWrites: clients.local ? "head-then-put" : "native" });
   const protection = config.inEcs ? new EcsTaskProtection({ client: clients.ecs }) : new NoopTaskProtection();
   const pool = buildPool(config);

@@ -38,6 +38,12 @@ export interface SqsJobQueueOptions {
    * a lone ack is sent on the next turn. @default true
    */
   batchAcks?: boolean;
+  /**
+   * With batchAcks, also gather acks issued within this many milliseconds of the first pending one. A job's result
+   * is already stored when it is acked, so the wait only keeps the message in flight a little longer, and it turns
+   * the lone DeleteMessage per job of a busy worker into shared DeleteMessageBatch calls. @default 0 (next turn only)
+   */
+  ackBatchWindowMs?: number;
 }
 
 /** A fleet's job queue on SQS. Lease errors surface as {@link LeaseLostError}; every other failure is thrown as is. */
@@ -45,6 +51,7 @@ export class SqsJobQueue implements JobQueue {
   readonly #client: SQSClient;
   readonly #queueUrl: string;
   readonly #batchAcks: boolean;
+  readonly #ackWindowMs: number;
   #pendingAcks: Array<{ receipt: string; resolve: () => void; reject: (err: unknown) => void }> = [];
   #flushScheduled = false;
 
@@ -52,6 +59,7 @@ export class SqsJobQueue implements JobQueue {
     this.#client = options.client;
     this.#queueUrl = options.queueUrl;
     this.#batchAcks = options.batchAcks ?? true;
+    this.#ackWindowMs = options.ackBatchWindowMs ?? 0;
   }
 
   /** The queue URL this adapter talks to. */
@@ -136,7 +144,8 @@ export class SqsJobQueue implements JobQueue {
       if (this.#pendingAcks.length >= SQS_LIMITS.batchEntries) this.#flushAcks();
       else if (!this.#flushScheduled) {
         this.#flushScheduled = true;
-        setImmediate(() => this.#flushAcks());
+        if (this.#ackWindowMs > 0) setTimeout(() => this.#flushAcks(), this.#ackWindowMs);
+        else setImmediate(() => this.#flushAcks());
       }
     });
   }
