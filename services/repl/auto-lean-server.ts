@@ -21,7 +21,8 @@ import { LeanServer, type LeanServerOptions } from "./lean-server.js";
 import { processTreeRss, readContainerMemory, type ContainerMemory } from "./memory.js";
 import { listDescendants } from "./process-tree.js";
 import { isHandle, type Handle, type LeanRequest, type RunOptions, type RunOutcome } from "./outcome.js";
-import { validateRequest, type ReplRequest, type ReplResponse } from "./protocol.js";
+import type { ReplRequest, ReplResponse } from "./protocol.js";
+import { validateRequest } from "./request-validation.js";
 import { canonicalRequest, checkHandleFields, HandleReplayError, rawIdField, recordsFor, resolveHandles, rewriteResponse, SessionCache, statesOf } from "./session-handles.js";
 
 /** Where memory readings come from (real /proc and cgroup files by default; fakes in tests). */

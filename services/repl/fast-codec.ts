@@ -1,6 +1,7 @@
 // A fast path for the wire codec on the per-request hot path: plain checks for the common request and response
 // shapes, deferring to protocol.ts (zod) for everything else, so results and errors are exactly protocol.ts's.
-import { decodeResponse, encodeRequest, parseResponse, REQUEST_TERMINATOR, type ReplRequest, type ReplResponse } from "./protocol.js";
+import { decodeResponse, parseResponse, REQUEST_TERMINATOR, type ReplRequest, type ReplResponse } from "./protocol.js";
+import { encodeRequest } from "./request-validation.js";
 
 // Every check below accepts a subset of what protocol.ts's schemas accept; anything else goes to protocol.ts,
 // which accepts or throws its own typed error. Equivalence is tested against all recorded transcripts.

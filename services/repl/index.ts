@@ -1,5 +1,6 @@
 // The REPL unit's public surface: re-exports only (other units import services/repl through this file).
 export * from "./protocol.js";
+export * from "./request-validation.js";
 export * from "./errors.js";
 export * from "./outcome.js";
 export * from "./config.js";

@@ -4,7 +4,8 @@ import { createHash } from "node:crypto";
 import { LEAN_REPL_DEFAULTS } from "./config.js";
 import { InvalidRequestError, LeanFleetError, UnknownHandleError } from "./errors.js";
 import { isHandle, type Handle, type HandleRecord, type HandleSelect, type LeanRequest } from "./outcome.js";
-import { validateRequest, type ReplRequest, type ReplResponse } from "./protocol.js";
+import type { ReplRequest, ReplResponse } from "./protocol.js";
+import { validateRequest } from "./request-validation.js";
 
 /** Rebuilding a handle failed: its replayed request got an error answer, or lacks the state the handle selects. */
 export class HandleReplayError extends LeanFleetError {

@@ -6,7 +6,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { decodeResponseFast, encodeRequestFast } from "../../services/repl/fast-codec.js";
-import { decodeResponse, encodeRequest, ResponseSplitter, type ReplRequest } from "../../services/repl/protocol.js";
+import { decodeResponse, ResponseSplitter, type ReplRequest } from "../../services/repl/protocol.js";
+import { encodeRequest } from "../../services/repl/request-validation.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const transcripts = process.env.LEANFLEET_TRANSCRIPTS_DIR ?? resolve(repoRoot, "../shared/repl-transcripts");

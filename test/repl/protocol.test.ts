@@ -5,14 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { InvalidRequestError } from "../../services/repl/errors.js";
-import {
-  decodeResponse,
-  encodeRequest,
-  ResponseSplitter,
-  validateRawRequestText,
-  validateRequest,
-  type ReplRequest,
-} from "../../services/repl/protocol.js";
+import { decodeResponse, ResponseSplitter, type ReplRequest } from "../../services/repl/protocol.js";
+import { encodeRequest, validateRawRequestText, validateRequest } from "../../services/repl/request-validation.js";
 import { killAllDoubles, splitResponses, startDouble } from "../fixtures/double-process.js";
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "leanfleet-protocol-"));
