@@ -84,19 +84,11 @@ export function diffRuns(previous: RunOutcomes | undefined, current: RunOutcomes
   return { previousBatchId, newlyFailing: sort(newlyFailing), newlyPassing: sort(newlyPassing), added: sort(added), removed: sort(removed) };
 }
 
-/** What {@link summarizeRun} needs. */
-export interface SummaryInput {
-  run: string;
-  fleet: string;
-  dataset: string;
-  batchId: string;
-  startedAt: string;
-  finishedAt: string;
-  finishedBecause: FinishReason;
+/** What {@link summarizeRun} needs: the run's identity and times, its outcomes and its diff. */
+export type SummaryInput = Pick<RunSummary, "run" | "fleet" | "dataset" | "batchId" | "startedAt" | "finishedAt" | "finishedBecause" | "simulated"> & {
   outcomes: RunOutcomes;
-  simulated: boolean;
   diff: RunDiff;
-}
+};
 
 /** The summary of a finished run. */
 export function summarizeRun(input: SummaryInput): RunSummary {

@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { augmentRequest, type AugmentContext } from "../../services/repl/augment.js";
 import { AutoLeanServer, createSystemMemoryProbe, systemMemoryProbe, type AutoLeanServerOptions, type MemoryProbe } from "../../services/repl/auto-lean-server.js";
 import { DOUBLE_PATH, doubleConfig, parseReplConfig, type DoubleConfigOptions, type LeanReplConfig } from "../../services/repl/config.js";
-import { PidTracker } from "./lean-server-support.js";
+import { closeAllAndExpectDead, PidTracker } from "./lean-server-support.js";
 
 const tracker = new PidTracker();
 const servers: AutoLeanServer[] = [];
@@ -25,13 +25,7 @@ function auto(cfg: LeanReplConfig = config(), opts: AutoLeanServerOptions = {}):
   return s;
 }
 
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    tracker.add(s.pid);
-    await s.close();
-  }
-  await tracker.expectAllDead();
-});
+afterEach(() => closeAllAndExpectDead(servers, tracker));
 
 describe("AutoLeanServer outcomes", () => {
   it("returns ok outcomes with the REPL's answer, marked simulated", async () => {

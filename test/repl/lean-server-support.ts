@@ -32,3 +32,15 @@ export class PidTracker {
     this.pids.clear();
   }
 }
+
+/** Close every server a test made (remembering its pids first), then assert that none of their processes survives. */
+export async function closeAllAndExpectDead(
+  servers: Array<{ readonly pid: number | null; close(): Promise<void> }>,
+  tracker: PidTracker,
+): Promise<void> {
+  for (const s of servers.splice(0)) {
+    tracker.add(s.pid);
+    await s.close();
+  }
+  await tracker.expectAllDead();
+}

@@ -15,7 +15,7 @@ import {
 import { LeanServer } from "../../services/repl/lean-server.js";
 import { StderrRing } from "../../services/repl/stderr-ring.js";
 import { isProcessDead } from "../../services/repl/process-tree.js";
-import { PidTracker } from "./lean-server-support.js";
+import { closeAllAndExpectDead, PidTracker } from "./lean-server-support.js";
 
 const tracker = new PidTracker();
 const servers: LeanServer[] = [];
@@ -45,13 +45,7 @@ async function failing(s: LeanServer, cmd: string, timeoutMs?: number): Promise<
   return { err, ms: Date.now() - t0 };
 }
 
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    tracker.add(s.pid);
-    await s.close();
-  }
-  await tracker.expectAllDead();
-});
+afterEach(() => closeAllAndExpectDead(servers, tracker));
 
 describe("LeanServer answers", () => {
   it("returns typed responses, and REPL-level errors as data", async () => {

@@ -15,7 +15,7 @@ import {
   SessionCache,
   statesOf,
 } from "../../services/repl/session-handles.js";
-import { PidTracker } from "./lean-server-support.js";
+import { closeAllAndExpectDead, PidTracker } from "./lean-server-support.js";
 
 const tracker = new PidTracker();
 const servers: AutoLeanServer[] = [];
@@ -30,13 +30,7 @@ function auto(cache?: SessionCache, id = "repl-0"): AutoLeanServer {
   return s;
 }
 
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    tracker.add(s.pid);
-    await s.close();
-  }
-  await tracker.expectAllDead();
-});
+afterEach(() => closeAllAndExpectDead(servers, tracker));
 
 const THEOREM = "theorem t (x : Nat) : x + 0 = x := by sorry";
 
