@@ -57,7 +57,10 @@ export async function killTagged(tag: string, options: { prefix?: boolean; timeo
   const end = Date.now() + (options.timeoutMs ?? 5000);
   for (;;) {
     const pids = findTagged(tag, options.prefix);
-    if (pids.length === 0 || Date.now() > end) return [...killed];
+    // A process in the middle of dying no longer shows its environment (so its tag) but is not yet a zombie: wait
+    // until every process killed here is really gone, so callers may rely on "returned" meaning "dead".
+    const dying = [...killed].some((pid) => isAlive(pid));
+    if ((pids.length === 0 && !dying) || Date.now() > end) return [...killed];
     for (const pid of pids) {
       killed.add(pid);
       for (const target of [-pid, pid]) {

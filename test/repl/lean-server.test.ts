@@ -96,7 +96,8 @@ describe("LeanServer answers", () => {
     const t0 = Date.now();
     const r = await s.run({ cmd: "-- @double cpu 300\n#check 1" }, { timeoutMs: 5000 });
     expect(r.response.kind).toBe("command");
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    // 300 ms of process CPU time: Node's helper threads (GC, compiler) add to it, so wall time can be a little less.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
   });
 
   it("waits for a sleeping REPL within its timeout", async () => {
