@@ -9,8 +9,20 @@ const endpoint = process.env.BENCH_AWS_ENDPOINT!;
 const queueUrl = process.env.BENCH_QUEUE_URL!;
 const bucket = process.env.BENCH_BUCKET!;
 const aws = createAwsClients({ endpoint, region: "us-east-1" });
+// Counts the SQS calls and bodies the API makes, to report how full its coalesced batches are.
+const sqsCalls = { calls: 0, bodies: 0 };
+const sqsQueue = new SqsJobQueue({ client: aws.sqs, queueUrl });
+const counted: JobQueue = {
+  send: (body) => (sqsCalls.calls++, sqsCalls.bodies++, sqsQueue.send(body)),
+  sendMany: (bodies) => (sqsCalls.calls++, (sqsCalls.bodies += bodies.length), sqsQueue.sendMany(bodies)),
+  receive: (max, waitSeconds) => sqsQueue.receive(max, waitSeconds),
+  extendLease: (receipt, seconds) => sqsQueue.extendLease(receipt, seconds),
+  ack: (receipt) => sqsQueue.ack(receipt),
+  release: (receipt) => sqsQueue.release(receipt),
+  depth: () => sqsQueue.depth(),
+};
 const api = createApp({
-  queues: { default: new SqsJobQueue({ client: aws.sqs, queueUrl }) },
+  queues: { default: counted },
   store: new S3ObjectStore({ client: aws.s3, bucket, conditionalWrites: "head-then-put" }),
   auth: { required: false, keys: [] },
   // The bench measures throughput, so the per-key request limit is lifted (its cost, a token bucket, stays in).
@@ -41,6 +53,7 @@ const stubbed = createApp({
 });
 const root = new Hono();
 root.post("/bare", (c) => c.json({ jobId: "j_bare" }, 202));
+root.get("/bench-sqs-calls", (c) => c.json(sqsCalls));
 root.post("/bare-read", async (c) => {
   await c.req.arrayBuffer();
   return c.json({ jobId: "j_bare" }, 202);

@@ -37,6 +37,17 @@ export class RateLimiter {
   }
 }
 
+/** The last depth read of a fleet's queue. */
+interface DepthEntry {
+  /** Jobs on the queue (visible, in flight, delayed) at the last successful read; +Infinity before the first. */
+  total: number;
+  /** When the last successful read started (jobs sent before it are counted in `total`). */
+  startedMs: number;
+  /** When the last read, successful or not, started: a failing read is retried only after depthCacheMs too. */
+  triedMs: number;
+  promise?: Promise<void>;
+}
+
 interface Bound {
   /** Upper bound of this key's jobs still queued on the fleet. */
   queued: number;
@@ -51,7 +62,7 @@ interface Bound {
  */
 export class QueuedJobsLimiter {
   readonly #bounds = new Map<string, Map<string, Bound>>();
-  readonly #depth = new Map<string, { total: number; startedMs: number; promise?: Promise<void> }>();
+  readonly #depth = new Map<string, DepthEntry>();
 
   constructor(
     private readonly queues: Record<string, JobQueue>,
@@ -97,12 +108,8 @@ export class QueuedJobsLimiter {
     if (!queue) return undefined;
     let entry = this.#depth.get(fleet);
     const now = this.now();
-    if (!entry || (now - entry.startedMs > this.depthCacheMs && !entry.promise)) {
-      const fresh = { total: entry?.total ?? Number.POSITIVE_INFINITY, startedMs: entry?.startedMs ?? 0 } as {
-        total: number;
-        startedMs: number;
-        promise?: Promise<void>;
-      };
+    if (!entry || (now - entry.triedMs > this.depthCacheMs && !entry.promise)) {
+      const fresh: DepthEntry = { total: entry?.total ?? Number.POSITIVE_INFINITY, startedMs: entry?.startedMs ?? 0, triedMs: now };
       const startedMs = now;
       fresh.promise = queue
         .depth()

@@ -1,7 +1,8 @@
-// Coalesces single-message sends into SendMessageBatch calls (up to 10 bodies) by group commit: at most
-// `maxInFlight` calls run at once, and bodies arriving meanwhile wait for the next call. Under load a job costs a
-// fraction of an SQS call (the AWS SDK's per-call CPU dominates the enqueue path); a lone request waits only until
-// the next turn of the event loop.
+// Coalesces single-message sends into SendMessageBatch calls (up to 10 bodies) by group commit. A full batch of 10
+// goes out while fewer than `maxInFlight` calls run; a partial batch goes out only when no call is running, so bodies
+// arriving while a call is on the wire gather into the next one. Under load a job then costs a tenth of an SQS call
+// (the per-call CPU dominates the enqueue path: signing, HTTP, and the queue server's own work per call); a lone
+// request waits only until the next turn of the event loop.
 import type { JobQueue } from "../../services/worker/ports.js";
 
 /** Bodies per batch call (the SQS limit). */
@@ -9,7 +10,7 @@ const MAX_BATCH = 10;
 
 /** Defaults of the coalescer. */
 export const SEND_COALESCER_DEFAULTS = {
-  /** Batch calls in flight at once per queue; more bodies wait and ride on the next call. @default 4 */
+  /** Batch calls in flight at once per queue when batches are full; partial batches wait while any call runs. @default 4 */
   maxInFlight: 4,
 } as const;
 
@@ -47,7 +48,7 @@ export class SendCoalescer {
   }
 
   #flush(): void {
-    while (this.#pending.length > 0 && this.#inFlight < this.maxInFlight) {
+    while (this.#pending.length > 0 && this.#inFlight < this.maxInFlight && (this.#inFlight === 0 || this.#pending.length >= MAX_BATCH)) {
       const batch = this.#pending.splice(0, MAX_BATCH);
       this.#inFlight++;
       this.stats.calls++;

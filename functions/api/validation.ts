@@ -90,10 +90,11 @@ function firstBadUtf8(bytes: Uint8Array): number {
 
 /** Parse JSON text, throwing `invalid_json` with the parser's reason and an example of the expected body. */
 export function parseJson(text: string, example: string, where?: string): unknown {
-  if (text.trim() === "") throw new BadRequestError(where, `the body is empty; send JSON such as ${example}`, "invalid_json");
   try {
     return JSON.parse(text);
   } catch (err) {
+    // Emptiness is checked only on failure: trimming first would copy every (up to megabytes long) body.
+    if (/^\s*$/.test(text)) throw new BadRequestError(where, `the body is empty; send JSON such as ${example}`, "invalid_json");
     throw new BadRequestError(where, `not valid JSON (${(err as Error).message}); send JSON such as ${example}`, "invalid_json");
   }
 }

@@ -14,7 +14,9 @@ export function runnerFromConfig(config: NightlyConfig, log = pino({ level: conf
   const scaling = new ApplicationAutoScalingClient({ region: config.region, ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}) });
   return new NightlyRunner({
     store: new S3ObjectStore({ client: aws.s3, bucket: config.bucket, conditionalWrites: aws.local ? "head-then-put" : "native" }),
-    queues: Object.fromEntries(Object.entries(config.fleets).map(([name, f]) => [name, new SqsJobQueue({ client: aws.sqs, queueUrl: f.queueUrl })])),
+    // The SDK transport: a nightly run enqueues once a night, so the wire's CPU saving is irrelevant here, and every
+    // call stays visible to SDK middleware and aws-sdk-client-mock.
+    queues: Object.fromEntries(Object.entries(config.fleets).map(([name, f]) => [name, new SqsJobQueue({ client: aws.sqs, queueUrl: f.queueUrl, transport: "sdk" })])),
     fleets: Object.fromEntries(Object.entries(config.fleets).map(([name, f]) => [name, { cluster: f.cluster, service: f.service, minTasks: f.minTasks }])),
     scaler: new AppAutoScalingFleetScaler(scaling),
     log,

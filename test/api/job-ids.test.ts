@@ -22,8 +22,8 @@ describe("JobIdSigner", () => {
   it("keeps ids valid across instances sharing a store, and ids are unique", async () => {
     const store = new MemoryObjectStore();
     const a = new JobIdSigner(() => loadIdSecret(store));
-    const ids = await Promise.all(Array.from({ length: 500 }, () => a.issue("k")));
-    expect(new Set(ids).size).toBe(500);
+    const ids = await Promise.all(Array.from({ length: 1000 }, () => a.issue("k"))); // several refills of the random pool
+    expect(new Set(ids).size).toBe(1000);
     const b = new JobIdSigner(() => loadIdSecret(store));
     expect(await b.verify(ids[0]!, "k")).toBe(true);
     expect((await store.get(ID_SECRET_KEY))!).toMatch(/^[0-9a-f]{64}$/);

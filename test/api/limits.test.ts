@@ -84,6 +84,32 @@ describe("per-key limits", () => {
     expect((await app.request("/v1/batches", json(four, as("bob-key")))).status).toBe(202);
   });
 
+  it("GIVEN the queue depth cannot be read THEN the limit stays closed and the read is retried only once per cache period", async () => {
+    let now = 7_000_000;
+    const { app, queue } = memoryApp({ auth: { required: true, keys }, now: () => now });
+    let reads = 0;
+    const depth = queue.depth.bind(queue);
+    queue.depth = async () => {
+      reads++;
+      throw new Error("AccessDenied");
+    };
+    for (let i = 0; i < 5; i++) expect((await app.request("/v1/jobs", json({ code: `#check ${i}` }, as("bob-key")))).status).toBe(202);
+    for (let i = 0; i < 5; i++) expect((await app.request("/v1/jobs", json({ code: "#check x" }, as("bob-key")))).status).toBe(429);
+    expect(reads).toBe(1); // one failed read, not one per request
+    now += 2000;
+    expect((await app.request("/v1/jobs", json({ code: "#check y" }, as("bob-key")))).status).toBe(429);
+    expect(reads).toBe(2);
+    // Workers finish everything and the depth reads work again: the key is admitted after the next period.
+    queue.depth = depth;
+    for (;;) {
+      const got = await queue.receive(10, 0);
+      if (got.length === 0) break;
+      for (const m of got) await queue.ack(m.receipt);
+    }
+    now += 2000;
+    expect((await app.request("/v1/jobs", json({ code: "#check z" }, as("bob-key")))).status).toBe(202);
+  });
+
   it("answers 413 for a body over the route's limit, before enqueueing", async () => {
     const { app, queues } = memoryApp({ limits: { maxJobBodyBytes: 1000, maxBatchBodyBytes: 2000 } });
     let res = await app.request("/v1/jobs", json({ code: "x".repeat(2000) }));

@@ -51,6 +51,38 @@ describe("SendCoalescer", () => {
     expect(peak).toBe(1);
   });
 
+  it("GIVEN a call on the wire THEN a partial batch waits for it, while full batches use the free call slots", async () => {
+    const queue = new MemoryJobQueue();
+    const sizes: number[] = [];
+    const release: (() => void)[] = [];
+    queue.sendMany = async (b) => {
+      sizes.push(b.length);
+      await new Promise<void>((r) => release.push(r));
+      return b.map((_, i) => `m${i}`);
+    };
+    queue.send = async (b) => (await queue.sendMany([b]))[0]!;
+    const c = new SendCoalescer(queue, 4);
+    const first = c.send("lone");
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([1]); // nothing in flight: a lone body goes at once
+    const partial = Promise.all(Array.from({ length: 3 }, (_, i) => c.send(`p${i}`)));
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([1]); // a partial batch waits while a call runs
+    const full = Promise.all(Array.from({ length: 14 }, (_, i) => c.send(`f${i}`)));
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([1, 10]); // 17 pending: one full batch takes a free slot, the 7 left wait as a partial batch
+    release.shift()!();
+    await first;
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([1, 10]); // still one call on the wire, the partial batch keeps waiting
+    release.shift()!();
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([1, 10, 7]); // nothing in flight any more: the partial batch goes
+    release.shift()!();
+    await Promise.all([partial, full]);
+  });
+
   it("rejects the requests of a failed call only", async () => {
     const queue = new MemoryJobQueue();
     let n = 0;

@@ -2,8 +2,10 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { closeSqsWires } from "./sqs.js";
 
-export { SqsJobQueue, SQS_LIMITS, type SqsJobQueueOptions } from "./sqs.js";
+export { SqsJobQueue, SQS_LIMITS, closeSqsWires, type SqsJobQueueOptions } from "./sqs.js";
+export { SqsWire, SqsServiceError, SQS_WIRE_DEFAULTS, type SqsCaller, type SqsOperation, type SqsWireOptions } from "./sqs-wire.js";
 export { S3ObjectStore, type S3ObjectStoreOptions, type ConditionalWrites } from "./s3.js";
 export { EcsTaskProtection, NoopTaskProtection, ECS_PROTECTION_DEFAULTS, type EcsTaskProtectionOptions, type EcsTaskIdentity } from "./ecs.js";
 
@@ -56,6 +58,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     ecs,
     local,
     destroy() {
+      void closeSqsWires(sqs); // the wire transport's connection pools (see SqsJobQueueOptions.transport)
       sqs.destroy();
       s3.destroy();
       ecs.destroy();

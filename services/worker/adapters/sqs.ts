@@ -7,10 +7,16 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
+  type DeleteMessageBatchResult,
+  type GetQueueAttributesResult,
+  type ReceiveMessageResult,
+  type SendMessageBatchResult,
+  type SendMessageResult,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { LeaseLostError } from "../errors.js";
 import type { JobQueue, QueueDepth, ReceivedMessage } from "../ports.js";
+import { SqsWire, type SqsCaller, type SqsOperation } from "./sqs-wire.js";
 
 /** Limits of the SQS API that the adapter works within. */
 export const SQS_LIMITS = {
@@ -26,6 +32,50 @@ export const SQS_LIMITS = {
 
 /** Error names SQS (and fauxqs) return when a receipt handle no longer holds a lease. */
 const LEASE_GONE = new Set(["ReceiptHandleIsInvalid", "MessageNotInflight", "InvalidParameterValue", "AWS.SimpleQueueService.MessageNotInflight"]);
+
+/** The SDK command of each operation, for the `sdk` transport. */
+const COMMANDS = {
+  SendMessage: SendMessageCommand,
+  SendMessageBatch: SendMessageBatchCommand,
+  ReceiveMessage: ReceiveMessageCommand,
+  DeleteMessage: DeleteMessageCommand,
+  DeleteMessageBatch: DeleteMessageBatchCommand,
+  ChangeMessageVisibility: ChangeMessageVisibilityCommand,
+  GetQueueAttributes: GetQueueAttributesCommand,
+} as const;
+
+/** The SDK client as an {@link SqsCaller}: every call goes through the client's full command pipeline. */
+function sdkCaller(client: SQSClient): SqsCaller {
+  return {
+    call: async (operation: SqsOperation, input: object) => {
+      const Command = COMMANDS[operation] as unknown as new (input: object) => Parameters<SQSClient["send"]>[0];
+      return client.send(new Command(input));
+    },
+  };
+}
+
+/** Wires shared by every queue on the same client and endpoint, so they share one connection pool. */
+const wires = new WeakMap<SQSClient, Map<string, Promise<SqsWire>>>();
+
+function wireFor(client: SQSClient, queueUrl: string): Promise<SqsWire> {
+  let byUrl = wires.get(client);
+  if (!byUrl) wires.set(client, (byUrl = new Map()));
+  const key = /^[a-z]+:\/\/[^/]*/i.exec(queueUrl)?.[0] ?? queueUrl; // the origin (local queue URLs are not always valid URLs)
+  let wire = byUrl.get(key);
+  if (!wire) {
+    wire = SqsWire.forClient(client, queueUrl);
+    wire.catch(() => byUrl.delete(key)); // a failed resolution (no region, no credentials) is retried next call
+    byUrl.set(key, wire);
+  }
+  return wire;
+}
+
+/** Close the wires opened for a client (part of closing the client). */
+export async function closeSqsWires(client: SQSClient): Promise<void> {
+  const byUrl = wires.get(client);
+  wires.delete(client);
+  await Promise.all([...(byUrl?.values() ?? [])].map(async (w) => (await w.catch(() => undefined))?.close()));
+}
 
 /** Options of {@link SqsJobQueue}. */
 export interface SqsJobQueueOptions {
@@ -44,11 +94,19 @@ export interface SqsJobQueueOptions {
    * the lone DeleteMessage per job of a busy worker into shared DeleteMessageBatch calls. @default 0 (next turn only)
    */
   ackBatchWindowMs?: number;
+  /**
+   * How calls reach SQS: `wire` signs and sends the JSON protocol itself on a shared keep-alive pool ({@link SqsWire},
+   * a quarter of the SDK's CPU per call, with the client's region, credentials and endpoint); `sdk` sends every call
+   * through the client's command pipeline (use it to observe calls with SDK middleware or aws-sdk-client-mock); an
+   * {@link SqsCaller} is used as given (tests wrap a wire to count or fail calls).
+   * @default "wire"
+   */
+  transport?: "wire" | "sdk" | SqsCaller;
 }
 
 /** A fleet's job queue on SQS. Lease errors surface as {@link LeaseLostError}; every other failure is thrown as is. */
 export class SqsJobQueue implements JobQueue {
-  readonly #client: SQSClient;
+  readonly #caller: SqsCaller;
   readonly #queueUrl: string;
   readonly #batchAcks: boolean;
   readonly #ackWindowMs: number;
@@ -56,8 +114,15 @@ export class SqsJobQueue implements JobQueue {
   #flushScheduled = false;
 
   constructor(options: SqsJobQueueOptions) {
-    this.#client = options.client;
     this.#queueUrl = options.queueUrl;
+    const client = options.client;
+    const transport = options.transport ?? "wire";
+    this.#caller =
+      transport === "sdk"
+        ? sdkCaller(client)
+        : transport === "wire"
+          ? { call: async (op, input) => (await wireFor(client, options.queueUrl)).call(op, input) }
+          : transport;
     this.#batchAcks = options.batchAcks ?? true;
     this.#ackWindowMs = options.ackBatchWindowMs ?? 0;
   }
@@ -68,7 +133,7 @@ export class SqsJobQueue implements JobQueue {
   }
 
   async send(body: string): Promise<string> {
-    const out = await this.#client.send(new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: body }));
+    const out = (await this.#caller.call("SendMessage", { QueueUrl: this.#queueUrl, MessageBody: body })) as SendMessageResult;
     return out.MessageId ?? "";
   }
 
@@ -91,12 +156,10 @@ export class SqsJobQueue implements JobQueue {
     if (current.length > 0) chunks.push(current);
     await Promise.all(
       chunks.map(async (chunk) => {
-        const out = await this.#client.send(
-          new SendMessageBatchCommand({
-            QueueUrl: this.#queueUrl,
-            Entries: chunk.map((i) => ({ Id: String(i), MessageBody: bodies[i]! })),
-          }),
-        );
+        const out = (await this.#caller.call("SendMessageBatch", {
+          QueueUrl: this.#queueUrl,
+          Entries: chunk.map((i) => ({ Id: String(i), MessageBody: bodies[i]! })),
+        })) as SendMessageBatchResult;
         const failed = out.Failed ?? [];
         if (failed.length > 0) {
           const f = failed[0]!;
@@ -109,14 +172,12 @@ export class SqsJobQueue implements JobQueue {
   }
 
   async receive(max: number, waitSeconds: number): Promise<ReceivedMessage[]> {
-    const out = await this.#client.send(
-      new ReceiveMessageCommand({
-        QueueUrl: this.#queueUrl,
-        MaxNumberOfMessages: Math.max(1, Math.min(SQS_LIMITS.batchEntries, Math.floor(max))),
-        WaitTimeSeconds: Math.max(0, Math.min(SQS_LIMITS.maxWaitSeconds, Math.round(waitSeconds))),
-        MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp"],
-      }),
-    );
+    const out = (await this.#caller.call("ReceiveMessage", {
+      QueueUrl: this.#queueUrl,
+      MaxNumberOfMessages: Math.max(1, Math.min(SQS_LIMITS.batchEntries, Math.floor(max))),
+      WaitTimeSeconds: Math.max(0, Math.min(SQS_LIMITS.maxWaitSeconds, Math.round(waitSeconds))),
+      MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp"],
+    })) as ReceiveMessageResult;
     return (out.Messages ?? []).map((m) => {
       const sent = Number(m.Attributes?.SentTimestamp);
       const received: ReceivedMessage = {
@@ -136,7 +197,7 @@ export class SqsJobQueue implements JobQueue {
 
   async ack(receipt: string): Promise<void> {
     if (!this.#batchAcks) {
-      await this.#client.send(new DeleteMessageCommand({ QueueUrl: this.#queueUrl, ReceiptHandle: receipt }));
+      await this.#caller.call("DeleteMessage", { QueueUrl: this.#queueUrl, ReceiptHandle: receipt });
       return;
     }
     return new Promise<void>((resolve, reject) => {
@@ -156,13 +217,14 @@ export class SqsJobQueue implements JobQueue {
       const batch = this.#pendingAcks.splice(0, SQS_LIMITS.batchEntries);
       if (batch.length === 1) {
         const [one] = batch;
-        this.#client.send(new DeleteMessageCommand({ QueueUrl: this.#queueUrl, ReceiptHandle: one!.receipt })).then(() => one!.resolve(), one!.reject);
+        this.#caller.call("DeleteMessage", { QueueUrl: this.#queueUrl, ReceiptHandle: one!.receipt }).then(() => one!.resolve(), one!.reject);
         continue;
       }
-      this.#client
-        .send(new DeleteMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: batch.map((a, i) => ({ Id: String(i), ReceiptHandle: a.receipt })) }))
+      this.#caller
+        .call("DeleteMessageBatch", { QueueUrl: this.#queueUrl, Entries: batch.map((a, i) => ({ Id: String(i), ReceiptHandle: a.receipt })) })
         .then(
-          (out) => {
+          (result) => {
+            const out = result as DeleteMessageBatchResult;
             const failed = new Map((out.Failed ?? []).map((f) => [Number(f.Id), f]));
             batch.forEach((a, i) => {
               const f = failed.get(i);
@@ -180,12 +242,10 @@ export class SqsJobQueue implements JobQueue {
   }
 
   async depth(): Promise<QueueDepth> {
-    const out = await this.#client.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: this.#queueUrl,
-        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
-      }),
-    );
+    const out = (await this.#caller.call("GetQueueAttributes", {
+      QueueUrl: this.#queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
+    })) as GetQueueAttributesResult;
     const a = out.Attributes ?? {};
     // The age of the oldest message is a CloudWatch metric, not a queue attribute, so it stays unknown here.
     return {
@@ -197,10 +257,10 @@ export class SqsJobQueue implements JobQueue {
 
   async #changeVisibility(receipt: string, seconds: number): Promise<void> {
     try {
-      await this.#client.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.#queueUrl, ReceiptHandle: receipt, VisibilityTimeout: seconds }));
+      await this.#caller.call("ChangeMessageVisibility", { QueueUrl: this.#queueUrl, ReceiptHandle: receipt, VisibilityTimeout: seconds });
     } catch (err) {
-      const name = (err as { name?: string }).name ?? "";
-      if (LEASE_GONE.has(name)) throw new LeaseLostError(receipt, `${name}: ${(err as Error).message}`);
+      const { name = "", code = "" } = err as { name?: string; code?: string };
+      if (LEASE_GONE.has(name) || LEASE_GONE.has(code)) throw new LeaseLostError(receipt, `${name}: ${(err as Error).message}`);
       throw err;
     }
   }

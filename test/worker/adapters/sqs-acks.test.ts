@@ -1,7 +1,7 @@
 // SqsJobQueue ack coalescing on fauxqs: acks within the window share DeleteMessageBatch calls and all take effect.
 import { DeleteMessageBatchCommand, DeleteMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SqsJobQueue } from "../../../services/worker/adapters/index.js";
+import { SqsJobQueue, SqsWire, type SqsCaller } from "../../../services/worker/adapters/index.js";
 import { startFauxqsEnv, type FauxqsEnv } from "../helpers/fauxqs-env.js";
 
 let env: FauxqsEnv;
@@ -27,23 +27,44 @@ function countDeletes(queue: FauxqsEnv["clients"]["sqs"]): { single: number; bat
 }
 
 describe("SqsJobQueue ack batching window", () => {
-  it("GIVEN acks a few ms apart within the window THEN one DeleteMessageBatch deletes them all", async () => {
-    const { queueUrl } = env.queue({ visibilitySeconds: 30, maxReceiveCount: 5 });
-    const { SQSClient } = await import("@aws-sdk/client-sqs");
-    const client = new SQSClient({ region: "us-east-1", endpoint: env.endpoint, credentials: { accessKeyId: "t", secretAccessKey: "t" }, useQueueUrlAsEndpoint: false });
-    const counts = countDeletes(client);
-    const queue = new SqsJobQueue({ client, queueUrl, ackBatchWindowMs: 100 });
-    await queue.sendMany(["a", "b", "c"]);
-    const got = [];
-    while (got.length < 3) got.push(...(await queue.receive(3, 1)));
-    const acks: Promise<void>[] = [];
-    for (const m of got) {
-      acks.push(queue.ack(m.receipt));
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    await Promise.all(acks);
-    expect(counts).toEqual({ single: 0, batch: 1 });
-    expect(await queue.depth()).toMatchObject({ visible: 0, inFlight: 0 });
-    client.destroy();
-  });
+  /** The same queue twice: over the SDK (deletes counted by a middleware) and over the wire (counted by a wrapper). */
+  const transports = {
+    sdk: (client: FauxqsEnv["clients"]["sqs"]) => ({ counts: countDeletes(client), transport: "sdk" as const }),
+    wire: (client: FauxqsEnv["clients"]["sqs"], queueUrl: string) => {
+      const counts = { single: 0, batch: 0 };
+      const wire = SqsWire.forClient(client, queueUrl);
+      const transport: SqsCaller = {
+        call: async (operation, input) => {
+          if (operation === "DeleteMessage") counts.single++;
+          if (operation === "DeleteMessageBatch") counts.batch++;
+          return (await wire).call(operation, input);
+        },
+      };
+      return { counts, transport, close: async () => (await wire).close() };
+    },
+  };
+
+  it.each(Object.keys(transports) as Array<keyof typeof transports>)(
+    "GIVEN acks a few ms apart within the window THEN one DeleteMessageBatch deletes them all (%s transport)",
+    async (name) => {
+      const { queueUrl } = env.queue({ visibilitySeconds: 30, maxReceiveCount: 5 });
+      const { SQSClient } = await import("@aws-sdk/client-sqs");
+      const client = new SQSClient({ region: "us-east-1", endpoint: env.endpoint, credentials: { accessKeyId: "t", secretAccessKey: "t" }, useQueueUrlAsEndpoint: false });
+      const t = transports[name](client, queueUrl);
+      const queue = new SqsJobQueue({ client, queueUrl, ackBatchWindowMs: 100, transport: t.transport });
+      await queue.sendMany(["a", "b", "c"]);
+      const got = [];
+      while (got.length < 3) got.push(...(await queue.receive(3, 1)));
+      const acks: Promise<void>[] = [];
+      for (const m of got) {
+        acks.push(queue.ack(m.receipt));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await Promise.all(acks);
+      expect(t.counts).toEqual({ single: 0, batch: 1 });
+      expect(await queue.depth()).toMatchObject({ visible: 0, inFlight: 0 });
+      if ("close" in t) await t.close();
+      client.destroy();
+    },
+  );
 });

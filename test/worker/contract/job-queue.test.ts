@@ -1,4 +1,4 @@
-// Runs the JobQueue contract against the in-memory fake and against SqsJobQueue on fauxqs.
+// Runs the JobQueue contract against the in-memory fake and against SqsJobQueue on fauxqs over both transports.
 import { afterAll, beforeAll } from "vitest";
 import { MemoryJobQueue } from "../../support/fakes.js";
 import { startFauxqsEnv, type FauxqsEnv } from "../helpers/fauxqs-env.js";
@@ -16,7 +16,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
 });
-jobQueueContract("SqsJobQueue on fauxqs", (options) => {
-  const { queue, dlq } = env.queue(options);
-  return { queue, dlq };
-});
+for (const transport of ["wire", "sdk"] as const) {
+  jobQueueContract(`SqsJobQueue on fauxqs (${transport} transport)`, (options) => {
+    const { queue, dlq } = env.queue({ ...options, transport });
+    return { queue, dlq };
+  });
+}

@@ -20,7 +20,7 @@ export interface FauxqsEnv {
   /** Create a bucket (random name unless given) and an S3ObjectStore on it (head-then-put, as fauxqs needs). */
   bucket(name?: string): S3ObjectStore;
   /** Create a queue (random name unless given) with a DLQ and the given visibility timeout and redrive count. */
-  queue(options: { visibilitySeconds: number; maxReceiveCount: number; name?: string }): FauxqsQueue;
+  queue(options: { visibilitySeconds: number; maxReceiveCount: number; name?: string; transport?: "wire" | "sdk" }): FauxqsQueue;
   close(): Promise<void>;
 }
 
@@ -37,7 +37,7 @@ export async function startFauxqsEnv(): Promise<FauxqsEnv> {
       server.createBucket(name);
       return new S3ObjectStore({ client: clients.s3, bucket: name, conditionalWrites: "head-then-put" });
     },
-    queue({ visibilitySeconds, maxReceiveCount, name = `q-${randomUUID().slice(0, 8)}` }) {
+    queue({ visibilitySeconds, maxReceiveCount, name = `q-${randomUUID().slice(0, 8)}`, transport = "wire" }) {
       const dlq = server.createQueue(`${name}-dlq`);
       const q = server.createQueue(name, {
         attributes: {
@@ -49,8 +49,8 @@ export async function startFauxqsEnv(): Promise<FauxqsEnv> {
         name,
         queueUrl: q.queueUrl,
         dlqUrl: dlq.queueUrl,
-        queue: new SqsJobQueue({ client: clients.sqs, queueUrl: q.queueUrl }),
-        dlq: new SqsJobQueue({ client: clients.sqs, queueUrl: dlq.queueUrl }),
+        queue: new SqsJobQueue({ client: clients.sqs, queueUrl: q.queueUrl, transport }),
+        dlq: new SqsJobQueue({ client: clients.sqs, queueUrl: dlq.queueUrl, transport }),
       };
     },
     async close() {
