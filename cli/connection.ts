@@ -17,9 +17,14 @@ export interface ConnectionOptions {
   apiKey?: string;
 }
 
+/** The endpoint the CLI talks to: the flag, then the environment, then the local cluster. */
+export function endpointOf(options: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): string {
+  return options.endpoint ?? env[CLI_ENV.endpoint] ?? DEFAULT_ENDPOINT;
+}
+
 /** Resolve the endpoint and key (flag, then environment, then default) and build a client. */
 export function connect(options: ConnectionOptions, env: NodeJS.ProcessEnv = process.env, onRetry?: (line: string) => void): LeanFleetClient {
-  const endpoint = options.endpoint ?? env[CLI_ENV.endpoint] ?? DEFAULT_ENDPOINT;
+  const endpoint = endpointOf(options, env);
   const apiKey = options.apiKey ?? env[CLI_ENV.apiKey];
   try {
     new URL(endpoint);

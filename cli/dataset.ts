@@ -31,7 +31,8 @@ export function parseDataset(text: string, file = "dataset"): BatchItemInput[] {
   return items;
 }
 
-/** Read and parse a dataset file. */
-export async function readDataset(path: string): Promise<BatchItemInput[]> {
-  return parseDataset(await readFile(path, "utf8"), path);
+/** Read and parse a dataset file; `text` is what was read (to fingerprint the dataset). */
+export async function readDataset(path: string): Promise<{ items: BatchItemInput[]; text: string }> {
+  const text = await readFile(path, "utf8");
+  return { items: parseDataset(text, path), text };
 }

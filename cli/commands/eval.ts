@@ -1,15 +1,17 @@
 // `leanfleet eval DATASET.jsonl`: submit a dataset as one batch, show live progress (rate, valid count, ETA), write
-// the results as JSON Lines and print a summary (pass@k by group, time distribution, failures by status).
-import { createWriteStream } from "node:fs";
+// the results as JSON Lines and print a summary (pass@k by group, time distribution, failures by status). With
+// --resume, an interrupted evaluation continues collecting its batch's results into the same file (no resubmission).
+import { createWriteStream, existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { seqOfJob } from "../../services/batches/index.js";
 import type { JobResult } from "../../services/jobs/index.js";
-import { connect, type ConnectionOptions } from "../connection.js";
+import { connect, endpointOf, type ConnectionOptions } from "../connection.js";
 import { readDataset } from "../dataset.js";
 import { formatSummary, summarise } from "../eval-summary.js";
+import { clearState, datasetHash, indexOfSeq, loadState, readWrittenResults, saveState, statePath, toSeqRuns, type WrittenResults } from "../eval-state.js";
 
 /** Options of `eval`. */
 interface EvalOptions {
@@ -18,6 +20,7 @@ interface EvalOptions {
   earlyStop?: boolean;
   summaryOut?: string;
   progress: boolean;
+  resume?: boolean;
 }
 
 /** Default results path for a dataset: `<name>.results.jsonl` in the current directory. */
@@ -51,11 +54,23 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
     .option("--early-stop", "skip the remaining items of a group once one is valid")
     .option("--summary-out <file>", "also write the summary as JSON")
     .option("--no-progress", "no progress bar")
+    .option("--resume", "continue an interrupted eval of the same dataset and --out: collect the rest of its batch's results (nothing is resubmitted)")
     .action(async (dataset: string, opts: EvalOptions, cmd: Command) => {
       const started = Date.now();
-      const items = await readDataset(dataset);
+      const { items, text } = await readDataset(dataset);
+      const sha256 = datasetHash(text);
       const outPath = opts.out ?? defaultResultsPath(dataset);
-      const client = connect(cmd.optsWithGlobals<ConnectionOptions>(), process.env, (line) => io.err(line));
+      const connection = cmd.optsWithGlobals<ConnectionOptions>();
+      const endpoint = endpointOf(connection);
+      const client = connect(connection, process.env, (line) => io.err(line));
+      // Resuming: the batch and results so far come from the interrupted run (checked before touching the cluster).
+      const resumed = opts.resume ? { state: await loadState(outPath, sha256), written: await readWrittenResults(outPath) } : undefined;
+      if (resumed && resumed.state.endpoint !== endpoint) {
+        io.err(`note: batch ${resumed.state.batchId} was submitted to ${resumed.state.endpoint}; reading its results from ${endpoint}`);
+      }
+      if (!resumed && existsSync(statePath(outPath))) {
+        io.err(`note: ${statePath(outPath)} records an interrupted eval; this run submits a new batch (use --resume to continue that one instead)`);
+      }
       const health = await client.health();
       if (health.simulated) io.err("SIMULATED: the cluster runs the REPL double; results are not Lean verdicts.");
 
@@ -74,25 +89,41 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
         cliProgress.Presets.shades_classic,
       );
       const show = opts.progress !== false;
-      if (show) bar.start(items.length, 0, { phase: "submit ", valid: 0, rate: "0.0" });
-      const sub = await client.submitBatch(items, {
-        ...(opts.fleet ? { fleet: opts.fleet } : {}),
-        earlyStop: opts.earlyStop ?? false,
-        signal: abort.signal,
-        onProgress: (n) => show && bar.update(n),
-      });
-      if (show) bar.update(0, { phase: "results" });
-      else io.err(`batch ${sub.batchId}: ${items.length} items submitted`);
-      const indexOfSeq = new Map(sub.seqs.map((seq, i) => [seq, i]));
+      let batchId: string;
+      let seqToIndex: Map<number, number>;
+      let written: WrittenResults | undefined;
+      if (resumed) {
+        ({ batchId } = resumed.state);
+        seqToIndex = indexOfSeq(resumed.state);
+        written = resumed.written;
+        io.err(`resuming batch ${batchId}: ${written.results.length} of ${items.length} results already in ${outPath}`);
+      } else {
+        if (show) bar.start(items.length, 0, { phase: "submit ", valid: 0, rate: "0.0" });
+        const sub = await client.submitBatch(items, {
+          ...(opts.fleet ? { fleet: opts.fleet } : {}),
+          earlyStop: opts.earlyStop ?? false,
+          signal: abort.signal,
+          onProgress: (n) => show && bar.update(n),
+        });
+        batchId = sub.batchId;
+        seqToIndex = new Map(sub.seqs.map((seq, i) => [seq, i]));
+        await saveState(outPath, { v: 1, batchId, datasetSha256: sha256, items: items.length, seqRuns: toSeqRuns(sub.seqs), endpoint });
+        if (!show) io.err(`batch ${batchId}: ${items.length} items submitted`);
+      }
 
-      const out = createWriteStream(outPath, { encoding: "utf8" });
-      const results: JobResult[] = [];
+      const out = createWriteStream(outPath, { encoding: "utf8", flags: resumed ? "a" : "w" });
+      const results: JobResult[] = [...(written?.results ?? [])];
       const meter = new RateMeter();
-      let valid = 0;
+      let valid = results.filter((r) => r.verdict === "valid").length;
+      if (show) {
+        if (resumed) bar.start(items.length, results.length, { phase: "results", valid, rate: "0.0" });
+        else bar.update(0, { phase: "results" });
+      }
       try {
-        for await (const r of client.results(sub.batchId, { signal: abort.signal })) {
+        for await (const r of client.results(batchId, { signal: abort.signal, ...(written ? { cursor: written.cursor } : {}) })) {
           const seq = seqOfJob(r.jobId);
-          const line = { ...r, index: seq === undefined ? null : (indexOfSeq.get(seq) ?? null) };
+          if (seq !== undefined && written?.seqs.has(seq)) continue; // already in the file (beyond what the cursor could hold)
+          const line = { ...r, index: seq === undefined ? null : (seqToIndex.get(seq) ?? null) };
           if (!out.write(JSON.stringify(line) + "\n")) await new Promise<void>((res) => out.once("drain", () => res()));
           results.push(r);
           if (r.verdict === "valid") valid++;
@@ -104,7 +135,9 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
         if (show) bar.stop();
         await new Promise<void>((res) => out.end(() => res()));
         if (abort.signal.aborted) {
-          io.err(`stopped; batch ${sub.batchId} keeps running on the cluster (leanfleet status ${sub.batchId}); ${results.length} results written to ${outPath}`);
+          io.err(
+            `stopped; batch ${batchId} keeps running on the cluster; ${results.length} results written to ${outPath}. Continue with: leanfleet eval ${dataset} --out ${outPath} --resume`,
+          );
           process.exitCode = 130;
           return;
         }
@@ -115,9 +148,10 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
       if (show) bar.stop();
       await new Promise<void>((res) => out.end(() => res()));
 
+      await clearState(outPath); // every result is in the file: nothing left to resume
       const summary = summarise(results);
-      io.out(`batch ${sub.batchId}: results in ${outPath}`);
+      io.out(`batch ${batchId}: results in ${outPath}`);
       for (const line of formatSummary(summary, { wallMs: Date.now() - started })) io.out(line);
-      if (opts.summaryOut) await writeFile(opts.summaryOut, JSON.stringify({ batchId: sub.batchId, resultsFile: outPath, ...summary }, null, 2) + "\n");
+      if (opts.summaryOut) await writeFile(opts.summaryOut, JSON.stringify({ batchId, resultsFile: outPath, ...summary }, null, 2) + "\n");
     });
 }
