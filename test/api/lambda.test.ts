@@ -91,6 +91,7 @@ describe("lambda.ts handler with API Gateway v2 events", () => {
     const res = await handler(apiEvent("POST", "/v1/jobs", { body: JSON.stringify({ code: "example : 2 = 2 := rfl" }), headers: { ...auth, "content-type": "application/json" } }));
     expect(res.statusCode).toBe(202);
     const { jobId } = JSON.parse(res.body) as { jobId: string };
+    expect(res.headers).toMatchObject({ "content-type": "application/json", location: `/v1/jobs/${jobId}` });
     const [m] = await q.queue.receive(10, 1);
     expect(jobSchema.parse(JSON.parse(m!.body)).id).toBe(jobId);
 

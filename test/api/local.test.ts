@@ -57,6 +57,10 @@ describe("local.ts as a process", () => {
       expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ ok: true, simulated: true });
       const res = await fetch(`${url}/v1/jobs`, json({ code: "#check 1" }));
       expect(res.status).toBe(202);
+      // Over real HTTP (@hono/node-server): JSON with its Location, as the in-process tests see it.
+      const { jobId } = (await res.json()) as { jobId: string };
+      expect(res.headers.get("content-type")).toBe("application/json");
+      expect(res.headers.get("location")).toBe(`/v1/jobs/${jobId}`);
       expect((await q.queue.depth()).visible).toBe(1);
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
