@@ -148,7 +148,7 @@ try {
   );
   console.log(
     JSON.stringify({
-      bench: "api",
+      "bench": "api",
       connections,
       seconds,
       rounds,

@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveApi, type ApiServer } from "../../functions/api/index.js";
 import { jobSchema } from "../../services/jobs/index.js";
-import { buildProgram } from "../../cli/program.js";
 import { parseDataset } from "../../cli/dataset.js";
 import { parseWorkers } from "../../cli/commands/up.js";
 import { memoryApp, writeResult } from "../api/helpers/api-env.js";
+import { runCli } from "./helpers/run-cli.js";
 
 describe("leanfleet check / status", () => {
   let server: ApiServer;
@@ -49,14 +49,9 @@ describe("leanfleet check / status", () => {
   });
 
   async function run(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const before = process.exitCode;
-    process.exitCode = undefined;
-    await buildProgram({ out: (s) => out.push(s), err: (s) => err.push(s) }).parseAsync(["node", "leanfleet", "--endpoint", server.url, ...args]);
-    const code = process.exitCode ?? 0;
-    process.exitCode = before;
-    return { out, err, code };
+    const r = await runCli(server.url, ...args);
+    if (r.thrown) throw r.thrown;
+    return r;
   }
 
   it("prints messages as file:line:col: severity: text, the verdict, and exits 1 when invalid", async () => {

@@ -8,9 +8,9 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveApi, type ApiServer } from "../../functions/api/index.js";
 import { jobSchema } from "../../services/jobs/index.js";
-import { buildProgram } from "../../cli/program.js";
 import { statePath } from "../../cli/eval-state.js";
 import { memoryApp, writeResult } from "../api/helpers/api-env.js";
+import { runCli } from "./helpers/run-cli.js";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const ITEMS = 12;
@@ -53,21 +53,7 @@ describe("leanfleet eval --resume", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function run(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const before = process.exitCode;
-    process.exitCode = undefined;
-    let thrown: Error | undefined;
-    try {
-      await buildProgram({ out: (s) => out.push(s), err: (s) => err.push(s) }).parseAsync(["node", "leanfleet", "--endpoint", server.url, ...args]);
-    } catch (e) {
-      thrown = e as Error;
-    }
-    const code = process.exitCode ?? 0;
-    process.exitCode = before;
-    return { out, err, code, thrown };
-  }
+  const run = (...args: string[]) => runCli(server.url, ...args);
 
   const lines = (path: string) => readFileSync(path, "utf8").split("\n").filter((l) => l !== "");
 
