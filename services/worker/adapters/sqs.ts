@@ -96,7 +96,7 @@ export interface SqsJobQueueOptions {
   ackBatchWindowMs?: number;
   /**
    * How calls reach SQS: `wire` signs and sends the JSON protocol itself on a shared keep-alive pool ({@link SqsWire},
-   * a quarter of the SDK's CPU per call, with the client's region, credentials and endpoint); `sdk` sends every call
+   * about 40 % of the SDK's CPU per call, with the client's region, credentials and endpoint); `sdk` sends every call
    * through the client's command pipeline (use it to observe calls with SDK middleware or aws-sdk-client-mock, or
    * when endpoints must come from the SDK's resolution, e.g. FIPS or dual-stack, since the wire talks to the client's
    * custom endpoint or else the queue URL's host); an {@link SqsCaller} is used as given (tests wrap a wire to count
