@@ -1,7 +1,9 @@
 // SqsWire against a scripted HTTP server: the signed JSON-protocol request, error mapping, and which failures retry.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SqsServiceError, SqsWire } from "../../../services/worker/adapters/index.js";
 
@@ -10,6 +12,23 @@ interface Seen {
   body: string;
 }
 type Answer = { status: number; body: string; headers?: Record<string, string> } | "hang-up";
+
+const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Buffer =>
+  typeof d === "string" ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(new Uint8Array(d));
+
+/** SHA-256 / HMAC-SHA-256 in the shape the SDK's signer takes. */
+class NodeSha256 {
+  readonly #h: Hash | Hmac;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.#h = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.#h.update(bytes(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.#h.digest());
+  }
+}
 
 let server: Server;
 let endpoint: string;
@@ -64,6 +83,47 @@ describe("SqsWire", () => {
     expect(req!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/sqs\/aws4_request, SignedHeaders=[^,]*x-amz-target[^,]*, Signature=[0-9a-f]{64}$/);
     await w.close();
     await w.close(); // idempotent
+  });
+
+  it("GIVEN a signed call THEN its signature is the one the AWS SDK's own SigV4 signer computes for the same request", async () => {
+    // fauxqs does not check signatures, so the wire's signing is checked against the SDK's signer instead.
+    script.push({ status: 200, body: "{}" });
+    const w = wire("token-2");
+    await w.call("SendMessageBatch", { QueueUrl: "https://sqs.eu-west-1.amazonaws.com/1/q", Entries: [{ Id: "0", MessageBody: 'ünï "code"\n' }] });
+    const [req] = seen;
+    const amzDate = String(req!.headers["x-amz-date"]);
+    const signingDate = new Date(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z"));
+    const url = new URL(endpoint);
+    const signer = new SignatureV4({
+      service: "sqs",
+      region: "eu-west-1",
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: "token-2" },
+      sha256: NodeSha256,
+      uriEscapePath: true,
+      applyChecksum: false,
+    });
+    const signed = await signer.sign(
+      {
+        method: "POST",
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: "/",
+        query: {},
+        headers: {
+          host: url.host,
+          "content-type": String(req!.headers["content-type"]),
+          "content-length": String(req!.headers["content-length"]),
+          "x-amz-target": String(req!.headers["x-amz-target"]),
+        },
+        body: req!.body,
+      },
+      { signingDate },
+    );
+    const signature = (h: string) => /Signature=([0-9a-f]{64})/.exec(h)?.[1];
+    expect(signature(String(req!.headers.authorization))).toBe(signature(String(signed.headers.authorization)));
+    expect(signature(String(req!.headers.authorization))).toBeDefined();
+    await w.close();
   });
 
   it("GIVEN a client error THEN it throws once, named by the error shape, with the query-compatible code, and does not retry", async () => {
