@@ -123,10 +123,24 @@ export class SqsJobQueue implements JobQueue {
       transport === "sdk"
         ? sdkCaller(client)
         : transport === "wire"
-          ? { call: async (op, input) => (await wireFor(client, options.queueUrl)).call(op, input) }
+          ? this.#wireCaller(client, options.queueUrl)
           : transport;
     this.#batchAcks = options.batchAcks ?? true;
     this.#ackWindowMs = options.ackBatchWindowMs ?? 0;
+  }
+
+  /** Calls over the client's shared wire, looked up on first use (and again after a failed resolution). */
+  #wireCaller(client: SQSClient, queueUrl: string): SqsCaller {
+    let wire: Promise<SqsWire> | undefined;
+    return {
+      call: async (operation, input) => {
+        if (!wire) {
+          wire = wireFor(client, queueUrl);
+          wire.catch(() => (wire = undefined));
+        }
+        return (await wire).call(operation, input);
+      },
+    };
   }
 
   /** The queue URL this adapter talks to. */
