@@ -110,12 +110,11 @@ export class QueuedJobsLimiter {
     const now = this.now();
     if (!entry || (now - entry.triedMs > this.depthCacheMs && !entry.promise)) {
       const fresh: DepthEntry = { total: entry?.total ?? Number.POSITIVE_INFINITY, startedMs: entry?.startedMs ?? 0, triedMs: now };
-      const startedMs = now;
       fresh.promise = queue
         .depth()
         .then((d) => {
           fresh.total = d.visible + d.inFlight + d.delayed;
-          fresh.startedMs = startedMs;
+          fresh.startedMs = fresh.triedMs;
         })
         .catch(() => undefined) // a failed depth read keeps the previous bound (never loosens the limit)
         .finally(() => {

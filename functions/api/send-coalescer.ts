@@ -25,8 +25,6 @@ export class SendCoalescer {
   #pending: Pending[] = [];
   #scheduled = false;
   #inFlight = 0;
-  /** Calls made and bodies sent (for benchmarks and tests). */
-  readonly stats = { calls: 0, bodies: 0 };
 
   constructor(
     private readonly queue: JobQueue,
@@ -51,8 +49,6 @@ export class SendCoalescer {
     while (this.#pending.length > 0 && this.#inFlight < this.maxInFlight && (this.#inFlight === 0 || this.#pending.length >= MAX_BATCH)) {
       const batch = this.#pending.splice(0, MAX_BATCH);
       this.#inFlight++;
-      this.stats.calls++;
-      this.stats.bodies += batch.length;
       const call = batch.length === 1 ? this.queue.send(batch[0]!.body).then((id) => [id]) : this.queue.sendMany(batch.map((p) => p.body));
       // A failed batch call fails each of its requests (some bodies may have been sent: delivery is at least once).
       call

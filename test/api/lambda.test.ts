@@ -2,6 +2,7 @@
 // against fauxqs.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { APIGatewayProxyResult, LambdaEvent } from "hono/aws-lambda";
+import { apiEvent } from "./helpers/api-gateway-event.js";
 import { hashApiKey } from "../../functions/api/index.js";
 import { jobSchema, resultKey } from "../../services/jobs/index.js";
 import { startFauxqsEnv, type FauxqsEnv, type FauxqsQueue } from "../worker/helpers/fauxqs-env.js";
@@ -9,46 +10,6 @@ import type { ObjectStore } from "../../services/worker/ports.js";
 import { writeResult } from "./helpers/api-env.js";
 
 const KEY = "lambda-test-key";
-
-/** An API Gateway HTTP API v2 event as Lambda receives it. */
-function apiEvent(method: string, pathWithQuery: string, options: { body?: string | Buffer; headers?: Record<string, string> } = {}): LambdaEvent {
-  const [rawPath, rawQueryString = ""] = pathWithQuery.split("?") as [string, string?];
-  const binary = Buffer.isBuffer(options.body);
-  const now = Date.now();
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath,
-    rawQueryString,
-    cookies: undefined,
-    headers: {
-      accept: "*/*",
-      host: "abc123.execute-api.eu-west-1.amazonaws.com",
-      "user-agent": "vitest",
-      "x-forwarded-for": "203.0.113.7",
-      "x-forwarded-proto": "https",
-      ...(options.body === undefined ? {} : { "content-length": String(Buffer.byteLength(options.body)) }),
-      ...options.headers,
-    },
-    queryStringParameters: rawQueryString ? Object.fromEntries(new URLSearchParams(rawQueryString)) : undefined,
-    body: options.body === undefined ? null : binary ? (options.body as Buffer).toString("base64") : (options.body as string),
-    isBase64Encoded: binary,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "abc123",
-      authentication: null,
-      authorizer: {},
-      domainName: "abc123.execute-api.eu-west-1.amazonaws.com",
-      domainPrefix: "abc123",
-      http: { method, path: rawPath, protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "vitest" },
-      requestId: `req-${now}`,
-      routeKey: "$default",
-      stage: "$default",
-      time: new Date(now).toUTCString(),
-      timeEpoch: now,
-    },
-  };
-}
 
 type Handler = (event: LambdaEvent) => Promise<APIGatewayProxyResult>;
 

@@ -1,12 +1,14 @@
 // Runs the API Lambda exactly as synthesized (cdk.out's esbuild bundle, not the sources) against fauxqs: a job is
 // accepted, lands on the queue, and reads back as queued. Catches what only the bundle can break (a dependency that
-// does not survive bundling, an ESM/CommonJS mix-up, a missing builtin). Run after `npm run synth:example`.
+// does not survive bundling, an ESM/CommonJS mix-up, a missing builtin). Run after `npm run synth:example` (CI does);
+// not a vitest file, since it needs the synthesized cdk.out.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startFauxqs } from "fauxqs";
 import { createAwsClients, SqsJobQueue } from "../../services/worker/adapters/index.js";
+import { apiEvent } from "../api/helpers/api-gateway-event.js";
 
 const OUT = resolve(process.argv[2] ?? "cdk.out");
 const STACK = "LeanFleet";
@@ -29,31 +31,6 @@ function apiBundle(): string {
   return bundle;
 }
 
-function event(method: string, path: string, body?: string): object {
-  const now = Date.now();
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: "",
-    headers: { host: "smoke.execute-api.us-east-1.amazonaws.com", authorization: "Bearer smoke-key", ...(body ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } : {}) },
-    body: body ?? null,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "smoke",
-      domainName: "smoke.execute-api.us-east-1.amazonaws.com",
-      domainPrefix: "smoke",
-      http: { method, path, protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "smoke" },
-      requestId: `smoke-${now}`,
-      routeKey: "$default",
-      stage: "$default",
-      time: new Date(now).toUTCString(),
-      timeEpoch: now,
-    },
-  };
-}
-
 const bundle = apiBundle();
 const server = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false });
 const endpoint = `http://127.0.0.1:${server.port}`;
@@ -71,12 +48,13 @@ try {
   });
   const { handler } = (await import(pathToFileURL(bundle).href)) as { handler: (e: object) => Promise<{ statusCode: number; body: string }> };
 
-  const posted = await handler(event("POST", "/v1/jobs", JSON.stringify({ code: "theorem smoke : 1 + 1 = 2 := rfl" })));
+  const auth = { authorization: "Bearer smoke-key" };
+  const posted = await handler(apiEvent("POST", "/v1/jobs", { body: JSON.stringify({ code: "theorem smoke : 1 + 1 = 2 := rfl" }), headers: { ...auth, "content-type": "application/json" } }));
   if (posted.statusCode !== 202) fail(`POST /v1/jobs answered ${posted.statusCode}: ${posted.body}`);
   const { jobId } = JSON.parse(posted.body) as { jobId: string };
   const [message] = await new SqsJobQueue({ client: aws.sqs, queueUrl }).receive(1, 1);
   if (!message || !message.body.includes(jobId)) fail(`job ${jobId} is not on the queue`);
-  const got = await handler(event("GET", `/v1/jobs/${jobId}`));
+  const got = await handler(apiEvent("GET", `/v1/jobs/${jobId}`, { headers: auth }));
   if (got.statusCode !== 200 || !got.body.includes('"queued"')) fail(`GET /v1/jobs/${jobId} answered ${got.statusCode}: ${got.body}`);
   console.log(`smoke-api-bundle: ${bundle.slice(OUT.length + 1)} accepted ${jobId}, queued it on SQS and reads it back as queued`);
 } finally {
