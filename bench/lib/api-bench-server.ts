@@ -1,8 +1,9 @@
 // Child process of bench/api.ts: the API (createApp over the SQS/S3 adapters on a fauxqs endpoint) on 127.0.0.1,
-// plus a bare Hono route on the same server as the reference. Prints one JSON line {url} when listening.
-import { Hono } from "hono";
+// plus a bare Hono route on the same server as the reference, and the API over a queue that drops messages on a
+// second server. Prints one JSON line {url, stubUrl} when listening.
 import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/worker/adapters/index.js";
 import { createApp, serveApi } from "../../functions/api/index.js";
+import { SendCoalescer } from "../../functions/api/send-coalescer.js";
 import type { JobQueue } from "../../services/worker/ports.js";
 
 const endpoint = process.env.BENCH_AWS_ENDPOINT!;
@@ -51,15 +52,24 @@ const stubbed = createApp({
   auth: { required: false, keys: [] },
   limits: { keyLimits: { requestsPerSecond: 1e9, burst: 1e9 } },
 });
-const root = new Hono();
-root.post("/bare", (c) => c.json({ jobId: "j_bare" }, 202));
-root.get("/bench-sqs-calls", (c) => c.json(sqsCalls));
-root.post("/bare-read", async (c) => {
+// The bench routes are added to the API app itself, which is served at the top level as `leanfleet up` serves it:
+// mounting it under another Hono app would wrap each of its handlers in an extra error-handling layer (Hono does
+// that for sub-apps with their own onError), a cost the real server does not have. /bare is outside /v1/*, so no
+// middleware runs for it.
+api.post("/bare", (c) => c.json({ jobId: "j_bare" }, 202));
+api.get("/bench-sqs-calls", (c) => c.json(sqsCalls));
+api.post("/bare-read", async (c) => {
   await c.req.arrayBuffer();
   return c.json({ jobId: "j_bare" }, 202);
 });
-root.route("/stub", stubbed);
-root.route("/", api);
-const server = await serveApi(root as never, { port: 0 });
-process.stdout.write(JSON.stringify({ url: server.url }) + "\n");
-process.on("SIGTERM", () => void server.close().then(() => process.exit(0)));
+// The floor of any enqueue path on this stack: read the body, send it through the same coalescer and SQS wire (to the
+// same queue, uncounted), answer 202. No validation, id, limits or encoding: what is left can only get more expensive.
+const floorSender = new SendCoalescer(sqsQueue);
+api.post("/floor", async (c) => {
+  await floorSender.send(await c.req.text());
+  return c.json({ jobId: "j_floor" }, 202);
+});
+const server = await serveApi(api, { port: 0 });
+const stubServer = await serveApi(stubbed, { port: 0 });
+process.stdout.write(JSON.stringify({ url: server.url, stubUrl: stubServer.url }) + "\n");
+process.on("SIGTERM", () => void Promise.all([server.close(), stubServer.close()]).then(() => process.exit(0)));

@@ -21,11 +21,18 @@ export class Enqueuer {
     private readonly options: { sendConcurrency: number; claimCheckThresholdBytes?: number },
   ) {}
 
-  /** The message body of a job: the job itself, or a pointer after storing it when it is large (claim check). */
-  async encode(job: Job): Promise<string> {
+  /**
+   * The message body of a job: the job itself, or a pointer after storing it when it is large (claim check). A string
+   * when no store write is needed, so the enqueue path does not wait a turn for nothing.
+   */
+  encode(job: Job): string | Promise<string> {
     const body = JSON.stringify(job);
     const threshold = this.options.claimCheckThresholdBytes ?? JOB_DEFAULTS.claimCheckThresholdBytes;
     if (body.length <= threshold / 3 || Buffer.byteLength(body) <= threshold) return body;
+    return this.#claimCheck(job, body);
+  }
+
+  async #claimCheck(job: Job, body: string): Promise<string> {
     const key = inputKey(job.id);
     await this.store.put(key, body, { contentType: "application/json" });
     const pointer: JobMessage = { v: FORMAT_VERSION, id: job.id, fleet: job.fleet, claim: key };
@@ -33,8 +40,9 @@ export class Enqueuer {
   }
 
   /** Enqueue one single job (through a coalescing sender: its id proves acceptance, no marker is written). */
-  async submitOne(sender: { send(body: string): Promise<string> }, job: Job): Promise<void> {
-    await sender.send(await this.encode(job));
+  submitOne(sender: { send(body: string): Promise<string> }, job: Job): Promise<string> {
+    const body = this.encode(job);
+    return typeof body === "string" ? sender.send(body) : body.then((b) => sender.send(b));
   }
 
   /**

@@ -70,17 +70,32 @@ export class QueuedJobsLimiter {
     private readonly depthCacheMs: number,
   ) {}
 
-  /** Throw `too_many_queued` when `count` more jobs would take `p` over its maxQueuedJobs. */
-  async admit(p: Principal, count: number): Promise<void> {
+  /**
+   * Throw `too_many_queued` when `count` more jobs would take `p` over its maxQueuedJobs. Synchronous (no promise)
+   * when every depth it needs is cached, as on the enqueue path under load.
+   */
+  admit(p: Principal, count: number): Promise<void> | undefined {
     const mine = this.#bounds.get(p.id);
-    let queued = 0;
     if (mine) {
-      for (const [fleet, bound] of mine) {
-        if (bound.queued === 0) continue;
-        const depth = await this.#fleetDepth(fleet);
-        if (depth && depth.startedMs > bound.lastSentMs) bound.queued = Math.min(bound.queued, depth.total);
-        queued += bound.queued;
-      }
+      for (const [fleet, bound] of mine) if (bound.queued > 0 && !this.#depthIsFresh(fleet)) return this.#admitAfterReads(p, count);
+    }
+    this.#check(p, count);
+    return undefined;
+  }
+
+  async #admitAfterReads(p: Principal, count: number): Promise<void> {
+    for (const [fleet, bound] of this.#bounds.get(p.id) ?? []) if (bound.queued > 0) await this.#fleetDepth(fleet);
+    this.#check(p, count);
+  }
+
+  /** Tighten `p`'s bounds with the depths read since its last sends, and throw when `count` more would pass its limit. */
+  #check(p: Principal, count: number): void {
+    let queued = 0;
+    for (const [fleet, bound] of this.#bounds.get(p.id) ?? []) {
+      if (bound.queued === 0) continue;
+      const depth = this.#depth.get(fleet);
+      if (depth && depth.startedMs > bound.lastSentMs) bound.queued = Math.min(bound.queued, depth.total);
+      queued += bound.queued;
     }
     const max = p.limits.maxQueuedJobs;
     if (queued + count > max) {
@@ -91,6 +106,13 @@ export class QueuedJobsLimiter {
         wait,
       );
     }
+  }
+
+  /** True when the fleet's depth needs no read now (cached within depthCacheMs and not being read, or no such queue). */
+  #depthIsFresh(fleet: string): boolean {
+    if (!this.queues[fleet]) return true;
+    const entry = this.#depth.get(fleet);
+    return entry !== undefined && entry.promise === undefined && this.now() - entry.triedMs <= this.depthCacheMs;
   }
 
   /** Count `count` jobs just sent by `p` to `fleet`. */

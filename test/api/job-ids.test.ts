@@ -1,5 +1,7 @@
 // Owner-bound single-job ids: issued ids verify for their owner only, survive a new app instance on the same
-// store (the secret lives in the bucket), and keep the shared `j_` + UUIDv7 format.
+// store (the secret lives in the bucket), and keep the shared `j_` + UUIDv7 format. Ids signed ahead in blocks are
+// never older than the block age limit, and their MAC is HMAC-SHA256 exactly as node's createHmac computes it.
+import { createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ID_SECRET_KEY, JobIdSigner, loadIdSecret } from "../../functions/api/index.js";
 import { MemoryObjectStore } from "../support/fakes.js";
@@ -37,5 +39,41 @@ describe("JobIdSigner", () => {
     const signer = new JobIdSigner(() => loadIdSecret(store));
     await expect(signer.issue("k")).rejects.toThrow("S3 down");
     expect(await signer.verify(await signer.issue("k"), "k")).toBe(true);
+  });
+
+  it("computes the MAC as HMAC-SHA256(secret, head || 0x00 || owner), for short, multibyte and long owners", async () => {
+    const secret = randomBytes(32);
+    const signer = new JobIdSigner(async () => secret);
+    for (const owner of ["k", "anonymous", "équipe-証明", "x".repeat(300), "y".repeat(2000)]) {
+      for (let i = 0; i < 40; i++) {
+        const bytes = Buffer.from((await signer.issue(owner)).slice(2).replace(/-/g, ""), "hex");
+        const expected = createHmac("sha256", secret).update(bytes.subarray(0, 11)).update("\0").update(owner, "utf8").digest().subarray(0, 5);
+        expect(bytes.subarray(11).toString("hex")).toBe(expected.toString("hex"));
+      }
+    }
+  });
+
+  it("signs ids ahead per owner, but an id's UUIDv7 time is never older than blockMaxAgeMs when it is issued", async () => {
+    let now = 1_750_000_000_000;
+    const signer = new JobIdSigner(async () => randomBytes(32), { maxBlockIds: 8, blockMaxAgeMs: 50, now: () => now });
+    const uuidMs = (id: string) => parseInt(id.slice(2).replace(/-/g, "").slice(0, 12), 16);
+    const seen = new Set<string>();
+    let fromEarlierMs = 0;
+    // Bursts, lulls and two interleaved owners: blocks grow, expire with ids unused, and shrink again.
+    for (let i = 0; i < 2000; i++) {
+      now += i % 97 < 60 ? (i % 3 === 0 ? 1 : 0) : 7 + (i % 5) * 11;
+      const owner = i % 4 === 0 ? "bob" : "alice";
+      const id = await signer.issue(owner);
+      expect(seen.has(id)).toBe(false);
+      seen.add(id);
+      expect(uuidMs(id)).toBeLessThanOrEqual(now);
+      expect(now - uuidMs(id)).toBeLessThanOrEqual(50);
+      if (uuidMs(id) < now) fromEarlierMs++;
+      if (i % 50 === 0) {
+        expect(await signer.verify(id, owner)).toBe(true);
+        expect(await signer.verify(id, owner === "bob" ? "alice" : "bob")).toBe(false);
+      }
+    }
+    expect(fromEarlierMs).toBeGreaterThan(100); // ids did come from blocks signed earlier
   });
 });

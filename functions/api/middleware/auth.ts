@@ -12,12 +12,15 @@ export function hashApiKey(key: string): string {
   return createHash("sha256").update(key, "utf8").digest("hex");
 }
 
-/** Middleware that sets `principal` or throws `unauthorized`. */
+/**
+ * Middleware that sets `principal` or throws `unauthorized`. Like the other middlewares here it is a plain function
+ * returning `next()`: an async one would add a promise and its extra turns to every request (bench/api).
+ */
 export function authenticate(auth: AuthConfig, defaults: KeyLimits): MiddlewareHandler<ApiEnv> {
   const byHash = new Map<string, Principal>();
   for (const k of auth.keys) byHash.set(k.sha256.toLowerCase(), { id: k.id, limits: { ...defaults, ...k.limits } });
   const anonymous: Principal = { id: "anonymous", limits: defaults };
-  return async (c, next) => {
+  return (c, next) => {
     const header = c.req.header("authorization");
     if (header === undefined || header === "") {
       if (auth.required) {

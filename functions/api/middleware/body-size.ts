@@ -17,7 +17,7 @@ export function bodySize(maxBytes: number): MiddlewareHandler {
       throw new PayloadTooLargeError(maxBytes);
     },
   });
-  return async (c, next) => {
+  return (c, next) => {
     const declared = c.req.header("content-length");
     if (declared !== undefined && c.req.header("transfer-encoding") === undefined && /^[0-9]{1,15}$/.test(declared)) {
       if (Number(declared) > maxBytes) throw new PayloadTooLargeError(maxBytes);

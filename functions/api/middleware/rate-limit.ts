@@ -5,7 +5,7 @@ import type { RateLimiter } from "../limits.js";
 
 /** Middleware taking one token of the caller's bucket per request. */
 export function rateLimit(limiter: RateLimiter): MiddlewareHandler<ApiEnv> {
-  return async (c, next) => {
+  return (c, next) => {
     limiter.take(c.get("principal"));
     return next();
   };

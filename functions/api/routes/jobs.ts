@@ -44,10 +44,13 @@ export function jobRoutes(ctx: ApiContext): Hono<ApiEnv> {
     checkChain(sub);
     const { fleet } = ctx.queueOf(sub.fleet, "fleet");
     const principal = c.get("principal");
-    await ctx.queued.admit(principal, 1);
+    // admit and issue answer synchronously in the common case; awaiting only promises saves two turns per request.
+    const admitted = ctx.queued.admit(principal, 1);
+    if (admitted) await admitted;
 
     const submittedAtMs = ctx.now();
-    const job = buildJob(sub, { id: await ctx.jobIds.issue(principal.id), fleet, submittedAt: new Date(submittedAtMs).toISOString() });
+    const issued = ctx.jobIds.issue(principal.id);
+    const job = buildJob(sub, { id: typeof issued === "string" ? issued : await issued, fleet, submittedAt: new Date(submittedAtMs).toISOString() });
     await ctx.enqueuer.submitOne(ctx.senders[fleet]!, job);
     ctx.queued.record(principal, fleet, 1);
     const location = `/v1/jobs/${job.id}`;
