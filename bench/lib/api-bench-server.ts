@@ -4,6 +4,7 @@
 import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/worker/adapters/index.js";
 import { createApp, serveApi } from "../../functions/api/index.js";
 import { SendCoalescer } from "../../functions/api/send-coalescer.js";
+import { readText } from "../../functions/api/validation.js";
 import type { JobQueue } from "../../services/worker/ports.js";
 
 const endpoint = process.env.BENCH_AWS_ENDPOINT!;
@@ -66,7 +67,7 @@ api.post("/bare-read", async (c) => {
 // same queue, uncounted), answer 202. No validation, id, limits or encoding: what is left can only get more expensive.
 const floorSender = new SendCoalescer(sqsQueue);
 api.post("/floor", async (c) => {
-  await floorSender.send(await c.req.text());
+  await floorSender.send(await readText(c, 1 << 20)); // the API's own body reader
   return c.json({ jobId: "j_floor" }, 202);
 });
 const server = await serveApi(api, { port: 0 });

@@ -1,7 +1,8 @@
 // Owner-bound single-job ids: issued ids verify for their owner only, survive a new app instance on the same
 // store (the secret lives in the bucket), and keep the shared `j_` + UUIDv7 format. Ids signed ahead in blocks are
-// never older than the block age limit, and their MAC is HMAC-SHA256 exactly as node's createHmac computes it.
-import { createHmac, randomBytes } from "node:crypto";
+// never older than the block age limit; their tag is AES-256 under an owner key, and ids of the earlier HMAC tag
+// still verify.
+import { createCipheriv, createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ID_SECRET_KEY, JobIdSigner, loadIdSecret } from "../../functions/api/index.js";
 import { MemoryObjectStore } from "../support/fakes.js";
@@ -41,15 +42,26 @@ describe("JobIdSigner", () => {
     expect(await signer.verify(await signer.issue("k"), "k")).toBe(true);
   });
 
-  it("computes the MAC as HMAC-SHA256(secret, head || 0x00 || owner), for short, multibyte and long owners", async () => {
+  it("tags ids with AES-256 of their head under the owner's key, and still verifies ids with the older HMAC tag", async () => {
     const secret = randomBytes(32);
     const signer = new JobIdSigner(async () => secret);
-    for (const owner of ["k", "anonymous", "équipe-証明", "x".repeat(300), "y".repeat(2000)]) {
+    const bytesOf = (id: string) => Buffer.from(id.slice(2).replace(/-/g, ""), "hex");
+    const format = (b: Buffer) => `j_${b.toString("hex").replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-")}`;
+    for (const owner of ["k", "anonymous", "équipe-証明", "x".repeat(2000)]) {
+      const ownerKey = createHmac("sha256", secret).update("leanfleet job-id tag key v2\0").update(owner, "utf8").digest();
       for (let i = 0; i < 40; i++) {
-        const bytes = Buffer.from((await signer.issue(owner)).slice(2).replace(/-/g, ""), "hex");
-        const expected = createHmac("sha256", secret).update(bytes.subarray(0, 11)).update("\0").update(owner, "utf8").digest().subarray(0, 5);
-        expect(bytes.subarray(11).toString("hex")).toBe(expected.toString("hex"));
+        const bytes = bytesOf(await signer.issue(owner));
+        const block = Buffer.concat([bytes.subarray(0, 11), Buffer.alloc(5)]);
+        const aes = createCipheriv("aes-256-ecb", ownerKey, null).setAutoPadding(false).update(block);
+        expect(bytes.subarray(11).toString("hex")).toBe(aes.subarray(0, 5).toString("hex"));
       }
+      // An id of the earlier scheme: a UUIDv7 head with HMAC-SHA256(secret, head || 0x00 || owner) as its tag.
+      const head = bytesOf(await signer.issue(owner)).subarray(0, 11);
+      const legacy = Buffer.concat([head, createHmac("sha256", secret).update(head).update("\0").update(owner, "utf8").digest().subarray(0, 5)]);
+      expect(await signer.verify(format(legacy), owner)).toBe(true);
+      expect(await signer.verify(format(legacy), `${owner}2`)).toBe(false);
+      legacy[15]! ^= 1;
+      expect(await signer.verify(format(legacy), owner)).toBe(false);
     }
   });
 
