@@ -1,7 +1,8 @@
 // Single-job ids that prove they were issued to their owner: a UUIDv7 (the shared `j_…` format) whose last 40 bits
 // are a MAC of the rest under a key of the owner (see IdTags). GET /v1/jobs/:id then tells "accepted" from "never
-// accepted" without writing a marker per job (which would cost an S3 PUT on the enqueue path), and hides jobs of other keys.
-// The secret lives in the bucket (config/id-secret), created once, so ids stay valid across API instances and restarts.
+// accepted" without writing a marker per job (which would cost an S3 PUT on the enqueue path), and hides jobs of other
+// keys. The secret lives in the bucket (config/id-secret), created once, so ids stay valid across API instances and
+// restarts.
 import { createCipheriv, createHmac, createSecretKey, randomBytes, randomFillSync, timingSafeEqual, type KeyObject } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
 import type { ObjectStore } from "../../services/worker/ports.js";
