@@ -4,10 +4,10 @@
 // After a warm-up (the JIT and fauxqs take ~20 s of load to settle here), bare and enqueue runs alternate for a few
 // rounds and the median of the per-round ratios is the figure (this machine's throughput drifts by +-15% between
 // runs). Each round also runs the floor: a route that only reads the body, sends it through the same coalescer and
-// SQS wire, and answers 202 (the part no enqueue path can skip). Also measured once: a bare route that reads the body, and POST /v1/jobs on a queue that drops messages (the
-// API's own cost without SQS), plus CPU per request of the API, fauxqs and the load generator, to show where the
-// time goes. Args: --connections N --seconds S (per run) --rounds R --warmup S. BENCH_PROFILE=1 writes a CPU profile
-// of the API process to /tmp/prof.
+// SQS wire, and answers 202 (the part no enqueue path can skip). Also measured once: a bare route that reads the
+// body, and POST /v1/jobs on a queue that drops messages (the API's own cost without SQS), plus CPU per request of
+// the API, fauxqs and the load generator, to show where the time goes. Args: --connections N --seconds S (per run)
+// --rounds R --warmup S. BENCH_PROFILE=1 writes a CPU profile of the API process to /tmp/prof.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";

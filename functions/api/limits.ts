@@ -84,7 +84,7 @@ export class QueuedJobsLimiter {
   }
 
   async #admitAfterReads(p: Principal, count: number): Promise<void> {
-    for (const [fleet, bound] of this.#bounds.get(p.id) ?? []) if (bound.queued > 0) await this.#fleetDepth(fleet);
+    for (const [fleet, bound] of this.#bounds.get(p.id) ?? []) if (bound.queued > 0) await this.#readDepth(fleet);
     this.#check(p, count);
   }
 
@@ -125,9 +125,10 @@ export class QueuedJobsLimiter {
     mine.set(fleet, b);
   }
 
-  async #fleetDepth(fleet: string): Promise<{ total: number; startedMs: number } | undefined> {
+  /** Bring the fleet's cached depth up to date: start a read when the cache is stale, and wait for a read under way. */
+  async #readDepth(fleet: string): Promise<void> {
     const queue = this.queues[fleet];
-    if (!queue) return undefined;
+    if (!queue) return;
     let entry = this.#depth.get(fleet);
     const now = this.now();
     if (!entry || (now - entry.triedMs > this.depthCacheMs && !entry.promise)) {
@@ -146,6 +147,5 @@ export class QueuedJobsLimiter {
       entry = fresh;
     }
     if (entry.promise) await entry.promise;
-    return entry;
   }
 }
