@@ -4,3 +4,5 @@ export * from "./batch-results.js";
 export * from "./batch-progress.js";
 export * from "./result-cursor.js";
 export * from "./map-limit.js";
+export * from "./pass-at-k.js";
+export * from "./eval-summary.js";

@@ -1,4 +1,5 @@
-// The evaluation summary: pass@k by group, percentiles, failures by status, simulated flag; and its text form.
+// The evaluation summary: pass@k by group (unbiased, k = 1..n), valid share of what ran, percentiles, failures by
+// status, simulated flag; and its text form.
 import { describe, expect, it } from "vitest";
 import { formatSummary, percentile, summarise, type SummaryInput } from "../../cli/eval-summary.js";
 
@@ -23,11 +24,42 @@ describe("summarise", () => {
     ]);
     expect(s.items).toBe(7);
     expect(s.valid).toBe(2);
+    expect(s.ran).toBe(6);
+    expect(s.validRate).toBe(2 / 6);
     expect(s.byStatus).toEqual({ ok: 3, lean_error: 1, timeout: 1, crashed: 1, rejected: 0, skipped: 1 });
     expect(s.groups).toEqual({ total: 4, passed: 2, passRate: 0.5, maxAttempts: 3 });
-    expect(s.perGroup.find((g) => g.group === "a")).toEqual({ group: "a", attempts: 3, valid: 1, passed: true });
+    expect(s.perGroup.find((g) => g.group === "a")).toEqual({ group: "a", attempts: 3, ran: 2, valid: 1, passed: true });
     expect(s.runMs).toEqual({ count: 6, p50: 30, p90: 1000, p99: 1000, max: 1000 });
     expect(s.simulated).toBe(true);
+  });
+
+  it("gives the unbiased pass@k for k = 1..n over the attempts that ran; an early-stop skip is not a failure", () => {
+    const s = summarise([
+      // a: one of two ran attempts valid, the third skipped by early stop
+      r("a", "lean_error", "invalid", 10),
+      r("a", "ok", "valid", 20),
+      r("a", "skipped", "none", 0),
+      // b: nothing valid in three
+      r("b", "timeout", "none", 1000),
+      r("b", "ok", "invalid", 30),
+      r("b", "lean_error", "invalid", 30),
+      // c: valid at once, two skipped
+      r("c", "ok", "valid", 5),
+      r("c", "skipped", "none", 0),
+      r("c", "skipped", "none", 0),
+    ]);
+    expect(s.groups.maxAttempts).toBe(3);
+    expect(s.passAtK).toHaveLength(3);
+    expect(s.passAtK[0]).toBeCloseTo((1 / 2 + 0 + 1) / 3, 12);
+    expect(s.passAtK[1]).toBeCloseTo((1 + 0 + 1) / 3, 12);
+    expect(s.passAtK[2]).toBe(s.groups.passRate);
+    expect(s.validRate).toBe(2 / 6);
+  });
+
+  it("spans the batch from the first submission to the last finish in the results' timestamps", () => {
+    const at = (submittedAt: string, finishedAt: string): SummaryInput => ({ ...r("g", "ok", "valid", 1), timings: { runMs: 1, queuedMs: 0, submittedAt, finishedAt } });
+    expect(summarise([at("2025-01-01T00:00:00.000Z", "2025-01-01T00:00:02.000Z"), at("2025-01-01T00:00:01.000Z", "2025-01-01T01:00:00.000Z")]).spanMs).toBe(3_600_000);
+    expect(summarise([r("g", "ok", "valid", 1)]).spanMs).toBe(0);
   });
 
   it("percentile uses the nearest rank", () => {
@@ -39,8 +71,10 @@ describe("summarise", () => {
     const lines = formatSummary(summarise([r("p1", "ok", "valid", 5, true), r("p2", "lean_error", "invalid", 7, true)]), { wallMs: 1500 });
     expect(lines[0]).toMatch(/^SIMULATED/);
     expect(lines).toContain("pass@k by group: 1/2 groups passed (50.0%), k <= 1 candidates per group");
+    expect(lines).toContain("unbiased (Chen et al. 2021, over attempts that ran): pass@1 50.0%");
     expect(lines).toContain("  PASS  p1  (1/1 valid)");
     expect(lines.some((l) => l.startsWith("run time (ms, 2 items that ran): p50 5, p90 7, p99 7"))).toBe(true);
     expect(lines.some((l) => l.startsWith("failures by status: lean_error 1, timeout 0, crashed 0, rejected 0"))).toBe(true);
+    expect(lines[1]).toBe("items: 2, valid: 1 (50.0% of 2 that ran), wall time 1.5 s");
   });
 });
