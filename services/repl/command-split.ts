@@ -86,6 +86,20 @@ function onlyPreamble(text: string, start: number, end: number): boolean {
  * between them) form the header, as Lean and Kimina Lean Server read it.
  */
 export function splitSource(text: string): SourceSplit {
+  // One request's text is split by several of the pool's steps (lease, scheduling, run, index): remember the last
+  // few splits so that each text is scanned once. Splits are treated as immutable by every caller.
+  for (const hit of recentSplits) if (hit.text === text) return hit.split;
+  const split = scan(text);
+  recentSplits.unshift({ text, split });
+  if (recentSplits.length > RECENT_SPLITS) recentSplits.pop();
+  return split;
+}
+
+/** How many recent splits {@link splitSource} keeps (a few requests in flight on a small pool). */
+const RECENT_SPLITS = 4;
+const recentSplits: { text: string; split: SourceSplit }[] = [];
+
+function scan(text: string): SourceSplit {
   const n = text.length;
   const starts: number[] = [];
   const imports: string[] = [];

@@ -32,6 +32,9 @@ export interface PrefixMatch {
 /** Bytes of one entry: the object with its LRU links, and its slot in the per-REPL set (see prefix-trie.ts). */
 const ENTRY_BYTES = 72 + 24;
 
+/** Upper bound of what removing the entry at `node` frees in the trie: the node and its label. */
+const entryNodeBytes = (node: { label: string }): number => 64 + 24 + 2 * node.label.length;
+
 interface Entry {
   node: TrieNode<Entry>;
   replId: string;
@@ -104,8 +107,19 @@ export class PrefixIndex {
     // Longest keys count as older: under pressure a text loses its tail first and its shared prefix last (and
     // removing a leaf is cheaper than merging an inner node).
     for (let i = held.length - 1; i >= 0; i--) this.#append(held[i]!);
+    if (this.bytes <= this.budgetBytes) return;
+    // Evict oldest first until the estimate fits (the trie's bytes shrink only once the batch is removed, so count
+    // what each entry frees at most: its own share, its node and its label).
+    const evict: Entry[] = [];
+    let over = this.bytes - this.budgetBytes;
+    for (let e = this.#oldest; e !== null && over > 0; e = e.newer) {
+      evict.push(e);
+      over -= ENTRY_BYTES + entryNodeBytes(e.node);
+    }
+    this.#removeMany(evict);
+    this.#evicted += evict.length;
     while (this.bytes > this.budgetBytes && this.#oldest !== null) {
-      this.#remove(this.#oldest);
+      this.#removeMany([this.#oldest]);
       this.#evicted++;
     }
   }
@@ -133,7 +147,7 @@ export class PrefixIndex {
     const entries = this.#byRepl.get(replId);
     if (entries === undefined) return;
     this.#version++;
-    for (const entry of [...entries]) this.#remove(entry);
+    this.#removeMany([...entries]);
     this.#byRepl.delete(replId);
   }
 
@@ -179,12 +193,17 @@ export class PrefixIndex {
     entry.older = entry.newer = null;
   }
 
-  #remove(entry: Entry): void {
-    if (holderOf(entry.node, entry.replId) !== entry) return;
-    this.#unlink(entry);
-    const mine = this.#byRepl.get(entry.replId);
-    if (mine !== undefined && mine.delete(entry) && mine.size === 0) this.#byRepl.delete(entry.replId);
-    this.#size--;
-    this.#trie.removeHolder(entry.node, entry.replId, entry.base);
+  /** Remove entries in one pass over the trie (see RadixTrie.removeHolders: linear, whatever their order). */
+  #removeMany(entries: readonly Entry[]): void {
+    const removed: Entry[] = [];
+    for (const entry of entries) {
+      if (holderOf(entry.node, entry.replId) !== entry) continue;
+      this.#unlink(entry);
+      const mine = this.#byRepl.get(entry.replId);
+      if (mine !== undefined && mine.delete(entry) && mine.size === 0) this.#byRepl.delete(entry.replId);
+      this.#size--;
+      removed.push(entry);
+    }
+    this.#trie.removeHolders(removed);
   }
 }

@@ -143,8 +143,7 @@ export class RadixTrie<H extends Holder> {
     }
   }
 
-  /** Remove `replId`'s holder at `node`, then drop nodes that lead nowhere and merge chains (per `base`). */
-  removeHolder(node: TrieNode<H>, replId: string, base: string): void {
+  #dropHolder(node: TrieNode<H>, replId: string): void {
     const h = node.holders;
     if (h instanceof Map) {
       const before = mapBytes(h);
@@ -157,7 +156,29 @@ export class RadixTrie<H extends Holder> {
     } else if (h !== null && h.replId === replId) {
       node.holders = null;
     }
-    this.#prune(node, base);
+  }
+
+  /**
+   * Remove many holders at once, then prune and merge the nodes they leave once each. Removing them one at a time
+   * can merge a long chain of nodes again and again (each merge copying the growing label): quadratic in the text.
+   * Here every node is pruned at most once and every merged chain is joined once: linear in the labels touched.
+   */
+  removeHolders(items: Iterable<{ node: TrieNode<H>; replId: string; base: string }>): void {
+    const touched: { node: TrieNode<H>; base: string }[] = [];
+    for (const { node, replId, base } of items) {
+      this.#dropHolder(node, replId);
+      touched.push({ node, base });
+    }
+    const gone = new Set<TrieNode<H>>();
+    const stops: TrieNode<H>[] = [];
+    for (const { node, base } of touched) {
+      if (gone.has(node)) continue;
+      const stop = this.#pruneLeaves(node, base, gone);
+      if (stop !== null) stops.push(stop);
+    }
+    for (const node of stops) {
+      if (!gone.has(node) && this.#mergeable(node)) this.#mergeChain(node, gone);
+    }
   }
 
   /** Forget everything. */
@@ -220,32 +241,50 @@ export class RadixTrie<H extends Holder> {
     return mid;
   }
 
-  /** Remove nodes that hold nothing and lead nowhere; merge a holder-less node into its only child. */
-  #prune(start: TrieNode<H>, base: string): void {
+  /**
+   * Remove `start` and its ancestors while they hold nothing and lead nowhere (recording them in `gone`); returns
+   * the first node kept (null when the whole root went).
+   */
+  #pruneLeaves(start: TrieNode<H>, base: string, gone: Set<TrieNode<H>>): TrieNode<H> | null {
     let node: TrieNode<H> = start;
     while (node.parent !== null && node.holders === null && node.children === null) {
       const parent: TrieNode<H> = node.parent;
       this.#detachChild(parent, node);
       this.#bytes -= NODE_BYTES + labelBytes(node.label);
+      gone.add(node);
       node = parent;
     }
-    if (node.parent === null) {
-      if (node.children === null && node.holders === null) {
-        this.#roots.delete(base);
-        this.#bytes -= NODE_BYTES + labelBytes(base) + MAP_SLOT_BYTES;
-      }
-      return;
+    if (node.parent === null && node.children === null && node.holders === null && this.#roots.get(base) === node) {
+      this.#roots.delete(base);
+      this.#bytes -= NODE_BYTES + labelBytes(base) + MAP_SLOT_BYTES;
+      return null;
     }
-    if (node.holders === null && node.children !== null && !(node.children instanceof Map)) this.#mergeIntoChild(node);
+    return node;
   }
 
-  /** Replace `node` (no holders, one child) by its child with the concatenated label. */
-  #mergeIntoChild(node: TrieNode<H>): void {
-    const child = node.children as TrieNode<H>;
-    const parent = node.parent!;
-    const label = detach(node.label + child.label);
-    this.#bytes += labelBytes(label) - labelBytes(node.label) - labelBytes(child.label) - NODE_BYTES;
-    child.label = label;
-    this.#attach(parent, child); // replaces node (same first character)
+  /** A non-root node with no holders and exactly one child: it should be merged into that child. */
+  #mergeable(node: TrieNode<H>): boolean {
+    return node.parent !== null && node.holders === null && node.children !== null && !(node.children instanceof Map);
+  }
+
+  /** Merge the whole chain of mergeable nodes around `node` into the chain's last child, joining labels once. */
+  #mergeChain(node: TrieNode<H>, gone: Set<TrieNode<H>>): void {
+    let top = node;
+    while (this.#mergeable(top.parent!)) top = top.parent!;
+    const parent = top.parent!;
+    const labels: string[] = [];
+    let cur = top;
+    let freed = 0;
+    while (this.#mergeable(cur)) {
+      labels.push(cur.label);
+      freed += NODE_BYTES + labelBytes(cur.label);
+      gone.add(cur);
+      cur = cur.children as TrieNode<H>;
+    }
+    labels.push(cur.label);
+    const label = detach(labels.join(""));
+    this.#bytes += labelBytes(label) - labelBytes(cur.label) - freed;
+    cur.label = label;
+    this.#attach(parent, cur); // replaces top (same first character)
   }
 }
