@@ -1,6 +1,7 @@
 // `leanfleet up` (and `npm start`): the local cluster — fauxqs, the API on 127.0.0.1, workers scaled by backlog.
 import type { Command } from "commander";
 import { DEFAULT_LOCAL_PORT } from "../../functions/api/index.js";
+import { watchParent } from "../parent-watch.js";
 
 /** Parse `MIN..MAX` (or a single number N meaning N..N). */
 export function parseWorkers(text: string): { min: number; max: number } {
@@ -26,31 +27,57 @@ export function registerUp(program: Command, io: { out: (s: string) => void; err
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a TCP port, got ${opts.port}`);
       // Imported here so that other commands do not load fauxqs (and node:sqlite) for nothing.
-      const { startLocalCluster } = await import("../../services/local-cluster/index.js");
-      const cluster = await startLocalCluster({
-        workers: parseWorkers(opts.workers),
-        port,
-        ...(opts.simulate ? { simulate: true } : {}),
-        ...(opts.data ? { dataDir: opts.data } : {}),
-        fleets: opts.fleets.split(",").map((f) => f.trim()).filter(Boolean),
-        onNotice: (line) => io.err(line),
-      });
-      io.out(`LeanFleet local cluster is up: API ${cluster.endpoint} (fleets ${Object.keys(cluster.fleets).join(", ")}, workers ${opts.workers})`);
-      if (cluster.simulated) io.out("SIMULATED: workers run the REPL double; results are marked simulated and are not Lean verdicts.");
-      io.out(`logs: ${cluster.logDir}. Try: leanfleet check Foo.lean | leanfleet eval dataset.jsonl | leanfleet status. Ctrl-C stops.`);
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const stop = (signal: string) => {
-          if (stopping) return;
-          stopping = true;
-          io.err(`${signal}: stopping the local cluster (workers drain first)...`);
-          void cluster.close().then(resolve, (err: unknown) => {
-            io.err(`close failed: ${(err as Error).message}`);
-            resolve();
+      const { startLocalCluster, canListen, portInUseMessage } = await import("../../services/local-cluster/index.js");
+      // Before anything starts: a taken port fails at once, naming its holder.
+      if (port !== 0 && !(await canListen(port))) throw new Error(await portInUseMessage(port));
+
+      // Stop requests are taken from the start, so a signal during start-up still stops what was started.
+      let stopReason: string | undefined;
+      let onStop: (() => void) | undefined;
+      const requestStop = (why: string) => {
+        if (stopReason !== undefined) {
+          io.err(`${why}: already stopping (workers drain first)`);
+          return;
+        }
+        stopReason = why;
+        onStop?.();
+      };
+      const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+      const handlers = signals.map((signal) => [signal, () => requestStop(signal)] as const);
+      for (const [signal, handler] of handlers) process.on(signal, handler);
+      const unwatch = watchParent(() => requestStop("parent process exited"));
+      try {
+        let cluster;
+        try {
+          cluster = await startLocalCluster({
+            workers: parseWorkers(opts.workers),
+            port,
+            ...(opts.simulate ? { simulate: true } : {}),
+            ...(opts.data ? { dataDir: opts.data } : {}),
+            fleets: opts.fleets.split(",").map((f) => f.trim()).filter(Boolean),
+            onNotice: (line) => io.err(line),
           });
-        };
-        process.once("SIGINT", () => stop("SIGINT"));
-        process.once("SIGTERM", () => stop("SIGTERM"));
-      });
+        } catch (err) {
+          // Lost the race for the port between the check and the API's bind.
+          if (/EADDRINUSE/.test((err as Error).message)) throw new Error(await portInUseMessage(port));
+          throw err;
+        }
+        if (stopReason === undefined) {
+          io.out(`LeanFleet local cluster is up: API ${cluster.endpoint} (fleets ${Object.keys(cluster.fleets).join(", ")}, workers ${opts.workers})`);
+          if (cluster.simulated) io.out("SIMULATED: workers run the REPL double; results are marked simulated and are not Lean verdicts.");
+          io.out(`logs: ${cluster.logDir}. Try: leanfleet check Foo.lean | leanfleet eval dataset.jsonl | leanfleet status. Ctrl-C stops.`);
+          await new Promise<void>((resolve) => (onStop = resolve));
+        }
+        io.err(`${stopReason}: stopping the local cluster (workers drain first)...`);
+        try {
+          await cluster.close();
+        } catch (err) {
+          io.err(`close failed: ${(err as Error).message}`);
+        }
+        io.out(`LeanFleet local cluster stopped (${stopReason}).`);
+      } finally {
+        unwatch();
+        for (const [signal, handler] of handlers) process.off(signal, handler);
+      }
     });
 }

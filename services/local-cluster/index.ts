@@ -12,3 +12,4 @@ export {
 } from "./cluster-status.js";
 export { WorkerProcess, type WorkerState, type WorkerExit, type WorkerHealth } from "./worker-process.js";
 export { findTagged, killTagged, isAlive, LOCAL_TAG_ENV } from "./process-sweep.js";
+export { canListen, findPortHolders, portInUseMessage, type PortHolder } from "./port-holder.js";
