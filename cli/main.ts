@@ -8,6 +8,10 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.stderr.write(`leanfleet: Node >= 22.12 is required, this is ${process.version} (${process.execPath}); install Node 22 (https://nodejs.org, or nvm install 22)\n`);
   process.exit(2);
 }
+// Relative paths are the user's, also under `npm run leanfleet` (which runs in the repository root).
+const [{ userDirectory }, { fileURLToPath }] = await Promise.all([import("./user-cwd.js"), import("node:url")]);
+const userDir = userDirectory(process.env, process.cwd(), fileURLToPath(new URL("..", import.meta.url)));
+if (userDir) process.chdir(userDir);
 // Imported after the version check: the program's dependencies do not load on older Node.
 const [{ CommanderError }, { buildProgram }] = await Promise.all([import("commander"), import("./program.js")]);
 
