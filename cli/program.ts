@@ -1,7 +1,8 @@
-// The `leanfleet` program (commander): global connection options and the commands up, check, eval, status.
+// The `leanfleet` program (commander): global connection options and the commands up, check, eval, report, status.
 import { Command } from "commander";
 import { registerCheck } from "./commands/check.js";
 import { registerEval } from "./commands/eval.js";
+import { registerReport } from "./commands/report.js";
 import { registerStatus } from "./commands/status.js";
 import { registerUp } from "./commands/up.js";
 import { CLI_ENV, DEFAULT_ENDPOINT } from "./connection.js";
@@ -23,6 +24,7 @@ export function buildProgram(io: CliIo): Command {
   registerUp(program, io);
   registerCheck(program, io);
   registerEval(program, io);
+  registerReport(program, io);
   registerStatus(program, io);
   return program;
 }

@@ -1,6 +1,7 @@
 // `leanfleet eval DATASET.jsonl`: submit a dataset as one batch, show live progress (rate, valid count, ETA), write
 // the results as JSON Lines and print a summary (pass@k by group, time distribution, failures by status). With
 // --resume, an interrupted evaluation continues collecting its batch's results into the same file (no resubmission).
+// With --report, the run's HTML report is written beside the results.
 import { createWriteStream, existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { basename } from "node:path";
@@ -10,6 +11,7 @@ import { seqOfJob } from "../../services/batches/index.js";
 import type { JobResult } from "../../services/jobs/index.js";
 import { connect, endpointOf, type ConnectionOptions } from "../connection.js";
 import { readDataset } from "../dataset.js";
+import { writeReportFile } from "../../services/report/index.js";
 import { formatSummary, summarise } from "../eval-summary.js";
 import { clearState, datasetHash, indexOfSeq, loadState, readWrittenResults, saveState, statePath, toSeqRuns, type WrittenResults } from "../eval-state.js";
 
@@ -21,6 +23,7 @@ interface EvalOptions {
   summaryOut?: string;
   progress: boolean;
   resume?: boolean;
+  report?: boolean;
 }
 
 /** Default results path for a dataset: `<name>.results.jsonl` in the current directory. */
@@ -54,6 +57,7 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
     .option("--early-stop", "skip the remaining items of a group once one is valid")
     .option("--summary-out <file>", "also write the summary as JSON")
     .option("--no-progress", "no progress bar")
+    .option("--report", "also write the run's HTML report beside the results (<results without .results.jsonl>.report.html)")
     .option("--resume", "continue an interrupted eval of the same dataset and --out: collect the rest of its batch's results (nothing is resubmitted)")
     .action(async (dataset: string, opts: EvalOptions, cmd: Command) => {
       const started = Date.now();
@@ -153,5 +157,9 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
       io.out(`batch ${batchId}: results in ${outPath}`);
       for (const line of formatSummary(summary, { wallMs: Date.now() - started })) io.out(line);
       if (opts.summaryOut) await writeFile(opts.summaryOut, JSON.stringify({ batchId, resultsFile: outPath, ...summary }, null, 2) + "\n");
+      if (opts.report) {
+        const report = await writeReportFile(outPath, { title: `LeanFleet report: ${basename(dataset)} (batch ${batchId})` });
+        io.out(`report: ${report.out}`);
+      }
     });
 }
