@@ -1,6 +1,6 @@
 // `leanfleet up` (and `npm start`): the local cluster — fauxqs, the API on 127.0.0.1, workers scaled by backlog.
 import type { Command } from "commander";
-import { DEFAULT_LOCAL_PORT } from "../../functions/api/index.js";
+import { DEFAULT_LOCAL_PORT, FLEET_PATTERN } from "../../functions/api/index.js";
 import { watchParent } from "../parent-watch.js";
 
 /** Parse `MIN..MAX` (or a single number N meaning N..N). */
@@ -27,8 +27,12 @@ export function registerUp(program: Command, io: { out: (s: string) => void; err
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a TCP port, got ${opts.port}`);
       // Imported here so that other commands do not load fauxqs (and node:sqlite) for nothing.
-      const { startLocalCluster, canListen, portInUseMessage } = await import("../../services/local-cluster/index.js");
-      // Before anything starts: a taken port fails at once, naming its holder.
+      const { startLocalCluster, canListen, portInUseMessage, fleetNameError, ensureWritableDir } = await import("../../services/local-cluster/index.js");
+      // Before anything starts: bad flags and a taken port fail at once, with the fix.
+      const fleets = [...new Set(opts.fleets.split(",").map((f) => f.trim()).filter(Boolean))];
+      if (fleets.length === 0) throw new Error(`--fleets ${JSON.stringify(opts.fleets)}: name at least one fleet, e.g. --fleets default`);
+      for (const fleet of fleets) if (!FLEET_PATTERN.test(fleet)) throw new Error(fleetNameError("--fleets", fleet));
+      const dataDir = opts.data === undefined ? undefined : ensureWritableDir(opts.data, "--data");
       if (port !== 0 && !(await canListen(port))) throw new Error(await portInUseMessage(port));
 
       // Stop requests are taken from the start, so a signal during start-up still stops what was started.
@@ -53,8 +57,8 @@ export function registerUp(program: Command, io: { out: (s: string) => void; err
             workers: parseWorkers(opts.workers),
             port,
             ...(opts.simulate ? { simulate: true } : {}),
-            ...(opts.data ? { dataDir: opts.data } : {}),
-            fleets: opts.fleets.split(",").map((f) => f.trim()).filter(Boolean),
+            ...(dataDir ? { dataDir } : {}),
+            fleets,
             onNotice: (line) => io.err(line),
           });
         } catch (err) {

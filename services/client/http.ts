@@ -48,6 +48,19 @@ export function backoffMs(attempt: number, policy: RetryPolicy, retryAfter: stri
   return Math.max(policy.baseDelayMs / 2, Math.round(cap * random()));
 }
 
+/** True for this machine's own addresses (`localhost`, 127.0.0.0/8, ::1). */
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Whether a fetch failure is ECONNREFUSED (undici puts it in `cause`, or in `cause.errors` for several addresses). */
+function isConnectionRefused(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string; errors?: Array<{ code?: string }> } }).cause;
+  if (cause?.code === "ECONNREFUSED") return true;
+  return Array.isArray(cause?.errors) && cause.errors.length > 0 && cause.errors.every((e) => e.code === "ECONNREFUSED");
+}
+
 /** One request as the transport sees it. */
 export interface HttpRequest {
   method: "GET" | "POST";
@@ -95,6 +108,8 @@ export class HttpTransport {
   readonly #fetch: typeof fetch;
   readonly #policy: RetryPolicy;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Whether the endpoint has answered at least once (then a refused connection is a restart worth retrying). */
+  #reached = false;
 
   constructor(private readonly options: HttpOptions) {
     this.#base = options.endpoint.replace(/\/+$/, "");
@@ -124,12 +139,18 @@ export class HttpTransport {
         res = await this.#fetch(url, { method: req.method, headers, ...(req.body === undefined ? {} : { body: req.body }), signal: AbortSignal.any(signals) });
       } catch (err) {
         if (req.signal?.aborted) throw req.signal.reason;
+        // Nothing listens on this machine's port: no server is starting up behind a load balancer, so retrying only
+        // delays the answer. Once the endpoint has answered, a refusal is a restart and is retried like any error.
+        if (!this.#reached && isLoopback(url.hostname) && isConnectionRefused(err)) {
+          throw new LeanFleetError("network", `nothing is listening at ${this.#base} (connection refused): start the local cluster with \`leanfleet up\` (or \`npm start\`), or pass --endpoint for a deployment`);
+        }
         if (attempt > this.#policy.retries) throw new LeanFleetError("network", `could not reach ${this.#base} (${(err as Error).message}) after ${attempt} attempts; check --endpoint and that the API is running (leanfleet up)`);
         const delayMs = backoffMs(attempt, this.#policy, null);
         this.options.onRetry?.({ attempt, delayMs, error: (err as Error).message });
         await this.#sleep(delayMs, req.signal);
         continue;
       }
+      this.#reached = true;
       if (res.ok) return res;
       const text = await res.text();
       let body: { error?: { code?: string; message?: string; field?: string } } = {};

@@ -1,5 +1,5 @@
 // The local-cluster unit: `npm start` / `leanfleet up` run the whole pipeline on one machine.
-export { startLocalCluster, noLeanNotice, LOCAL_CLUSTER_DEFAULTS, type LocalCluster, type LocalClusterOptions } from "./local-cluster.js";
+export { startLocalCluster, noLeanNotice, fleetNameError, LOCAL_CLUSTER_DEFAULTS, type LocalCluster, type LocalClusterOptions } from "./local-cluster.js";
 export { LOCAL_SCALING_DEFAULTS, FleetSupervisor, type LocalScaling, type SupervisedWorker } from "./fleet-supervisor.js";
 export {
   HttpClusterStatus,
@@ -13,3 +13,4 @@ export {
 export { WorkerProcess, type WorkerState, type WorkerExit, type WorkerHealth } from "./worker-process.js";
 export { findTagged, killTagged, isAlive, LOCAL_TAG_ENV } from "./process-sweep.js";
 export { canListen, findPortHolders, portInUseMessage, type PortHolder } from "./port-holder.js";
+export { ensureWritableDir } from "./writable-dir.js";

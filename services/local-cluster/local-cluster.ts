@@ -2,13 +2,13 @@
 // its dead-letter queue, the API as its own process, and worker processes per fleet scaled by the cloud's backlog
 // rule. Lean is found as the REPL layer finds it; without Lean every worker runs the REPL double (results simulated).
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFauxqs, type FauxqsServer } from "fauxqs";
 import pino, { type Logger } from "pino";
-import { DEFAULT_LOCAL_PORT } from "../../functions/api/index.js";
+import { DEFAULT_LOCAL_PORT, FLEET_PATTERN } from "../../functions/api/index.js";
 import { detectRepl } from "../repl/index.js";
 import { createAwsClients, SqsJobQueue, type AwsClients } from "../worker/adapters/index.js";
 import { WORKER_ENV } from "../worker/index.js";
@@ -18,6 +18,7 @@ import { startApiProcess } from "./api-launcher.js";
 import { ensureQueue } from "./fauxqs-resources.js";
 import { killTagged, LOCAL_TAG_ENV } from "./process-sweep.js";
 import { WorkerProcess } from "./worker-process.js";
+import { ensureWritableDir } from "./writable-dir.js";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -111,19 +112,28 @@ export function noLeanNotice(reason: string): string {
   );
 }
 
+/** The error for a fleet name that queues, jobs and the API would refuse: the field, the value and a name that works. */
+export function fleetNameError(field: string, name: string): string {
+  const suggestion = name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+/, "").slice(0, 40) || "default";
+  return `${field}: ${JSON.stringify(name)} is not a fleet name; fleet names must be lowercase letters, digits and "-" (not first), at most 40 characters: use e.g. ${JSON.stringify(suggestion)}`;
+}
+
 /** Start the local cluster. Rejects (after cleaning up) if a part cannot start, e.g. the API port is taken. */
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const o = { ...LOCAL_CLUSTER_DEFAULTS, ...options };
   const fleets = [...(options.fleets ?? LOCAL_CLUSTER_DEFAULTS.fleets)];
+  for (const fleet of fleets) {
+    if (!FLEET_PATTERN.test(fleet)) throw new RangeError(fleetNameError("fleets", fleet));
+  }
   const { min, max } = options.workers;
   if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < Math.max(1, min)) {
     throw new RangeError(`workers must be MIN..MAX with 0 <= MIN <= MAX and MAX >= 1, got ${min}..${max}`);
   }
   const scaling: LocalScaling = { ...LOCAL_SCALING_DEFAULTS, ...options.scaling };
   const clusterId = randomUUID().slice(0, 8);
+  if (options.dataDir) ensureWritableDir(options.dataDir, "dataDir");
   const logDir = options.logDir ?? (options.dataDir ? join(options.dataDir, "logs") : mkdtempSync(join(tmpdir(), "leanfleet-logs-")));
-  mkdirSync(logDir, { recursive: true });
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  ensureWritableDir(logDir, "logDir");
   const logger = options.logger ?? pino({ base: { clusterId } }, quietDestination(join(logDir, "cluster.log")));
   const notice = options.onNotice ?? ((line: string) => process.stderr.write(line + "\n"));
   const notices: string[] = [];
