@@ -30,6 +30,12 @@ export interface LeanFleetFunctionProps {
 const ESM_REQUIRE_BANNER = "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);";
 
 /**
+ * Files the report generator (services/report/render-html.ts) reads at run time, copied beside the bundle into
+ * `report-assets/`: esbuild inlines code, not the files a module reads, and a report must inline them into its page.
+ */
+const REPORT_ASSETS = ["node_modules/uplot/dist/uPlot.iife.min.js", "node_modules/uplot/dist/uPlot.min.css", "services/report/client/report.js", "services/report/client/report.css"];
+
+/**
  * A NodejsFunction on the Node 22 runtime, bundled locally by esbuild (no Docker) as minified ESM with every
  * dependency inlined (the AWS SDK too, so the bundle pins the versions the tests ran with), and its own log group.
  */
@@ -63,6 +69,14 @@ export class LeanFleetFunction extends Construct {
         sourceMap: true,
         mainFields: ["module", "main"],
         forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `mkdir -p "${outputDir}/report-assets"`,
+            `cp ${REPORT_ASSETS.map((f) => `"${inputDir}/${f}"`).join(" ")} "${outputDir}/report-assets/"`,
+          ],
+        },
       },
     });
     Validations.of(this.fn).acknowledge(

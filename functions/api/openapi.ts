@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { resultSchema } from "../../services/jobs/index.js";
 import { ERROR_STATUS } from "./middleware/error-handler.js";
-import { batchItemSchema, batchResultsQuerySchema, batchSubmitQuerySchema, jobSubmissionSchema, jobSubmitQuerySchema } from "./schemas.js";
+import { batchItemSchema, batchReportQuerySchema, batchResultsQuerySchema, batchSubmitQuerySchema, jobSubmissionSchema, jobSubmitQuerySchema } from "./schemas.js";
 
 const json = (schema: z.ZodType, io: "input" | "output" = "input") => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
@@ -91,6 +91,13 @@ export function buildOpenApi(version: string): object {
             },
             ...errors(400, 404, ...common),
           },
+        },
+      },
+      "/v1/batches/{id}/report": {
+        get: {
+          summary: "The batch's evaluation report: one self-contained HTML page (pass@k, problems, times; against ?baseline= another batch)",
+          parameters: [idParam("batch"), ...queryParams(batchReportQuerySchema)],
+          responses: { "200": { description: "HTML", content: { "text/html": {} } }, ...errors(400, 404, ...common) },
         },
       },
       "/v1/cluster": { get: { summary: "Per fleet: queue depth and worker task counts", responses: { "200": { description: "cluster status" }, ...errors(...common) } } },

@@ -161,5 +161,15 @@ export const batchResultsQuerySchema = z.strictObject({
   wait: seconds.optional().describe("When no new result is ready, wait up to this many seconds (at most 30) for one."),
 });
 
+/** Query of `GET /v1/batches/:id/report`. */
+export const batchReportQuerySchema = z.strictObject({
+  baseline: z
+    .string()
+    .regex(BATCH_ID_PATTERN, { error: 'must be a batchId ("b_" + UUID) of an earlier run you may read' })
+    .optional()
+    .describe("Compare with this batch: newly solved, newly failing, slowdowns."),
+  title: z.string().min(1).max(200).optional().describe("Page title (default: LeanFleet report: batch <id>)."),
+});
+
 /** Query of GET routes without parameters. */
 export const emptyQuerySchema = z.strictObject({});

@@ -1,5 +1,5 @@
 // S3 keys of nightly runs: the active-run state, the pointer to each run's latest finished batch, and the
-// summary and per-item verdicts stored next to a batch's results.
+// summary, per-item verdicts and HTML report stored next to a batch's results.
 import { batchResultsPrefix } from "../../services/jobs/index.js";
 
 /** Prefix of the state objects of runs in progress (one per run name). */
@@ -26,4 +26,9 @@ export function runSummaryKey(batchId: string): string {
 /** Per-item outcomes of a finished run, keyed by dataset item id (the next run's diff reads them). */
 export function runVerdictsKey(batchId: string): string {
   return `${batchResultsPrefix(batchId)}verdicts.json`;
+}
+
+/** The run's HTML report, next to its summary (`results/<batchId>/report.html`). */
+export function runReportKey(batchId: string): string {
+  return `${batchResultsPrefix(batchId)}report.html`;
 }

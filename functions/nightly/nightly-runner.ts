@@ -15,7 +15,8 @@ import {
 } from "../../services/jobs/index.js";
 import type { JobQueue, ObjectStore } from "../../services/worker/ports.js";
 import { loadDataset } from "./dataset.js";
-import { NIGHTLY_ACTIVE_PREFIX, nightlyActiveKey, nightlyLatestKey, runSummaryKey, runVerdictsKey } from "./keys.js";
+import { generateReport, readBatchResults, type ReportResult } from "../../services/report/index.js";
+import { NIGHTLY_ACTIVE_PREFIX, nightlyActiveKey, nightlyLatestKey, runReportKey, runSummaryKey, runVerdictsKey } from "./keys.js";
 import { type RunState, type StartRun, type NightlyEvent, runStateSchema } from "./events.js";
 import type { FleetScaler, FleetTarget } from "./ports.js";
 import { type FinishReason, type RunOutcomes, type RunSummary, diffRuns, outcomesOf, summarizeRun } from "./summary.js";
@@ -214,6 +215,7 @@ export class NightlyRunner {
     });
     await this.#d.store.put(runVerdictsKey(state.batchId), JSON.stringify(outcomes));
     await this.#d.store.put(runSummaryKey(state.batchId), JSON.stringify(summary, null, 2));
+    await this.#writeReport(state, results, prevBatch);
     await this.#d.store.put(nightlyLatestKey(state.run), JSON.stringify({ batchId: state.batchId, finishedAt: summary.finishedAt, summaryKey: runSummaryKey(state.batchId) }));
     await this.#d.store.delete(nightlyActiveKey(state.run));
     this.#log.info(
@@ -221,6 +223,27 @@ export class NightlyRunner {
       "nightly run finished",
     );
     return reason;
+  }
+
+  /**
+   * The run's HTML report next to its summary, against the previous run. Problems without a group are named by the
+   * result's `id`, else by the dataset item id at the same position (a baseline run of an unchanged dataset matches).
+   * A report that cannot be written is logged; it never fails the run.
+   */
+  async #writeReport(state: RunState, results: ReadonlyMap<number, JobResult>, prevBatch: string | undefined): Promise<void> {
+    try {
+      const named = (r: ReportResult, seq: number): ReportResult => ({ ...r, index: seq, ...(r.id === undefined && state.itemIds[seq] !== undefined ? { id: state.itemIds[seq] } : {}) });
+      const current = [...results.entries()].sort((a, b) => a[0] - b[0]).map(([seq, r]) => named(r, seq));
+      const baseline = prevBatch === undefined ? undefined : (await readBatchResults(this.#d.store, prevBatch)).map((r) => named(r, r.index ?? -1));
+      const html = generateReport({
+        title: `LeanFleet nightly: ${state.run} (${state.dataset})`,
+        run: { results: current, source: `batch ${state.batchId}` },
+        ...(baseline && baseline.length > 0 ? { baseline: { results: baseline, source: `batch ${prevBatch}` } } : {}),
+      });
+      await this.#d.store.put(runReportKey(state.batchId), html, { contentType: "text/html; charset=utf-8" });
+    } catch (err) {
+      this.#log.warn({ run: state.run, batchId: state.batchId, error: (err as Error).message }, "run report not written");
+    }
   }
 
   async #body(job: Job): Promise<string> {

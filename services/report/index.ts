@@ -6,3 +6,4 @@ export * from "./distributions.js";
 export * from "./report-model.js";
 export * from "./render-html.js";
 export * from "./generate-report.js";
+export * from "./batch-report.js";

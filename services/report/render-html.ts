@@ -1,7 +1,8 @@
 // The report as one self-contained HTML page: the model as inline JSON, the page's script and styles, and uPlot's
 // minified build and styles, all read at generation time, so the file opens from file:// with no network at all.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ReportModel } from "./report-model.js";
 
@@ -15,10 +16,20 @@ interface Assets {
 
 let assets: Assets | undefined;
 
+/** Folder beside a bundled Lambda's code that holds the four assets (cdk/lib/node-function.ts copies them there). */
+export const BUNDLED_REPORT_ASSETS_DIR = "report-assets";
+
 function loadAssets(): Assets {
   if (assets) return assets;
-  const require = createRequire(import.meta.url);
   const read = (path: string) => readFileSync(path, "utf8");
+  const bundled = fileURLToPath(new URL(`./${BUNDLED_REPORT_ASSETS_DIR}/`, import.meta.url));
+  if (existsSync(join(bundled, "report.js"))) {
+    const at = (name: string) => read(join(bundled, name));
+    assets = { uplotJs: at("uPlot.iife.min.js"), uplotCss: at("uPlot.min.css"), js: at("report.js"), css: at("report.css") };
+    return assets;
+  }
+  // From source: the page's own files beside this module, uPlot's dist files from node_modules.
+  const require = createRequire(import.meta.url);
   const local = (name: string) => fileURLToPath(new URL(`./client/${name}`, import.meta.url));
   assets = {
     uplotJs: read(require.resolve("uplot/dist/uPlot.iife.min.js")),

@@ -37,6 +37,16 @@ export class ResultsFileError extends Error {
   readonly code = "results_file";
 }
 
+/** One stored result's text as the report reads it, or undefined when it is not JSON or not a result. */
+export function readResultLine(text: string): ReportResult | undefined {
+  try {
+    const parsed = lineSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Parse a results file (JSON Lines of results). Blank lines are ignored; a last line cut off mid-write (no newline
  * after it, not JSON) is dropped with a warning, as `eval --resume` does; any other bad line is an error.

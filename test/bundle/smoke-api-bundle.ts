@@ -1,6 +1,7 @@
 // Runs the API Lambda exactly as synthesized (cdk.out's esbuild bundle, not the sources) against fauxqs: a job is
-// accepted, lands on the queue, and reads back as queued. Catches what only the bundle can break (a dependency that
-// does not survive bundling, an ESM/CommonJS mix-up, a missing builtin). Run after `npm run synth:example` (CI does);
+// accepted, lands on the queue, and reads back as queued; a batch's report is served (its assets beside the bundle).
+// Catches what only the bundle can break (a dependency that does not survive bundling, an ESM/CommonJS mix-up, a
+// missing builtin, a file read at run time). Run after `npm run synth:example` (CI does);
 // not a vitest file, since it needs the synthesized cdk.out.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -56,7 +57,13 @@ try {
   if (!message || !message.body.includes(jobId)) fail(`job ${jobId} is not on the queue`);
   const got = await handler(apiEvent("GET", `/v1/jobs/${jobId}`, { headers: auth }));
   if (got.statusCode !== 200 || !got.body.includes('"queued"')) fail(`GET /v1/jobs/${jobId} answered ${got.statusCode}: ${got.body}`);
-  console.log(`smoke-api-bundle: ${bundle.slice(OUT.length + 1)} accepted ${jobId}, queued it on SQS and reads it back as queued`);
+  // A batch's report: the page's assets are read beside the bundle (report-assets/), not from node_modules.
+  const batch = await handler(apiEvent("POST", "/v1/batches", { body: JSON.stringify([{ code: "theorem b : True := trivial" }]), headers: { ...auth, "content-type": "application/json" } }));
+  if (batch.statusCode !== 202) fail(`POST /v1/batches answered ${batch.statusCode}: ${batch.body}`);
+  const { batchId } = JSON.parse(batch.body) as { batchId: string };
+  const report = await handler(apiEvent("GET", `/v1/batches/${batchId}/report`, { headers: auth }));
+  if (report.statusCode !== 200 || !report.body.includes('id="report-data"') || !report.body.includes("uPlot")) fail(`GET /v1/batches/${batchId}/report answered ${report.statusCode}: ${report.body.slice(0, 300)}`);
+  console.log(`smoke-api-bundle: ${bundle.slice(OUT.length + 1)} accepted ${jobId}, queued it on SQS and reads it back as queued; serves batch ${batchId}'s report`);
 } finally {
   aws.destroy();
   await server.stop();

@@ -1,13 +1,14 @@
 // The nightly runner on in-memory ports: submitting a dataset as a batch, raising and lowering the fleet's
-// minimum, closing runs (complete, queue empty, superseded) with a summary and a diff from the previous run.
+// minimum, closing runs (complete, queue empty, superseded) with a summary, a diff from the previous run and a report.
 import { describe, expect, it } from "vitest";
 import { DatasetError } from "../../functions/nightly/dataset.js";
-import { nightlyActiveKey, nightlyLatestKey, runSummaryKey, runVerdictsKey } from "../../functions/nightly/keys.js";
+import { nightlyActiveKey, nightlyLatestKey, runReportKey, runSummaryKey, runVerdictsKey } from "../../functions/nightly/keys.js";
 import { nightlyEventSchema, type StartRun } from "../../functions/nightly/events.js";
 import { NightlyConfigError, NightlyRunner } from "../../functions/nightly/nightly-runner.js";
 import type { FleetScaler, FleetTarget } from "../../functions/nightly/ports.js";
 import type { RunSummary } from "../../functions/nightly/summary.js";
 import { BatchStore } from "../../services/batches/index.js";
+import type { ReportModel } from "../../services/report/index.js";
 import { JOB_DEFAULTS, jobMessageSchema, resultKey, type Job, type JobMessage } from "../../services/jobs/index.js";
 import { MemoryJobQueue, MemoryObjectStore } from "../support/fakes.js";
 
@@ -179,6 +180,11 @@ describe("NightlyRunner.check", () => {
     expect(c?.finished).toBe("complete");
     const s = await summaryOf(t.store, "b_test2");
     expect(s.diff).toMatchObject({ previousBatchId: "b_test1", newlyFailing: ["p2"], newlyPassing: ["p3"], added: [], removed: [] });
+    // The HTML report beside the summary says the same against the previous run.
+    const html = (await t.store.get(runReportKey("b_test2")))!;
+    const model = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!) as ReportModel;
+    expect(model.baseline).toMatchObject({ source: "batch b_test1", diff: { newlySolved: ["p3"], newlyFailing: ["p2"] } });
+    expect(model.summary).toMatchObject({ items: 3, valid: 2, simulated: true });
   });
 
   it("GIVEN results that never come (dead-lettered) WHEN the queue is empty past the grace period THEN the run closes with the items missing", async () => {

@@ -1,8 +1,9 @@
 // POST /v1/batches (create or append), GET /v1/batches/:id (progress), GET /v1/batches/:id/results (JSON Lines pages
-// resumable with a cursor).
+// resumable with a cursor), GET /v1/batches/:id/report (the run's HTML report).
 import { Hono } from "hono";
 import { listBatchResults, ResultCursor, readResultTexts, SHARED_BATCH_OWNER, type BatchManifest, type ResultRef } from "../../../services/batches/index.js";
 import { batchJobId, FORMAT_VERSION } from "../../../services/jobs/index.js";
+import { batchReport } from "../../../services/report/index.js";
 import type { ApiContext } from "../api-context.js";
 import { API_DEFAULTS } from "../deps.js";
 import type { ApiEnv } from "../env.js";
@@ -11,7 +12,7 @@ import { PartialEnqueueError } from "../enqueue.js";
 import { readBatchItems } from "../batch-intake.js";
 import { buildJob } from "../job-factory.js";
 import { bodySize } from "../middleware/body-size.js";
-import { BATCH_ID_PATTERN, batchResultsQuerySchema, batchSubmitQuerySchema, emptyQuerySchema } from "../schemas.js";
+import { BATCH_ID_PATTERN, batchReportQuerySchema, batchResultsQuerySchema, batchSubmitQuerySchema, emptyQuerySchema } from "../schemas.js";
 import { parseQuery } from "../validation.js";
 
 function checkBatchId(id: string): void {
@@ -68,6 +69,7 @@ export function batchRoutes(ctx: ApiContext): Hono<ApiEnv> {
         batchId: manifest.batchId,
         ...(item.group === undefined ? {} : { group: item.group }),
         earlyStop: manifest.earlyStop,
+        defaults: { ...(q.verify ? { verify: q.verify } : {}), ...(q.permittedAxioms ? { permittedAxioms: q.permittedAxioms } : {}) },
       }),
     );
     try {
@@ -153,6 +155,22 @@ export function batchRoutes(ctx: ApiContext): Hono<ApiEnv> {
       c.header("LeanFleet-Total", String(extent.total));
       return c.body(lines.length ? lines.join("\n") + "\n" : "", 200);
     }
+  });
+
+  // The report of the results stored so far (a running batch gets a partial report): one self-contained page.
+  r.get("/:id/report", async (c) => {
+    const query = parseQuery(c, batchReportQuerySchema);
+    const id = c.req.param("id");
+    checkBatchId(id);
+    const owner = c.get("principal").id;
+    await ownedManifest(ctx, id, owner);
+    if (query.baseline !== undefined) await ownedManifest(ctx, query.baseline, owner);
+    const html = await batchReport(ctx.store, id, {
+      ...(query.title !== undefined ? { title: query.title } : {}),
+      ...(query.baseline !== undefined ? { baselineBatchId: query.baseline } : {}),
+    });
+    c.header("Content-Type", "text/html; charset=utf-8");
+    return c.body(html, 200);
   });
 
   return r;
