@@ -1,6 +1,6 @@
 // End to end: `leanfleet eval` (the real CLI through its bin shim, as a child process) on a 200-item dataset with 40 groups and early
-// stop, against the local cluster running on the REPL double; the printed and written summary must agree with the
-// results file, and the verdicts with how the dataset was built.
+// stop, against the local cluster running on the REPL double; the printed and written summary (and the --report page's)
+// must agree with the results file, and the verdicts with how the dataset was built.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -52,7 +52,7 @@ describe("leanfleet eval against the local cluster (simulated)", () => {
     const summaryOut = join(dir, "summary.json");
     const run = await execa(
       process.execPath,
-      [join(REPO, "bin/leanfleet.js"), "--endpoint", cluster.endpoint!, "eval", ds, "--early-stop", "--out", out, "--summary-out", summaryOut],
+      [join(REPO, "bin/leanfleet.js"), "--endpoint", cluster.endpoint!, "eval", ds, "--early-stop", "--out", out, "--summary-out", summaryOut, "--report"],
       { cwd: dir, reject: false, env: { LEANFLEET_API_KEY: "" }, timeout: 150_000 },
     );
     expect(run.exitCode, run.stderr).toBe(0);
@@ -98,6 +98,13 @@ describe("leanfleet eval against the local cluster (simulated)", () => {
     expect(stdout).toContain(`lean_error ${summary.byStatus.lean_error}, timeout 0, crashed 0, rejected 0`);
     expect(stdout).toContain(`skipped by early stop ${summary.byStatus.skipped}`);
     expect(run.stderr).toContain("SIMULATED");
+
+    // --report: the HTML report beside the results, whose summary is the one printed.
+    const reportPath = join(dir, "results.report.html");
+    expect(stdout).toContain(`report: ${reportPath}`);
+    const data = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(readFileSync(reportPath, "utf8"));
+    const { perGroup: _groups, ...headline } = summary;
+    expect(JSON.parse(data![1]!).summary).toEqual(headline);
 
     // The server's own progress agrees.
     const progress = (await (await fetch(`${cluster.endpoint}/v1/batches/${batchId}`)).json()) as { total: number; done: number; valid: number; complete: boolean };
