@@ -2,6 +2,7 @@
 import { Duration, Validations } from "aws-cdk-lib";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { DEAD_LETTER_FUNCTION_TIMEOUT_SECONDS } from "./dead-letter-consumer.js";
 
 /** Props of {@link FleetQueue}. */
 export interface FleetQueueProps {
@@ -35,6 +36,9 @@ export class FleetQueue extends Construct {
     this.maxReceiveCount = props.maxReceiveCount ?? 5;
     this.deadLetterQueue = new sqs.Queue(this, "Dlq", {
       retentionPeriod: Duration.days(14),
+      // The dead-letter consumer (a Lambda, timeout DEAD_LETTER_FUNCTION_TIMEOUT_SECONDS) leases its messages: AWS
+      // asks for at least six times the function's timeout.
+      visibilityTimeout: Duration.seconds(6 * DEAD_LETTER_FUNCTION_TIMEOUT_SECONDS),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });

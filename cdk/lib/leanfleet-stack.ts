@@ -13,6 +13,7 @@ import { FleetService } from "./fleet-service.js";
 import { Monitoring } from "./monitoring.js";
 import { WorkerNetwork } from "./network.js";
 import { NightlyRuns } from "./nightly.js";
+import { DeadLetterConsumer } from "./dead-letter-consumer.js";
 import { Storage } from "./storage.js";
 
 /** The repository root (the worker image's build context and the Lambdas' project root). */
@@ -47,6 +48,8 @@ export class LeanFleetStack extends Stack {
   readonly fleets: FleetResources[];
   readonly api: LeanFleetApi;
   readonly nightly: NightlyRuns | undefined;
+  /** The consumer of every fleet's dead-letter queue. */
+  readonly deadLetter: DeadLetterConsumer;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: LeanFleetStackProps) {
@@ -109,6 +112,12 @@ export class LeanFleetStack extends Stack {
       config.nightly.runs.length > 0
         ? new NightlyRuns(this, "Nightly", { repoRoot, bucket: this.storage.bucket, fleets: refs, runs: config.nightly.runs, checkEveryMinutes: config.nightly.checkEveryMinutes, logRetention })
         : undefined;
+    this.deadLetter = new DeadLetterConsumer(this, "DeadLetter", {
+      repoRoot,
+      bucket: this.storage.bucket,
+      fleets: this.fleets.map((f) => ({ name: f.plan.name, deadLetterQueue: f.queue.deadLetterQueue })),
+      logRetention,
+    });
     new CfnOutput(this, "DataBucket", { value: this.storage.bucket.bucketName, description: "Bucket for datasets (nightly manifests), inputs, results and run summaries" });
     for (const f of this.fleets) {
       new CfnOutput(this, `QueueUrl-${f.plan.name}`, { value: f.queue.queue.queueUrl, description: `Job queue of fleet ${f.plan.name}` });

@@ -26,7 +26,8 @@ export function registerStatus(program: Command, io: { out: (s: string) => void;
       for (const f of cluster.fleets) {
         const q = "error" in f.queue ? `queue error: ${f.queue.error}` : `queue visible ${f.queue.visible}, in flight ${f.queue.inFlight}${f.queue.oldestAgeSeconds !== null ? `, oldest ${f.queue.oldestAgeSeconds} s` : ""}`;
         const t = f.tasks === null ? "tasks unknown" : "error" in f.tasks ? `tasks error: ${f.tasks.error}` : `tasks desired ${f.tasks.desired}, running ${f.tasks.running}, pending ${f.tasks.pending}`;
-        io.out(`  ${f.fleet}${f.default ? " (default)" : ""}: ${q}; ${t}`);
+        const d = f.deadLettered === undefined ? "" : "error" in f.deadLettered ? `; dead-lettered: error ${f.deadLettered.error}` : `; dead-lettered ${f.deadLettered.count}${f.deadLettered.atLeast ? "+" : ""}`;
+        io.out(`  ${f.fleet}${f.default ? " (default)" : ""}: ${q}; ${t}${d}`);
       }
     });
 }

@@ -232,6 +232,8 @@ export interface ClusterAnswer {
     default: boolean;
     queue: { visible: number; inFlight: number; delayed: number; oldestAgeSeconds: number | null } | { error: string };
     tasks: { desired: number; running: number; pending: number } | { error: string } | null;
+    /** Jobs whose messages reached the dead-letter queue (each has a terminal `crashed` result, code dead_lettered). */
+    deadLettered?: { count: number; atLeast: boolean } | { error: string };
   }[];
 }
 

@@ -52,3 +52,13 @@ export function batchManifestKey(batchId: string): string {
 export function runningKey(jobId: string): string {
   return `running/${jobId}`;
 }
+
+/** Prefix of a fleet's dead-letter records (one per message that reached its dead-letter queue). */
+export function deadLetterPrefix(fleet: string): string {
+  return `dead-letter/${fleet}/`;
+}
+
+/** The record of one dead-lettered message (keyed by its queue message id, so settling it twice writes it once). */
+export function deadLetterKey(fleet: string, messageId: string): string {
+  return `${deadLetterPrefix(fleet)}${encodeURIComponent(messageId)}.json`;
+}

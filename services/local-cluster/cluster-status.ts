@@ -26,6 +26,8 @@ export interface FleetStatus {
   dlqUrl: string;
   queue: QueueDepth | null;
   deadLetter: QueueDepth | null;
+  /** Messages that reached the dead-letter queue and were settled with a terminal result (null: unknown). */
+  deadLettered: { count: number; atLeast: boolean } | null;
   tasks: TaskCounts & { min: number; max: number; replaced: number };
   workers: WorkerRow[];
 }

@@ -10,11 +10,13 @@ import { startFauxqs, type FauxqsServer } from "fauxqs";
 import pino, { type Logger } from "pino";
 import { DEFAULT_LOCAL_PORT, FLEET_PATTERN } from "../../functions/api/index.js";
 import { detectRepl } from "../repl/index.js";
-import { createAwsClients, SqsJobQueue, type AwsClients } from "../worker/adapters/index.js";
+import { countDeadLettered } from "../dead-letter/index.js";
+import { createAwsClients, S3ObjectStore, SqsJobQueue, type AwsClients } from "../worker/adapters/index.js";
 import { WORKER_ENV } from "../worker/index.js";
 import { CLUSTER_STATUS_URL_ENV, serveClusterStatus, type ClusterSnapshot, type ClusterStatus, type TaskCounts } from "./cluster-status.js";
 import { FleetSupervisor, LOCAL_SCALING_DEFAULTS, type LocalScaling } from "./fleet-supervisor.js";
 import { startApiProcess } from "./api-launcher.js";
+import { startDeadLetterLoop } from "./dead-letter-loop.js";
 import { ensureQueue } from "./fauxqs-resources.js";
 import { killTagged, LOCAL_TAG_ENV } from "./process-sweep.js";
 import { WorkerProcess } from "./worker-process.js";
@@ -217,6 +219,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     });
 
     const dlqs = Object.fromEntries(fleets.map((f) => [f, new SqsJobQueue({ client: clients.sqs, queueUrl: queues[f]!.dlqUrl })]));
+    const store = new S3ObjectStore({ client: clients.s3, bucket: o.bucket, conditionalWrites: "head-then-put" });
+    cleanups.push(startDeadLetterLoop(dlqs, store, { simulated, logger }));
     let apiUrl: string | null = null;
     const snapshot = async (): Promise<ClusterSnapshot> => ({
       at: new Date().toISOString(),
@@ -227,12 +231,17 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       fleets: await Promise.all(
         fleets.map(async (fleet) => {
           const s = supervisors[fleet]!;
-          const [queue, deadLetter] = await Promise.all([s.depth ? Promise.resolve(s.depth) : Promise.resolve(null), dlqs[fleet]!.depth().catch(() => null)]);
+          const [queue, deadLetter, settled] = await Promise.all([
+            s.depth ? Promise.resolve(s.depth) : Promise.resolve(null),
+            dlqs[fleet]!.depth().catch(() => null),
+            countDeadLettered(store, fleet).catch(() => null),
+          ]);
           return {
             fleet,
             ...queues[fleet]!,
             queue,
             deadLetter,
+            deadLettered: settled,
             tasks: { ...s.counts(), min, max, replaced: s.replaced },
             workers: [...s.workers].map((w) => ({
               workerId: w.workerId,

@@ -13,8 +13,8 @@ describe("GET /v1/cluster", () => {
     const body = (await (await app.request("/v1/cluster")).json()) as { simulated: boolean; fleets: unknown[] };
     expect(body.simulated).toBe(true);
     expect(body.fleets).toEqual([
-      { fleet: "default", default: true, queue: { visible: 2, inFlight: 0, delayed: 0, oldestAgeSeconds: null }, tasks: { desired: 3, running: 2, pending: 1 } },
-      { fleet: "mathlib", default: false, queue: { visible: 0, inFlight: 0, delayed: 0, oldestAgeSeconds: null }, tasks: null },
+      { fleet: "default", default: true, queue: { visible: 2, inFlight: 0, delayed: 0, oldestAgeSeconds: null }, tasks: { desired: 3, running: 2, pending: 1 }, deadLettered: { count: 0, atLeast: false } },
+      { fleet: "mathlib", default: false, queue: { visible: 0, inFlight: 0, delayed: 0, oldestAgeSeconds: null }, tasks: null, deadLettered: { count: 0, atLeast: false } },
     ]);
   });
 
@@ -46,7 +46,7 @@ describe("GET /health and /openapi.json", () => {
     expect(doc.components.schemas.JobSubmission).toEqual(expected);
     expect(Object.keys(doc.components.schemas.JobSubmission!.properties!)).toEqual(expect.arrayContaining(["code", "file", "tactic", "proofState", "env", "timeoutMs", "fleet", "keep", "chain"]));
     expect(doc.paths["/v1/jobs"]!.post!.parameters!.map((p) => p.name)).toEqual(["wait"]);
-    expect(doc.paths["/v1/batches"]!.post!.parameters!.map((p) => p.name)).toEqual(["batchId", "fleet", "earlyStop"]);
+    expect(doc.paths["/v1/batches"]!.post!.parameters!.map((p) => p.name)).toEqual(["batchId", "fleet", "earlyStop", "verify", "permittedAxioms"]);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/v1/jobs/{id}", "/v1/batches/{id}", "/v1/batches/{id}/results", "/v1/cluster", "/health"]));
   });
 });

@@ -1,5 +1,7 @@
-// GET /v1/cluster: per fleet, queue depth (from its JobQueue) and worker task counts (from the ClusterStatus port).
+// GET /v1/cluster: per fleet, queue depth (from its JobQueue), worker task counts (from the ClusterStatus port) and
+// how many jobs were dead-lettered (settled with a terminal result by the dead-letter consumer).
 import { Hono } from "hono";
+import { countDeadLettered } from "../../../services/dead-letter/index.js";
 import type { ApiContext } from "../api-context.js";
 import type { ApiEnv } from "../env.js";
 import { emptyQuerySchema } from "../schemas.js";
@@ -12,7 +14,7 @@ export function clusterRoutes(ctx: ApiContext): Hono<ApiEnv> {
     parseQuery(c, emptyQuerySchema);
     const fleets = await Promise.all(
       ctx.fleets.map(async (fleet) => {
-        const [queue, tasks] = await Promise.all([
+        const [queue, tasks, deadLettered] = await Promise.all([
           ctx.queues[fleet]!.depth().then(
             (d) => ({ visible: d.visible, inFlight: d.inFlight, delayed: d.delayed, oldestAgeSeconds: d.oldestAgeSeconds ?? null }),
             (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
@@ -21,8 +23,12 @@ export function clusterRoutes(ctx: ApiContext): Hono<ApiEnv> {
             (t) => t ?? null,
             (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
           ),
+          countDeadLettered(ctx.store, fleet).then(
+            (d) => d,
+            (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
+          ),
         ]);
-        return { fleet, default: fleet === ctx.defaultFleet, queue, tasks };
+        return { fleet, default: fleet === ctx.defaultFleet, queue, tasks, deadLettered };
       }),
     );
     return c.json({ at: new Date(ctx.now()).toISOString(), simulated: ctx.simulated, fleets }, 200);
