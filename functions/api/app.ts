@@ -9,6 +9,7 @@ import { errorHandler, notFoundHandler, type ErrorLog } from "./middleware/error
 import { rateLimit } from "./middleware/rate-limit.js";
 import { batchRoutes } from "./routes/batches.js";
 import { clusterRoutes } from "./routes/cluster.js";
+import { kiminaRoutes } from "./kimina/index.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { openApiRoutes } from "./routes/openapi.js";
@@ -25,6 +26,8 @@ export function createApp(deps: ApiDeps, log?: ErrorLog): Hono<ApiEnv> {
   app.route("/v1/jobs", jobRoutes(ctx));
   app.route("/v1/batches", batchRoutes(ctx));
   app.route("/v1/cluster", clusterRoutes(ctx));
+  // Kimina Lean Server's routes (/api/check, /verify, ...), with Kimina's own auth header forms and error bodies.
+  app.route("/", kiminaRoutes(ctx, deps.auth));
   return app;
 }
 

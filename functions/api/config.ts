@@ -36,6 +36,8 @@ export const API_ENV = {
   maxQueuedJobs: "LEANFLEET_MAX_QUEUED_JOBS",
   /** Optional: longest ?wait in seconds. @default 30 (25 on Lambda: API Gateway stops waiting at 30 s) */
   maxWaitSeconds: "LEANFLEET_MAX_WAIT_SECONDS",
+  /** Optional: how long a Kimina-compatible call waits for its results, in seconds. @default 540 (25 behind API Gateway) */
+  kiminaWaitSeconds: "LEANFLEET_KIMINA_WAIT_SECONDS",
   /** Optional: `1` when the workers run the REPL double (reported by /health and /v1/cluster). @default 0 */
   simulate: "LEANFLEET_SIMULATE",
   /** Optional: pino log level. @default "info" */
@@ -149,6 +151,7 @@ export function parseApiConfig(env: NodeJS.ProcessEnv, options: { requireKeys: b
   const burst = num(env, API_ENV.rateBurst, 1);
   const maxQueued = num(env, API_ENV.maxQueuedJobs, 0);
   const maxWait = num(env, API_ENV.maxWaitSeconds, 0);
+  const kiminaWait = num(env, API_ENV.kiminaWaitSeconds, 1);
   return {
     queueUrls,
     bucket,
@@ -162,7 +165,10 @@ export function parseApiConfig(env: NodeJS.ProcessEnv, options: { requireKeys: b
       ...(burst === undefined ? {} : { burst }),
       ...(maxQueued === undefined ? {} : { maxQueuedJobs: maxQueued }),
     },
-    limits: maxWait === undefined ? {} : { maxWaitSeconds: Math.min(30, maxWait) },
+    limits: {
+      ...(maxWait === undefined ? {} : { maxWaitSeconds: Math.min(30, maxWait) }),
+      ...(kiminaWait === undefined ? {} : { kiminaWaitSeconds: kiminaWait }),
+    },
     simulated: env[API_ENV.simulate] === "1" || env[API_ENV.simulate] === "true",
     logLevel: env[API_ENV.logLevel] || "info",
   };

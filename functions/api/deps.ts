@@ -48,6 +48,12 @@ export interface ApiLimits {
   depthCacheMs: number;
   /** Concurrent SendMessageBatch calls while enqueueing a batch. @default 8 */
   sendConcurrency: number;
+  /**
+   * How long a Kimina-compatible call (`/api/check`, `/verify`) waits for its snippets' results, in seconds; a snippet
+   * not back by then gets a per-snippet error (its job still runs and stores its result). Below kimina-client's
+   * 600 s HTTP timeout, so the client never gives up first and resends the batch. @default 540
+   */
+  kiminaWaitSeconds: number;
   /** Default limits of every key. */
   keyLimits: KeyLimits;
 }
@@ -65,6 +71,7 @@ export const API_DEFAULTS = {
     maxResultsPageBytes: 4 * 1024 * 1024,
     depthCacheMs: 1000,
     sendConcurrency: 8,
+    kiminaWaitSeconds: 540,
     keyLimits: { requestsPerSecond: 50, burst: 100, maxQueuedJobs: 1_000_000 },
   } satisfies ApiLimits,
   /** First poll interval of `?wait=` in milliseconds (doubles up to waitPollMaxMs). @default 25 */

@@ -18,6 +18,11 @@ export const LAMBDA_LIMITS = {
   maxBatchBodyBytes: 6_000_000,
   /** @default 4194304 */
   maxResultsPageBytes: 4 * 1024 * 1024,
+  /**
+   * Kimina-compatible calls behind the HTTP API stop waiting before API Gateway does; the Kimina function URL
+   * (cdk/lib/api.ts) sets LEANFLEET_KIMINA_WAIT_SECONDS to wait minutes. @default 25
+   */
+  kiminaWaitSeconds: 25,
 } as const;
 
 /** Task counts from ECS DescribeServices (one call per cluster for all its fleets, cached for a few seconds). */

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests (z.toJSONSchema).
 import { z } from "zod";
 import { resultSchema } from "../../services/jobs/index.js";
+import { kiminaOpenApiPaths } from "./kimina/index.js";
 import { ERROR_STATUS } from "./middleware/error-handler.js";
 import { batchItemSchema, batchReportQuerySchema, batchResultsQuerySchema, batchSubmitQuerySchema, jobSubmissionSchema, jobSubmitQuerySchema } from "./schemas.js";
 
@@ -24,11 +25,12 @@ const common = [401, 429, 503];
 
 /** Build the OpenAPI document (cheap enough to build once per app). */
 export function buildOpenApi(version: string): object {
+  const kimina = kiminaOpenApiPaths();
   return {
     openapi: "3.1.0",
     info: { title: "LeanFleet API", version, description: "Check Lean 4 code at scale. Results carry simulated: true when produced by the REPL double (not a Lean verdict)." },
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "API key (stored hashed with SHA-256 by the deployment)" } },
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "API key (stored hashed with SHA-256 by the deployment)" }, kimina: kimina.securityScheme },
       schemas: {
         JobSubmission: json(jobSubmissionSchema),
         BatchItem: json(batchItemSchema),
@@ -101,8 +103,9 @@ export function buildOpenApi(version: string): object {
         },
       },
       "/v1/cluster": { get: { summary: "Per fleet: queue depth and worker task counts", responses: { "200": { description: "cluster status" }, ...errors(...common) } } },
-      "/health": { get: { summary: "Liveness", security: [], responses: { "200": { description: "{ok: true}" } } } },
+      "/health": { get: { summary: "Liveness (also Kimina's health check)", security: [], responses: { "200": { description: '{status: "ok", ok: true, version, fleets, defaultFleet, simulated}' } } } },
       "/openapi.json": { get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.1" } } } },
+      ...kimina.paths,
     },
   };
 }

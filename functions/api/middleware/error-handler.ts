@@ -83,6 +83,6 @@ export const notFoundHandler: NotFoundHandler = (c) =>
   respond(c, 404, {
     error: {
       code: "route_not_found",
-      message: `no route ${c.req.method} ${c.req.path}; routes: POST /v1/jobs, GET /v1/jobs/:id, POST /v1/batches, GET /v1/batches/:id, GET /v1/batches/:id/results, GET /v1/cluster, GET /health, GET /openapi.json`,
+      message: `no route ${c.req.method} ${c.req.path}; routes: POST /v1/jobs, GET /v1/jobs/:id, POST /v1/batches, GET /v1/batches/:id, GET /v1/batches/:id/results, GET /v1/cluster, GET /health, GET /openapi.json; Kimina Lean Server's POST /api/check, POST /verify`,
     },
   });
