@@ -49,6 +49,8 @@ export interface JobContext {
   batchId?: string;
   group?: string;
   earlyStop?: boolean;
+  /** Batch-level defaults of what to check (an item's own fields win). */
+  defaults?: { verify?: "fast" | "strict"; permittedAxioms?: string[] };
 }
 
 /** A job for the queue from a validated check. */
@@ -65,5 +67,11 @@ export function buildJob(s: Check, ctx: JobContext): Job {
     ...(ctx.group === undefined ? {} : { group: ctx.group }),
     ...(ctx.earlyStop ? { earlyStop: true } : {}),
     submittedAt: ctx.submittedAt,
+    ...(s.id === undefined ? {} : { itemId: s.id }),
+    ...(s.meta === undefined ? {} : { meta: s.meta }),
+    ...(s.statement === undefined ? {} : { statement: s.statement }),
+    ...(s.theorems === undefined ? {} : { theorems: s.theorems }),
+    ...((s.permittedAxioms ?? ctx.defaults?.permittedAxioms) === undefined ? {} : { permittedAxioms: s.permittedAxioms ?? ctx.defaults!.permittedAxioms! }),
+    ...((s.verify ?? ctx.defaults?.verify) === undefined ? {} : { verify: s.verify ?? ctx.defaults!.verify! }),
   };
 }

@@ -1,7 +1,8 @@
 // Request schemas of the public API (zod). They validate requests AND generate /openapi.json, so the two never
 // drift. Messages name the fix; cross-field rules live in the refinements below.
 import { z } from "zod";
-import { JOB_DEFAULTS, replOptionsSchema } from "../../services/jobs/index.js";
+import { JOB_DEFAULTS, replOptionsSchema, TRUST_LEVELS } from "../../services/jobs/index.js";
+import { holdsNoLean } from "../../services/verify/index.js";
 
 /** Fleet names: lowercase letters, digits and '-', 1..40 characters (as in the job format). */
 export const FLEET_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -75,10 +76,54 @@ const checkShape = {
     .max(10_000, { error: "holds more than 10000 records" })
     .optional()
     .describe("Handle records of the handles this job uses (from earlier results), so any worker can rebuild them."),
+  id: z
+    .string({ error: 'must be a string (your own id of this item, e.g. "mathd_algebra_10")' })
+    .min(1, { error: "must not be empty" })
+    .max(256, { error: "must be at most 256 characters" })
+    .optional()
+    .describe("Your own id of the item; returned as `id` in its result."),
+  meta: z.json({ error: "must be JSON" }).optional().describe("Free-form JSON returned as is in the result (e.g. the dataset's split, the sample index)."),
+  statement: text("the problem's formal statement", 1)
+    .optional()
+    .describe(
+      "The formal statement the code must prove: Lean text with theorem/lemma declarations whose proofs are `sorry` (or left open as `:= by`), optionally with its own imports. The fast audit checks that the code declares each of its theorems with exactly this type (Lean decides, up to binder names).",
+    ),
+  theorems: z
+    .array(z.string({ error: "must be a theorem name string" }).min(1).max(512), { error: 'must be an array of theorem names such as ["mathd_algebra_10"]' })
+    .min(1, { error: "must name at least one theorem (or be left out)" })
+    .max(1000)
+    .optional()
+    .describe("Theorems to check. Default: every theorem of statement, else every theorem the code declares."),
+  permittedAxioms: z
+    .array(z.string({ error: "must be an axiom name string" }).min(1).max(512), { error: 'must be an array of axiom names such as ["propext", "Classical.choice", "Quot.sound"]' })
+    .max(1000)
+    .optional()
+    .describe('Axioms the checked theorems may depend on. Default ["propext", "Classical.choice", "Quot.sound"].'),
+  verify: z
+    .enum(TRUST_LEVELS, { error: 'must be "fast" or "strict"' })
+    .optional()
+    .describe('Trust level: "fast" (default: errors, sorries, axioms, statement and kernel options, in the REPL) or "strict" (also leanprover/comparator in a fresh sandboxed process; needs statement).'),
 };
 
 /** Cross-field rules of a check: exactly one kind, and only the fields that kind takes. */
-function checkRules(v: { code?: unknown; file?: unknown; tactic?: unknown; proofState?: unknown; env?: unknown; options?: unknown }, ctx: z.RefinementCtx): void {
+function checkRules(
+  v: { code?: unknown; file?: { content: string } | undefined; tactic?: unknown; proofState?: unknown; env?: unknown; options?: unknown; statement?: unknown; theorems?: unknown; verify?: unknown; permittedAxioms?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  if (typeof v.code === "string" && v.env === undefined && holdsNoLean(v.code)) {
+    ctx.addIssue({ code: "custom", path: ["code"], message: "holds no Lean command (it is empty, blank or only comments); send the Lean source to check, e.g. \"theorem t : 1 + 1 = 2 := rfl\"" });
+  }
+  if (v.file !== undefined && v.env === undefined && holdsNoLean(v.file.content)) {
+    ctx.addIssue({ code: "custom", path: ["file", "content"], message: "holds no Lean command (it is empty, blank or only comments); send the file to check" });
+  }
+  if (v.tactic !== undefined) {
+    for (const f of ["statement", "theorems", "permittedAxioms", "verify"] as const) {
+      if (v[f] !== undefined) ctx.addIssue({ code: "custom", path: [f], message: "applies to code or file, not to a tactic step; remove it" });
+    }
+  }
+  if (v.verify === "strict" && v.statement === undefined && v.tactic === undefined) {
+    ctx.addIssue({ code: "custom", path: ["statement"], message: 'is required with verify "strict": comparator checks the proof against the problem\'s statement' });
+  }
   const kinds = (["code", "file", "tactic"] as const).filter((k) => v[k] !== undefined);
   if (kinds.length === 0) {
     ctx.addIssue({ code: "custom", path: [], message: 'give exactly one of code, file or tactic, e.g. {"code": "theorem t : 1 + 1 = 2 := rfl"}' });
@@ -147,6 +192,13 @@ export const batchSubmitQuerySchema = z.strictObject({
     .describe("Append to this batch (returned by the first call); omit to create a new batch."),
   fleet: fleetName.optional(),
   earlyStop: boolParam.optional().describe("Skip the remaining items of a group once one is valid (status skipped)."),
+  verify: z.enum(TRUST_LEVELS, { error: 'must be "fast" or "strict"' }).optional().describe("Default trust level of the items that name none."),
+  permittedAxioms: z
+    .string()
+    .regex(/^[^,\s]+(,[^,\s]+)*$/, { error: "must be a comma-separated list of axiom names such as propext,Classical.choice,Quot.sound" })
+    .transform((v) => v.split(","))
+    .optional()
+    .describe("Default permitted axioms (comma-separated) of the items that name none."),
 });
 
 /** Query of `GET /v1/batches/:id/results`. */

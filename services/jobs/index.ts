@@ -2,3 +2,4 @@
 export * from "./job.js";
 export * from "./result.js";
 export * from "./keys.js";
+export * from "./checks.js";

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { HANDLE_PATTERN } from "../repl/outcome.js";
 import { INFOTREE_MODES } from "../repl/protocol.js";
+import { verifyFieldsShape } from "./checks.js";
 
 /** Defaults of the job format. */
 export const JOB_DEFAULTS = {
@@ -85,6 +86,11 @@ export const jobSchema = z.strictObject({
   /** Skip this job once another job of its group is valid. */
   earlyStop: z.boolean().optional(),
   submittedAt: z.iso.datetime(),
+  /** The submitter's own id of the item (returned as `id` in the result). */
+  itemId: z.string().min(1).max(256).optional(),
+  /** Free-form JSON of the submitter, returned as is in the result. */
+  meta: z.json().optional(),
+  ...verifyFieldsShape,
 });
 
 /** The body of a queue message: the job itself, or a pointer to it in S3 when it is large (claim check). */

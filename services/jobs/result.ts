@@ -1,5 +1,6 @@
 // Result format written by the worker (one object per job id) and read by the API, the CLI and nightly runs.
 import { z } from "zod";
+import { checkSchema, TRUST_LEVELS } from "./checks.js";
 import { FORMAT_VERSION } from "./job.js";
 
 /** Job statuses. `skipped` is only for early-stopped batch items. */
@@ -8,8 +9,10 @@ export const JOB_STATUSES = ["ok", "lean_error", "timeout", "crashed", "rejected
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /**
- * `valid`: the REPL answered with no error message and no sorry (and, in tactic mode, `proofStatus` Completed);
- * `invalid`: it answered otherwise; `none`: no answer (timeout, crash, rejected, skipped).
+ * `valid`: every check of the result's trust level passed (`checks`): no error message, no sorry, only permitted
+ * axioms, the statement matched when one was given, no kernel-skipping option, and for `strict` comparator
+ * accepted it (a tactic step: no error and the proof completed); `invalid`: the REPL answered and a check failed;
+ * `none`: no answer (timeout, crash, rejected, skipped).
  */
 export type Verdict = "valid" | "invalid" | "none";
 
@@ -40,6 +43,13 @@ export const resultSchema = z.looseObject({
   replId: z.string().optional(),
   /** True when the REPL was the test double: this is not a Lean verdict. */
   simulated: z.boolean(),
+  /** The submitter's item id and free-form meta, as submitted. */
+  id: z.string().optional(),
+  meta: z.unknown().optional(),
+  /** Trust level of the checks behind the verdict (absent when nothing was checked: no REPL answer). */
+  trust: z.enum(TRUST_LEVELS).optional(),
+  /** Each check that ran, with its outcome; `verdict` is valid only when every one passed. */
+  checks: z.array(checkSchema).optional(),
 });
 
 /** A stored result. */

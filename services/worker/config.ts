@@ -31,6 +31,14 @@ export const WORKER_ENV = {
   logLevel: "LEANFLEET_LOG_LEVEL",
   /** Optional: `1` makes the worker shut down when its stdin closes (the local cluster's supervisor died). @default 0 */
   exitWithParent: "LEANFLEET_EXIT_WITH_PARENT",
+  /**
+   * Optional: comparator for the strict stage: `none`, the comparator binary's path (run as `lake env PATH`), or a
+   * JSON array (the command before the config path). @default - `comparator` on PATH; with LEANFLEET_SIMULATE=1 the
+   * comparator double; else none (strict jobs are rejected)
+   */
+  comparator: "LEANFLEET_COMPARATOR",
+  /** Optional: memory limit of one comparator run, MiB. @default 8192 (STRICT_DEFAULTS.memoryLimitMiB) */
+  strictMemoryMiB: "LEANFLEET_STRICT_MEMORY_MIB",
 } as const;
 
 /** Defaults of the worker unit. */
@@ -119,6 +127,8 @@ const envSchema = z.object({
   [WORKER_ENV.prefetch]: optionalInt(WORKER_ENV.prefetch, 0, 1000),
   [WORKER_ENV.logLevel]: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
   [WORKER_ENV.exitWithParent]: boolFlag,
+  [WORKER_ENV.comparator]: optionalText,
+  [WORKER_ENV.strictMemoryMiB]: optionalInt(WORKER_ENV.strictMemoryMiB, 64, 1024 * 1024),
   ECS_CONTAINER_METADATA_URI_V4: optionalText,
 });
 
@@ -149,6 +159,9 @@ export interface WorkerConfig {
   exitWithParent: boolean;
   /** True inside an ECS task (metadata endpoint present): use ECS task protection. */
   inEcs: boolean;
+  /** LEANFLEET_COMPARATOR as given (resolved by the composition root). */
+  comparator?: string;
+  strictMemoryMiB?: number;
 }
 
 /** Parse and validate the worker environment once; throws {@link WorkerConfigError} naming the variable and the fix. */
@@ -188,5 +201,7 @@ export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerC
     logLevel: e[WORKER_ENV.logLevel] ?? "info",
     exitWithParent: e[WORKER_ENV.exitWithParent],
     inEcs: metadata !== undefined,
+    ...(e[WORKER_ENV.comparator] ? { comparator: e[WORKER_ENV.comparator] } : {}),
+    ...(e[WORKER_ENV.strictMemoryMiB] ? { strictMemoryMiB: e[WORKER_ENV.strictMemoryMiB] } : {}),
   };
 }

@@ -21,6 +21,9 @@ export interface JobHeader {
   batchId?: string;
   group?: string;
   submittedAt?: string;
+  /** The submitter's item id and meta (returned in the result). */
+  itemId?: string;
+  meta?: unknown;
 }
 
 function header(value: Record<string, unknown>, fallbackFleet: string): JobHeader | undefined {
@@ -29,6 +32,8 @@ function header(value: Record<string, unknown>, fallbackFleet: string): JobHeade
   if (typeof value.batchId === "string") h.batchId = value.batchId;
   if (typeof value.group === "string") h.group = value.group;
   if (typeof value.submittedAt === "string") h.submittedAt = value.submittedAt;
+  if (typeof value.itemId === "string") h.itemId = value.itemId;
+  if (value.meta !== undefined) h.meta = value.meta;
   return h;
 }
 

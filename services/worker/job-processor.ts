@@ -3,13 +3,14 @@
 // to the dead-letter queue through the redrive policy), so no job is lost and none loops forever.
 import type { Logger } from "pino";
 import { runningKey, type Job, type JobResult } from "../jobs/index.js";
-import type { HandleRecord, ReplRunner } from "../repl/index.js";
+import type { HandleRecord, ReplRunner, RunOutcome } from "../repl/index.js";
 import type { Heartbeat } from "./heartbeat.js";
 import { decodeMessage } from "./job-decoder.js";
 import { emfRecord } from "./metrics.js";
 import type { JobQueue, ObjectStore, ReceivedMessage } from "./ports.js";
 import type { ProtectionHolder } from "./protection.js";
-import { rejectedResult, resultFromOutcome, ResultWriter, skippedResult, toLeanRequest, type RunContext } from "./results.js";
+import { headerOf, rejectedResult, resultFromOutcome, ResultWriter, skippedResult, toLeanRequest, type RunContext } from "./results.js";
+import { strictRefusal, verifyAnswer, type Verification, type VerificationDeps } from "./verification.js";
 
 /** How a message ended, as far as this worker is concerned. */
 export type JobDisposition =
@@ -53,6 +54,8 @@ export interface JobProcessorDeps {
    * receive count 1 (fauxqs, unlike SQS) may turn it off.
    */
   conditionalFirstWrite: boolean;
+  /** The fast audit and the strict stage every answer goes through. */
+  verification: VerificationDeps;
   /** Write `running/<jobId>` once a job has run this long (null: never). */
   markRunningAfterMs: number | null;
   /** REPL restarts since the last call (for the ReplRestarts metric). */
@@ -132,6 +135,13 @@ export class JobProcessor {
         await this.#finish(msg, lease.stop, skippedResult(job, context(this.#now())), jlog, job);
         return "skipped";
       }
+      const refusal = strictRefusal(job, d.verification);
+      if (refusal !== null) {
+        freeSlot();
+        const result = rejectedResult(headerOf(job), refusal.message, context(this.#now()), refusal.code);
+        await this.#finish(msg, lease.stop, result, jlog, job);
+        return "rejected";
+      }
       return await this.#run(job, msg, ctx, lease, freeSlot, jlog, context);
     } catch (err) {
       lease.stop();
@@ -169,14 +179,22 @@ export class JobProcessor {
       if (marked) d.store.delete(runningKey(job.id)).catch(() => undefined);
     };
     const signal = AbortSignal.any([lease.signal, ctx.shutdown]);
-    let outcome;
+    let outcome: RunOutcome | undefined;
+    let verification: Verification | null = null;
     try {
+      // Code and file jobs keep their environment (a handle) for the audit, which runs on it.
+      const audited = job.request.kind !== "tactic";
       outcome = await d.runner.run(toLeanRequest(job), {
         timeoutMs: job.timeoutMs,
-        keep: job.keep,
+        keep: job.keep || audited,
         ...(job.chain ? { chain: job.chain as HandleRecord[] } : {}),
         signal,
       });
+      if (outcome.status === "ok" && outcome.response !== undefined && !lease.signal.aborted) {
+        const remainingMs = job.timeoutMs - (this.#now() - startedAtMs);
+        verification = await verifyAnswer(job, outcome, d.verification, { remainingMs, signal, beforeStrict: freeSlot });
+        if (verification.kind === "unfinished") outcome = verification.outcome;
+      }
     } catch (err) {
       if (!signal.aborted) throw err;
     } finally {
@@ -200,7 +218,10 @@ export class JobProcessor {
       unmark();
       return "released";
     }
-    const result = resultFromOutcome(job, outcome, context(startedAtMs));
+    const result =
+      verification?.kind === "rejected"
+        ? rejectedResult(headerOf(job), verification.message, context(startedAtMs), verification.code)
+        : resultFromOutcome(job, outcome, context(startedAtMs), verification?.kind === "checked" ? verification : undefined);
     try {
       await this.#finish(msg, lease.stop, result, log, job, d.restartsDelta());
     } finally {

@@ -7,6 +7,18 @@ import { parseWorkerConfig, WORKER_DEFAULTS, type WorkerConfig } from "./config.
 import { WorkerConfigError } from "./errors.js";
 import { onTerminate } from "./shutdown.js";
 import { Worker } from "./worker.js";
+import { comparatorDoubleCommand, FastAuditor, resolveComparator, StrictChecker } from "../verify/index.js";
+import type { VerificationDeps } from "./verification.js";
+
+/** The fast audit on the pool, and the strict stage when the fleet has comparator (the double when simulated). */
+function buildVerification(config: WorkerConfig, pool: ReplPool): VerificationDeps {
+  const command = config.simulate && config.comparator === undefined ? comparatorDoubleCommand(config.doubleFlags.filter((f, i, a) => f === "--lean-version" || a[i - 1] === "--lean-version")) : resolveComparator(config.comparator);
+  const strict =
+    command === null
+      ? null
+      : new StrictChecker({ command, projectDir: config.projectDir ?? null, ...(config.strictMemoryMiB ? { memoryLimitMiB: config.strictMemoryMiB } : {}) });
+  return { auditor: new FastAuditor(pool), strict };
+}
 
 /** Build the REPL set the configuration asks for: the double with LEANFLEET_SIMULATE=1, else a detected Lean REPL. */
 function buildPool(config: WorkerConfig): ReplPool {
@@ -49,6 +61,7 @@ async function main(): Promise<void> {
     queue,
     store,
     runner: pool,
+    verification: buildVerification(config, pool),
     protection,
     logger,
     fleet: config.fleet,

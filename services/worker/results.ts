@@ -1,6 +1,7 @@
 // From job to REPL request, and from REPL outcome to stored result: status, verdict, timings, provenance.
 // Results are written once per job id (conditional put), so a redelivered job never yields a second, different result.
-import { FORMAT_VERSION, groupValidKey, resultKey, type Job, type JobResult, type JobStatus, type Verdict } from "../jobs/index.js";
+import { FORMAT_VERSION, groupValidKey, resultKey, type Check, type Job, type JobResult, type JobStatus, type Trust, type Verdict } from "../jobs/index.js";
+import { verdictOf } from "../verify/index.js";
 import type { LeanRequest, ReplResponse, RunOutcome } from "../repl/index.js";
 import type { JobHeader } from "./job-decoder.js";
 import type { ObjectStore } from "./ports.js";
@@ -49,6 +50,7 @@ export interface RunContext {
 }
 
 function provenance(job: JobHeader, ctx: RunContext) {
+  const ref = { ...(job.itemId !== undefined ? { id: job.itemId } : {}), ...(job.meta !== undefined ? { meta: job.meta } : {}) };
   const startedAt = new Date(ctx.startedAtMs).toISOString();
   const submittedAt = job.submittedAt ?? startedAt;
   const submittedMs = Date.parse(submittedAt);
@@ -59,6 +61,7 @@ function provenance(job: JobHeader, ctx: RunContext) {
     fleet: job.fleet,
     ...(job.batchId !== undefined ? { batchId: job.batchId } : {}),
     ...(job.group !== undefined ? { group: job.group } : {}),
+    ...ref,
     worker: ctx.worker,
     deliveries: ctx.deliveries,
     timings: {
@@ -80,19 +83,33 @@ export function headerOf(job: Job): JobHeader {
     submittedAt: job.submittedAt,
     ...(job.batchId !== undefined ? { batchId: job.batchId } : {}),
     ...(job.group !== undefined ? { group: job.group } : {}),
+    ...(job.itemId !== undefined ? { itemId: job.itemId } : {}),
+    ...(job.meta !== undefined ? { meta: job.meta } : {}),
   };
 }
 
-/** The result of a job the REPL set ran (whatever the outcome). */
-export function resultFromOutcome(job: Job, outcome: RunOutcome, ctx: RunContext): JobResult {
+/** The checks behind a verdict, as verification produced them. */
+export interface CheckedVerdict {
+  checks: Check[];
+  trust: Trust;
+}
+
+/**
+ * The result of a job the REPL set ran (whatever the outcome). With `checked`, the verdict is valid only when every
+ * check passed; without it (no verification ran), only the REPL's own answer is judged.
+ */
+export function resultFromOutcome(job: Job, outcome: RunOutcome, ctx: RunContext, checked?: CheckedVerdict): JobResult {
   const base = provenance(headerOf(job), ctx);
   const judged = outcome.status === "ok" && outcome.response ? judge(outcome.response) : { status: outcome.status as JobStatus, verdict: "none" as Verdict };
+  const verdict: Verdict = judged.verdict === "none" || checked === undefined ? judged.verdict : verdictOf(checked.checks);
+  const handles = job.keep ? outcome.handles : undefined;
   return {
     ...base,
     status: judged.status,
-    verdict: judged.verdict,
+    verdict,
+    ...(checked !== undefined && judged.verdict !== "none" ? { trust: checked.trust, checks: checked.checks } : {}),
     ...(outcome.response ? { response: outcome.response.value } : {}),
-    ...(outcome.handles && outcome.handles.length > 0 ? { handles: outcome.handles } : {}),
+    ...(handles && handles.length > 0 ? { handles } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
     timings: { ...base.timings, runMs: Math.round(outcome.durationMs), reusedChars: outcome.reusedChars },
     attempts: outcome.attempts,
@@ -114,13 +131,13 @@ export function skippedResult(job: Job, ctx: RunContext): JobResult {
   };
 }
 
-/** The result of a readable job that cannot be run (invalid content, wrong fleet). */
-export function rejectedResult(header: JobHeader, reason: string, ctx: RunContext): JobResult {
+/** The result of a readable job that cannot be run (invalid content, wrong fleet, a check it cannot have here). */
+export function rejectedResult(header: JobHeader, reason: string, ctx: RunContext, code = "invalid_job"): JobResult {
   return {
     ...provenance(header, ctx),
     status: "rejected",
     verdict: "none",
-    error: { code: "invalid_job", message: reason },
+    error: { code, message: reason },
     attempts: 0,
     simulated: ctx.simulated,
   };

@@ -2,6 +2,7 @@
 // with start() and an idempotent, ordered close(). Built by main.ts from the environment, or by tests with fakes.
 import type { Logger } from "pino";
 import type { ReplRunner } from "../repl/index.js";
+import { FastAuditor } from "../verify/index.js";
 import { WORKER_DEFAULTS } from "./config.js";
 import { Consumer } from "./consumer.js";
 import { startHealthServer, type HealthReport, type HealthServer } from "./health.js";
@@ -10,12 +11,15 @@ import { JobProcessor, type JobDisposition } from "./job-processor.js";
 import type { JobQueue, ObjectStore, TaskProtection } from "./ports.js";
 import { ProtectionHolder } from "./protection.js";
 import { gracefulShutdown } from "./shutdown.js";
+import type { VerificationDeps } from "./verification.js";
 
 /** Options of {@link Worker}. */
 export interface WorkerOptions {
   queue: JobQueue;
   store: ObjectStore;
   runner: ReplRunner;
+  /** The fast audit and the strict stage (see verification.ts). @default - a FastAuditor on `runner`, no strict stage */
+  verification?: VerificationDeps;
   protection: TaskProtection;
   logger: Logger;
   fleet: string;
@@ -83,6 +87,7 @@ export class Worker {
       queue: options.queue,
       store: options.store,
       runner: options.runner,
+      verification: options.verification ?? { auditor: new FastAuditor(options.runner), strict: null },
       heartbeat: this.#heartbeat,
       protection: this.#protection,
       logger,

@@ -74,7 +74,7 @@ describe("POST /v1/jobs body reading over real HTTP", () => {
   it("takes a body that came with its headers straight from node's buffer, on many requests of one connection", async () => {
     const { queue } = await start();
     const on = vi.spyOn(IncomingMessage.prototype, "on"); // the general path listens for "data"
-    const codes = ["theorem a : 1 = 1 := rfl", "-- ∀ n, n + 0 = n\n#check Nat.add_zero", "\uFEFF-- after a BOM"];
+    const codes = ["theorem a : 1 = 1 := rfl", "-- ∀ n, n + 0 = n\n#check Nat.add_zero", "\uFEFF-- after a BOM\n#check 2"];
     for (const code of codes) {
       const body = JSON.stringify({ code });
       conn!.write(post(body) + body);

@@ -1,5 +1,6 @@
 // In-memory fakes of the worker's ports (JobQueue with SQS lease semantics and redrive, ObjectStore), for unit tests.
 // The contract suites in test/worker/contract run the same checks against these and against fauxqs.
+import { AUDIT_MARKER } from "../../services/verify/index.js";
 import { randomUUID } from "node:crypto";
 import { LeaseLostError } from "../../services/worker/errors.js";
 import type { LeanRequest, ReplRunner, RunOptions, RunOutcome } from "../../services/repl/index.js";
@@ -247,6 +248,21 @@ export class RecordingTaskProtection implements TaskProtection {
   }
 }
 
+/**
+ * The messages real Lean logs for an audit text (services/verify/audit-lean.ts) run on a clean candidate: no axioms
+ * for each `#print axioms NAME`, each reported name a local theorem of type `True`, the kernel option off.
+ */
+export function cleanAuditMessages(cmd: string): { severity: "info"; pos: { line: number; column: number }; endPos: null; data: string }[] {
+  const at = { line: 1, column: 0 };
+  const printed = [...cmd.matchAll(/^#print axioms (\S+)$/gm)].map((m) => m[1]!);
+  const reported = [...(/run_meta LeanFleetAudit\.report #\[([^\]]*)\]/.exec(cmd)?.[1] ?? "").matchAll(/`([^,\s]+)/g)].map((m) => m[1]!);
+  return [
+    ...printed.map((n) => ({ severity: "info" as const, pos: at, endPos: null, data: `'${n}' does not depend on any axioms` })),
+    ...reported.map((n) => ({ severity: "info" as const, pos: at, endPos: null, data: `LFA1\t${n}\ttheorem\tlocal\t\t(c True)\t` })),
+    { severity: "info" as const, pos: at, endPos: null, data: "LFA1-OPT\tdebug.skipKernelTC\tfalse" },
+  ];
+}
+
 /** What a {@link ScriptedRunner} script returns for one request: an outcome (fields defaulted) or a delay first. */
 export type ScriptStep = Partial<RunOutcome> & { delayMs?: number };
 
@@ -257,6 +273,8 @@ export type ScriptStep = Partial<RunOutcome> & { delayMs?: number };
  */
 export class ScriptedRunner implements ReplRunner {
   readonly requests: LeanRequest[] = [];
+  /** Audit requests of the worker's verification (not passed to the script). */
+  readonly audits: LeanRequest[] = [];
   readonly options: Array<RunOptions | undefined> = [];
   maxConcurrent = 0;
   restarts = 0;
@@ -277,6 +295,12 @@ export class ScriptedRunner implements ReplRunner {
   }
 
   async run(request: LeanRequest, options?: RunOptions): Promise<RunOutcome> {
+    if ("cmd" in request && request.cmd.includes(AUDIT_MARKER)) {
+      // The worker's fast audit of an answer: answered as Lean answers it for a clean candidate, kept apart from
+      // the job requests the script sees.
+      this.audits.push(request);
+      return this.#outcome({ response: { kind: "command", value: { env: 0, messages: cleanAuditMessages(request.cmd) } } }, Date.now());
+    }
     this.requests.push(request);
     this.options.push(options);
     this.#running++;

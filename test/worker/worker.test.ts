@@ -67,7 +67,7 @@ describe("Worker on fakes", () => {
     expect((await result(store, jobs[1]!.id))).toMatchObject({ status: "lean_error", verdict: "invalid" });
     expect((await result(store, jobs[2]!.id))).toMatchObject({ status: "ok" });
     expect(runner.requests.map(textOf)).toContain("def x := 1");
-    expect(runner.options[0]).toMatchObject({ timeoutMs: 5000, keep: false });
+    expect(runner.options[0]).toMatchObject({ timeoutMs: 5000, keep: true });
     const emf = lines().filter((l) => l._aws !== undefined);
     expect(emf).toHaveLength(3);
     expect(emf[0]).toMatchObject({

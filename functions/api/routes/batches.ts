@@ -69,6 +69,7 @@ export function batchRoutes(ctx: ApiContext): Hono<ApiEnv> {
         batchId: manifest.batchId,
         ...(item.group === undefined ? {} : { group: item.group }),
         earlyStop: manifest.earlyStop,
+        defaults: { ...(q.verify ? { verify: q.verify } : {}), ...(q.permittedAxioms ? { permittedAxioms: q.permittedAxioms } : {}) },
       }),
     );
     try {
