@@ -30,10 +30,18 @@ export interface LeanFleetFunctionProps {
 const ESM_REQUIRE_BANNER = "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);";
 
 /**
- * Files the report generator (services/report/render-html.ts) reads at run time, copied beside the bundle into
- * `report-assets/`: esbuild inlines code, not the files a module reads, and a report must inline them into its page.
+ * The files the report generator (services/report/render-html.ts) reads at run time to inline them into a page
+ * (uPlot's build, the page's own script and styles), copied beside the bundle into `report-assets/`: esbuild
+ * inlines code, not the files a module reads.
  */
-const REPORT_ASSETS = ["node_modules/uplot/dist/uPlot.iife.min.js", "node_modules/uplot/dist/uPlot.min.css", "services/report/client/report.js", "services/report/client/report.css"];
+function reportAssetCommands(inputDir: string, outputDir: string): string[] {
+  const to = `"${outputDir}/report-assets/"`;
+  return [
+    `mkdir -p ${to}`,
+    `cp "${inputDir}/node_modules/uplot/dist/uPlot.iife.min.js" "${inputDir}/node_modules/uplot/dist/uPlot.min.css" ${to}`,
+    `cp -R "${inputDir}/services/report/client/." ${to}`,
+  ];
+}
 
 /**
  * A NodejsFunction on the Node 22 runtime, bundled locally by esbuild (no Docker) as minified ESM with every
@@ -72,10 +80,7 @@ export class LeanFleetFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [
-            `mkdir -p "${outputDir}/report-assets"`,
-            `cp ${REPORT_ASSETS.map((f) => `"${inputDir}/${f}"`).join(" ")} "${outputDir}/report-assets/"`,
-          ],
+          afterBundling: reportAssetCommands,
         },
       },
     });

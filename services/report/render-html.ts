@@ -16,16 +16,24 @@ interface Assets {
 
 let assets: Assets | undefined;
 
-/** Folder beside a bundled Lambda's code that holds the four assets (cdk/lib/node-function.ts copies them there). */
+/** The page's script files, in order; they share one function scope (common.js defines what the others use). */
+export const PAGE_SCRIPTS = ["common.js", "charts.js", "table.js"] as const;
+
+/** The page's script: its files in one strict-mode function scope, so nothing leaks into the page's globals. */
+function pageScript(read: (name: string) => string): string {
+  return `"use strict";\n(function () {\n${PAGE_SCRIPTS.map(read).join("\n")}\n})();\n`;
+}
+
+/** Folder beside a bundled Lambda's code that holds the page's files and uPlot's (cdk/lib/node-function.ts copies them there). */
 export const BUNDLED_REPORT_ASSETS_DIR = "report-assets";
 
 function loadAssets(): Assets {
   if (assets) return assets;
   const read = (path: string) => readFileSync(path, "utf8");
   const bundled = fileURLToPath(new URL(`./${BUNDLED_REPORT_ASSETS_DIR}/`, import.meta.url));
-  if (existsSync(join(bundled, "report.js"))) {
+  if (existsSync(join(bundled, "report.css"))) {
     const at = (name: string) => read(join(bundled, name));
-    assets = { uplotJs: at("uPlot.iife.min.js"), uplotCss: at("uPlot.min.css"), js: at("report.js"), css: at("report.css") };
+    assets = { uplotJs: at("uPlot.iife.min.js"), uplotCss: at("uPlot.min.css"), js: pageScript(at), css: at("report.css") };
     return assets;
   }
   // From source: the page's own files beside this module, uPlot's dist files from node_modules.
@@ -34,7 +42,7 @@ function loadAssets(): Assets {
   assets = {
     uplotJs: read(require.resolve("uplot/dist/uPlot.iife.min.js")),
     uplotCss: read(require.resolve("uplot/dist/uPlot.min.css")),
-    js: read(local("report.js")),
+    js: pageScript((name) => read(local(name))),
     css: read(local("report.css")),
   };
   return assets;
