@@ -34,6 +34,12 @@ export interface StrictCheckerOptions {
   scratchRoot?: string;
   timeoutMs?: number;
   memoryLimitMiB?: number;
+  /**
+   * RLIMIT_AS of each process of the run, MiB; null for none (the RSS watchdog still applies). Node-based stand-ins
+   * (the comparator double) reserve more address space than they use and cannot run under one.
+   * @default - memoryLimitMiB
+   */
+  addressSpaceLimitMiB?: number | null;
   concurrency?: number;
   killGraceMs?: number;
 }
@@ -77,7 +83,7 @@ export function comparatorReason(stderr: string, stdout: string): string {
 
 /** Runs comparator under limits, `concurrency` at a time. */
 export class StrictChecker {
-  readonly #o: Required<Omit<StrictCheckerOptions, "scratchRoot" | "env">> & Pick<StrictCheckerOptions, "scratchRoot" | "env">;
+  readonly #o: Required<Omit<StrictCheckerOptions, "scratchRoot" | "env" | "addressSpaceLimitMiB">> & Pick<StrictCheckerOptions, "scratchRoot" | "env" | "addressSpaceLimitMiB">;
   readonly #limit: LimitFunction;
 
   constructor(options: StrictCheckerOptions) {
@@ -112,7 +118,7 @@ export class StrictChecker {
 
   async #run(cwd: string, configPath: string, timeoutMs: number, signal?: AbortSignal): Promise<StrictOutcome> {
     const [file, ...args] = this.#o.command;
-    const command: ReplCommand = withAddressSpaceLimit({ file: file!, args: [...args, configPath], cwd, env: {} }, this.#o.memoryLimitMiB);
+    const command: ReplCommand = withAddressSpaceLimit({ file: file!, args: [...args, configPath], cwd, env: {} }, this.#o.addressSpaceLimitMiB === undefined ? this.#o.memoryLimitMiB : this.#o.addressSpaceLimitMiB);
     const started = performance.now();
     const stdout = new Tail(STRICT_DEFAULTS.outputTailBytes);
     const stderr = new Tail(STRICT_DEFAULTS.outputTailBytes);
@@ -168,7 +174,10 @@ export class StrictChecker {
     const k = killed as { status: "timeout" | "crashed"; reason: string } | null;
     if (k !== null) return { status: k.status, reason: k.reason, durationMs: durationMs(), pid, output };
     if (exit.code === 0) return { status: "ok", check: { name: "kernel", ok: true }, durationMs: durationMs(), pid, output };
-    if (exit.code === 1) return { status: "ok", check: { name: "kernel", ok: false, reason: `comparator: ${comparatorReason(stderr.text, stdout.text)}` }, durationMs: durationMs(), pid, output };
+    // comparator reports every rejection as an uncaught IO error (exit 1, `uncaught exception: …`) or a kernel's
+    // rejection line; exit 1 without either is the program failing (a crash), not an answer about the proof.
+    const answered = /uncaught exception: /.test(stderr.text) || / kernel reject(?:s|ed) the solution/.test(stdout.text);
+    if (exit.code === 1 && answered) return { status: "ok", check: { name: "kernel", ok: false, reason: `comparator: ${comparatorReason(stderr.text, stdout.text)}` }, durationMs: durationMs(), pid, output };
     const how = exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
     return { status: "crashed", reason: `comparator ended with ${how}: ${comparatorReason(stderr.text, stdout.text)}`, durationMs: durationMs(), pid, output };
   }

@@ -16,7 +16,13 @@ function buildVerification(config: WorkerConfig, pool: ReplPool): VerificationDe
   const strict =
     command === null
       ? null
-      : new StrictChecker({ command, projectDir: config.projectDir ?? null, ...(config.strictMemoryMiB ? { memoryLimitMiB: config.strictMemoryMiB } : {}) });
+      : new StrictChecker({
+          command,
+          projectDir: config.projectDir ?? null,
+          ...(config.strictMemoryMiB ? { memoryLimitMiB: config.strictMemoryMiB } : {}),
+          // The comparator double is a Node process: RLIMIT_AS would stop it reserving its heap (RSS watchdog only).
+          ...(config.simulate && config.comparator === undefined ? { addressSpaceLimitMiB: null } : {}),
+        });
   return { auditor: new FastAuditor(pool), strict };
 }
 
