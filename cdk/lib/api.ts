@@ -5,6 +5,7 @@ import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type * as ecs from "aws-cdk-lib/aws-ecs";
 import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import * as ssm from "aws-cdk-lib/aws-ssm";
@@ -38,6 +39,12 @@ export interface LeanFleetApiProps {
   readonly burstLimit?: number;
   /** Lambda memory in MiB. @default 512 */
   readonly memoryMiB?: number;
+  /**
+   * How long a Kimina-compatible call (`/api/check`, `/verify` on the Kimina function URL) waits for its results, in
+   * seconds; that function's timeout is this plus 60 s. Keep it below your Kimina clients' HTTP timeout
+   * (kimina-client: 600 s). At most 840 (a Lambda runs 15 minutes at most). @default 540
+   */
+  readonly kiminaWaitSeconds?: number;
   readonly logRetention?: logs.RetentionDays;
 }
 
@@ -51,10 +58,12 @@ export const API_ENVIRONMENT = {
   ecsCluster: "LEANFLEET_ECS_CLUSTER",
   ecsClusters: "LEANFLEET_ECS_CLUSTERS",
   ecsServices: "LEANFLEET_ECS_SERVICES",
+  kiminaWaitSeconds: "LEANFLEET_KIMINA_WAIT_SECONDS",
 } as const;
 
 /**
- * HTTP API → Lambda (Hono). Authentication is the app's bearer keys (hashed, from SSM); API Gateway adds stage
+ * HTTP API → Lambda (Hono), and the same app on a second function behind a Lambda function URL for Kimina Lean
+ * Server's routes, whose calls wait minutes for their results (an HTTP API integration stops at 30 s). Authentication is the app's bearer keys (hashed, from SSM); API Gateway adds stage
  * throttling and JSON access logs. The function may send to the fleets' queues, read and write the bucket's job
  * and batch objects, and describe the fleets' services (task counts for GET /v1/cluster).
  */
@@ -67,6 +76,10 @@ export class LeanFleetApi extends Construct {
   readonly stage: apigw.HttpStage;
   /** Access log group. */
   readonly accessLogs: logs.LogGroup;
+  /** The function serving Kimina's routes (`/api/check`, `/verify`) with a long timeout. */
+  readonly kiminaFunction: LeanFleetFunction;
+  /** Its function URL: the base URL Kimina clients use (`LEAN_SERVER_API_URL`). */
+  readonly kiminaUrl: lambda.FunctionUrl;
 
   constructor(scope: Construct, id: string, props: LeanFleetApiProps) {
     super(scope, id);
@@ -74,37 +87,65 @@ export class LeanFleetApi extends Construct {
     const parameterName = props.apiKeysParameterName ?? "/leanfleet/api-keys";
     const keys = ssm.StringParameter.fromStringParameterName(this, "ApiKeys", parameterName);
     const fleets = props.fleets;
-    this.function = new LeanFleetFunction(this, "Handler", {
-      repoRoot: props.repoRoot,
-      entry: "functions/api/lambda.ts",
-      memoryMiB: props.memoryMiB ?? 512,
-      timeout: Duration.seconds(30),
-      description: "LeanFleet API (Hono)",
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
-      environment: {
-        [API_ENVIRONMENT.queueUrls]: stack.toJsonString(Object.fromEntries(fleets.map((f) => [f.name, f.queue.queueUrl]))),
-        [API_ENVIRONMENT.bucket]: props.bucket.bucketName,
-        [API_ENVIRONMENT.defaultFleet]: fleets[0]!.name,
-        // Resolved by CloudFormation at deploy time from the SSM parameter (hashes only, never the keys).
-        [API_ENVIRONMENT.apiKeys]: keys.stringValue,
-        [API_ENVIRONMENT.apiKeysParameter]: parameterName,
-        // One cluster per fleet (task protection is scoped per cluster): fleet -> cluster and fleet -> service.
-        ...(fleets.length === 1 ? { [API_ENVIRONMENT.ecsCluster]: fleets[0]!.cluster.clusterName } : {}),
-        [API_ENVIRONMENT.ecsClusters]: stack.toJsonString(Object.fromEntries(fleets.map((f) => [f.name, f.cluster.clusterName]))),
-        [API_ENVIRONMENT.ecsServices]: stack.toJsonString(Object.fromEntries(fleets.map((f) => [f.name, f.service.serviceName]))),
-      },
-    });
+    const environment = {
+      [API_ENVIRONMENT.queueUrls]: stack.toJsonString(Object.fromEntries(fleets.map((f) => [f.name, f.queue.queueUrl]))),
+      [API_ENVIRONMENT.bucket]: props.bucket.bucketName,
+      [API_ENVIRONMENT.defaultFleet]: fleets[0]!.name,
+      // Resolved by CloudFormation at deploy time from the SSM parameter (hashes only, never the keys).
+      [API_ENVIRONMENT.apiKeys]: keys.stringValue,
+      [API_ENVIRONMENT.apiKeysParameter]: parameterName,
+      // One cluster per fleet (task protection is scoped per cluster): fleet -> cluster and fleet -> service.
+      ...(fleets.length === 1 ? { [API_ENVIRONMENT.ecsCluster]: fleets[0]!.cluster.clusterName } : {}),
+      [API_ENVIRONMENT.ecsClusters]: stack.toJsonString(Object.fromEntries(fleets.map((f) => [f.name, f.cluster.clusterName]))),
+      [API_ENVIRONMENT.ecsServices]: stack.toJsonString(Object.fromEntries(fleets.map((f) => [f.name, f.service.serviceName]))),
+    };
+    /** One function running the API app, with the grants every instance of it needs. */
+    const apiFunction = (id: string, timeout: Duration, description: string, extra: Record<string, string> = {}): LeanFleetFunction => {
+      const f = new LeanFleetFunction(this, id, {
+        repoRoot: props.repoRoot,
+        entry: "functions/api/lambda.ts",
+        memoryMiB: props.memoryMiB ?? 512,
+        timeout,
+        description,
+        ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+        environment: { ...environment, ...extra },
+      });
+      const fn = f.fn;
+      for (const q of fleets) q.queue.grantSendMessages(fn);
+      props.bucket.grantRead(fn);
+      props.bucket.grantPut(fn, "inputs/*");
+      // The id-signing secret (functions/api/job-ids.ts) is created by the first API instance that needs it.
+      props.bucket.grantPut(fn, "config/id-secret");
+      props.bucket.grantPut(fn, "batches/*");
+      keys.grantRead(fn);
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["ecs:DescribeServices"], resources: fleets.map((q) => q.service.serviceArn) }));
+      Validations.of(fn).acknowledge(
+        { id: "AwsSolutions-IAM5[Action::s3:GetObject*]", reason: "Grant-generated read of job results, batch manifests and markers; the API serves them." },
+        { id: "AwsSolutions-IAM5[Action::s3:GetBucket*]", reason: "Grant-generated bucket metadata reads of the deployment bucket only." },
+        { id: "AwsSolutions-IAM5[Action::s3:List*]", reason: "Listing batch results is how the API pages through them." },
+        { id: "AwsSolutions-IAM5[Action::s3:Abort*]", reason: "Grant-generated: abort an interrupted multipart upload of a large input." },
+        ...["*", "inputs/*", "batches/*"].map((p) => ({
+          id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.bucket.node.defaultChild as CfnElement)}.Arn>/${p}]`,
+          reason: `Objects are keyed by job and batch ids; the API needs every object under ${p === "*" ? "the bucket (read)" : p}.`,
+        })),
+      );
+      return f;
+    };
+    this.function = apiFunction("Handler", Duration.seconds(30), "LeanFleet API (Hono)");
     const fn = this.function.fn;
-    for (const f of fleets) f.queue.grantSendMessages(fn);
-    props.bucket.grantRead(fn);
-    props.bucket.grantPut(fn, "inputs/*");
-    // The id-signing secret (functions/api/job-ids.ts) is created by the first API instance that needs it.
-    props.bucket.grantPut(fn, "config/id-secret");
-    props.bucket.grantPut(fn, "batches/*");
-    keys.grantRead(fn);
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ["ecs:DescribeServices"], resources: fleets.map((f) => f.service.serviceArn) }),
-    );
+
+    // Kimina's clients wait minutes per call (kimina-client's HTTP timeout is 600 s, Lean4Client's 3600 s), past API
+    // Gateway's 30 s: the same app on a function with a long timeout behind a function URL (buffered: answers stay
+    // under Lambda's 6 MB). Auth is the app's (Kimina's Authorization header, the same hashed keys and per-key
+    // limits); the URL has no IAM auth because Kimina's clients cannot sign requests.
+    const kiminaWait = props.kiminaWaitSeconds ?? 540;
+    if (!Number.isInteger(kiminaWait) || kiminaWait < 1 || kiminaWait > 840) {
+      throw new Error(`kiminaWaitSeconds must be an integer from 1 to 840 (a Lambda runs 15 minutes at most), got ${kiminaWait}`);
+    }
+    this.kiminaFunction = apiFunction("KiminaHandler", Duration.seconds(kiminaWait + 60), "LeanFleet API for Kimina Lean Server clients (long waits)", {
+      [API_ENVIRONMENT.kiminaWaitSeconds]: String(kiminaWait),
+    });
+    this.kiminaUrl = this.kiminaFunction.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
 
     this.accessLogs = new logs.LogGroup(this, "AccessLogs", { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
     this.httpApi = new apigw.HttpApi(this, "Http", {
@@ -122,16 +163,10 @@ export class LeanFleetApi extends Construct {
       id: "AwsSolutions-APIG4",
       reason: "Every /v1 route authenticates in the app with bearer API keys checked against SHA-256 hashes (functions/api/middleware/auth.ts); /health and /openapi.json are public on purpose.",
     });
-    Validations.of(fn).acknowledge(
-      { id: "AwsSolutions-IAM5[Action::s3:GetObject*]", reason: "Grant-generated read of job results, batch manifests and markers; the API serves them." },
-      { id: "AwsSolutions-IAM5[Action::s3:GetBucket*]", reason: "Grant-generated bucket metadata reads of the deployment bucket only." },
-      { id: "AwsSolutions-IAM5[Action::s3:List*]", reason: "Listing batch results is how the API pages through them." },
-      { id: "AwsSolutions-IAM5[Action::s3:Abort*]", reason: "Grant-generated: abort an interrupted multipart upload of a large input." },
-      ...["*", "inputs/*", "batches/*"].map((p) => ({
-        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.bucket.node.defaultChild as CfnElement)}.Arn>/${p}]`,
-        reason: `Objects are keyed by job and batch ids; the API needs every object under ${p === "*" ? "the bucket (read)" : p}.`,
-      })),
-    );
     new CfnOutput(this, "Endpoint", { value: this.httpApi.apiEndpoint, description: "LeanFleet API base URL (use with --endpoint)" });
+    new CfnOutput(this, "KiminaEndpoint", {
+      value: this.kiminaUrl.url,
+      description: "Base URL for Kimina Lean Server clients (LEAN_SERVER_API_URL, Lean4Client base_url): /api/check, /verify, /health",
+    });
   }
 }
