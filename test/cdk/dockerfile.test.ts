@@ -57,10 +57,11 @@ describe("services/worker/Dockerfile", () => {
     expect(validate("FROM debian:12-slim\nUSER\nEXPOSE port\n").length).toBeGreaterThanOrEqual(2);
   });
 
-  it("GIVEN the stages WHEN read THEN it is multi-stage (worker build, Lean build, runtime) on pinned, slim base images", () => {
-    expect(stages.length - 1).toBe(3);
+  it("GIVEN the stages WHEN read THEN it is multi-stage (worker build, Lean build, strict-stage tools, runtime) on pinned, slim base images", () => {
+    expect(stages.length - 1).toBe(5);
     const images = stages.slice(1).map((st) => st[0]![1].split(/\s+/)[0]!);
-    expect(images).toEqual(["${NODE_IMAGE}", "${DEBIAN_IMAGE}", "${NODE_IMAGE}"]);
+    expect(images).toEqual(["${NODE_IMAGE}", "${DEBIAN_IMAGE}", "${GOLANG_IMAGE}", "lean", "${NODE_IMAGE}"]);
+    expect(globalArgs.get("GOLANG_IMAGE")).toMatch(/^golang:\d+\.\d+\.\d+-bookworm$/);
     expect(globalArgs.get("NODE_IMAGE")).toMatch(/^node:22\.\d+\.\d+-bookworm-slim$/);
     expect(globalArgs.get("DEBIAN_IMAGE")).toMatch(/^debian:\d+\.\d+-slim$/);
     expect(text).not.toMatch(/:latest\b/);
@@ -74,10 +75,13 @@ describe("services/worker/Dockerfile", () => {
     expect(final.some(([k, a]) => k === "HEALTHCHECK" && a.includes("/health"))).toBe(true);
     const entry = final.find(([k]) => k === "ENTRYPOINT")![1];
     expect(JSON.parse(entry)).toEqual(["node", "--enable-source-maps", "/app/worker.mjs"]);
-    // Nothing from the build stages beyond what runs: elan + toolchain, the REPL and project, the bundle.
+    // Nothing from the build stages beyond what runs: elan + toolchain, the REPL and project, comparator with
+    // lean4export and landrun (strict stage), the bundle.
     expect(final.filter(([k]) => k === "COPY").map(([, a]) => a)).toEqual([
       "--from=lean /opt/elan /opt/elan",
       "--from=lean /opt/leanfleet /opt/leanfleet",
+      "--from=comparator /opt/leanfleet/comparator /opt/leanfleet/comparator",
+      "--from=landrun /out/landrun /usr/local/bin/landrun",
       "--from=worker-build /out/ /app/",
     ]);
   });
