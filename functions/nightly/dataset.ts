@@ -1,6 +1,6 @@
 // Dataset manifests of nightly runs: a JSON object in the bucket naming the items inline or in a JSON Lines object.
 import { z } from "zod";
-import { JOB_DEFAULTS, jobRequestSchema, type JobRequest } from "../../services/jobs/index.js";
+import { JOB_DEFAULTS, jobRequestSchema, verifyFieldsShape, type JobRequest, type VerifyFields } from "../../services/jobs/index.js";
 import type { ObjectStore } from "../../services/worker/ports.js";
 
 /** One dataset item: a stable id (the diff between runs is keyed by it) and what to check. */
@@ -16,6 +16,8 @@ export const datasetItemSchema = z
     group: z.string().min(1).max(256).optional(),
     /** Per-item timeout. @default - the manifest's timeoutMs */
     timeoutMs: z.number().int().min(100).max(JOB_DEFAULTS.maxTimeoutMs).optional(),
+    /** What to verify: the problem's statement, theorems, permitted axioms, trust level (see services/jobs/checks.ts). */
+    ...verifyFieldsShape,
   })
   .refine((i) => (i.code === undefined) !== (i.request === undefined), { error: 'give exactly one of "code" or "request"' });
 
@@ -39,12 +41,25 @@ export interface DatasetItem {
   request: JobRequest;
   group?: string;
   timeoutMs: number;
+  /** What to verify beyond errors and sorries, as the item gives it. */
+  verify?: VerifyFields;
 }
 
 /** A loaded dataset. */
 export interface Dataset {
   name: string;
   items: DatasetItem[];
+}
+
+/** The verify fields an item sets (none when it sets none). */
+function verifyOf(item: VerifyFields): { verify?: VerifyFields } {
+  const v: VerifyFields = {
+    ...(item.statement !== undefined ? { statement: item.statement } : {}),
+    ...(item.theorems !== undefined ? { theorems: item.theorems } : {}),
+    ...(item.permittedAxioms !== undefined ? { permittedAxioms: item.permittedAxioms } : {}),
+    ...(item.verify !== undefined ? { verify: item.verify } : {}),
+  };
+  return Object.keys(v).length === 0 ? {} : { verify: v };
 }
 
 /** A manifest or item that cannot be used; the message names the key, the line or item, the field and the fix. */
@@ -71,6 +86,7 @@ export function parseItems(raw: readonly unknown[], defaultTimeoutMs: number, wh
       request: item.request ?? { kind: "command", code: item.code! },
       ...(item.group === undefined ? {} : { group: item.group }),
       timeoutMs: item.timeoutMs ?? defaultTimeoutMs,
+      ...verifyOf(item),
     };
   });
 }

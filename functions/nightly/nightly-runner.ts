@@ -121,6 +121,8 @@ export class NightlyRunner {
         batchId,
         ...(item.group === undefined ? {} : { group: item.group }),
         submittedAt: startedAt,
+        itemId: item.id,
+        ...item.verify,
       };
       const r = jobSchema.safeParse(job);
       if (!r.success) throw new NightlyConfigError(`item "${item.id}" of ${input.manifestKey} does not make a valid job: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);

@@ -1,11 +1,13 @@
 // Pure run bookkeeping of nightly runs: per-item outcomes from results, the diff against the previous run
 // (newly failing, newly passing), and the summary stored next to the run's results.
-import { JOB_STATUSES, type JobResult, type JobStatus, type Verdict } from "../../services/jobs/index.js";
+import { JOB_STATUSES, type JobResult, type JobStatus, type Trust, type Verdict } from "../../services/jobs/index.js";
 
 /** What happened to one dataset item in a run (`missing`: no result, e.g. its message went to the dead-letter queue). */
 export interface ItemOutcome {
   status: JobStatus | "missing";
   verdict: Verdict;
+  /** Trust level of the verdict's checks (absent when nothing was checked). */
+  trust?: Trust;
 }
 
 /** Outcomes of a run keyed by dataset item id. */
@@ -46,6 +48,8 @@ export interface RunSummary {
   valid: number;
   /** valid / total (0 for an empty run). */
   passRate: number;
+  /** Valid items by the trust level of their checks (fast: in the REPL; strict: comparator too). */
+  validByTrust: Record<Trust, number>;
   byStatus: Record<JobStatus | "missing", number>;
   /** True when any result came from the REPL double: then none of this is a Lean verdict. */
   simulated: boolean;
@@ -57,7 +61,7 @@ export function outcomesOf(itemIds: readonly string[], results: ReadonlyMap<numb
   const out: RunOutcomes = {};
   itemIds.forEach((id, seq) => {
     const r = results.get(seq);
-    out[id] = r ? { status: r.status, verdict: r.verdict } : { status: "missing", verdict: "none" };
+    out[id] = r ? { status: r.status, verdict: r.verdict, ...(r.trust !== undefined ? { trust: r.trust } : {}) } : { status: "missing", verdict: "none" };
   });
   return out;
 }
@@ -94,10 +98,14 @@ export type SummaryInput = Pick<RunSummary, "run" | "fleet" | "dataset" | "batch
 export function summarizeRun(input: SummaryInput): RunSummary {
   const byStatus = Object.fromEntries([...JOB_STATUSES, "missing"].map((s) => [s, 0])) as Record<JobStatus | "missing", number>;
   let valid = 0;
+  const validByTrust: Record<Trust, number> = { fast: 0, strict: 0 };
   const outcomes = Object.values(input.outcomes);
   for (const o of outcomes) {
     byStatus[o.status]++;
-    if (o.verdict === "valid") valid++;
+    if (o.verdict === "valid") {
+      valid++;
+      if (o.trust !== undefined) validByTrust[o.trust]++;
+    }
   }
   const total = outcomes.length;
   const { diff } = input;
@@ -116,6 +124,7 @@ export function summarizeRun(input: SummaryInput): RunSummary {
     missing: byStatus.missing,
     valid,
     passRate: total === 0 ? 0 : valid / total,
+    validByTrust,
     byStatus,
     simulated: input.simulated,
     diff: {

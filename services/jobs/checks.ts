@@ -45,3 +45,6 @@ export const verifyFieldsShape = {
   /** Trust level asked for. @default "fast" */
   verify: z.enum(TRUST_LEVELS).optional(),
 };
+
+/** The verify fields of a job or dataset item. */
+export type VerifyFields = z.infer<z.ZodObject<typeof verifyFieldsShape>>;

@@ -113,3 +113,16 @@ describe("summarizeRun", () => {
     expect(s.total).toBe(0);
   });
 });
+
+describe("verification in nightly runs", () => {
+  it("GIVEN dataset items with a statement and a trust level WHEN parsed THEN they carry them to the job; results count valid by trust", async () => {
+    const { parseItems } = await import("../../functions/nightly/dataset.js");
+    const [item] = parseItems([{ id: "p1", code: "theorem t : True := trivial", statement: "theorem t : True := by", verify: "strict", permittedAxioms: ["propext"] }], 60_000, (i) => `items[${i}]`);
+    expect(item!.verify).toEqual({ statement: "theorem t : True := by", verify: "strict", permittedAxioms: ["propext"] });
+    expect(() => parseItems([{ id: "p2", code: "x", verify: "paranoid" }], 60_000, (i) => `items[${i}]`)).toThrow(/verify/);
+    const r = (seq: number, trust?: "fast" | "strict") => ({ status: "ok", verdict: "valid", ...(trust ? { trust } : {}) }) as unknown as JobResult;
+    const outcomes = outcomesOf(["a", "b", "c"], new Map([[0, r(0, "strict")], [1, r(1, "fast")], [2, r(2, "fast")]]));
+    const s = summarizeRun({ run: "n", fleet: "f", dataset: "d", batchId: "b", startedAt: "2026-12-01T00:00:00Z", finishedAt: "2026-12-01T00:01:00Z", finishedBecause: "complete", simulated: true, outcomes, diff: diffRuns(undefined, outcomes) });
+    expect(s.validByTrust).toEqual({ fast: 2, strict: 1 });
+  });
+});
