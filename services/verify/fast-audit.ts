@@ -26,8 +26,8 @@ export interface VerifySpec {
 
 /** How an audit ended. */
 export type AuditResult =
-  /** Every check that could run, in order; the verdict follows from them. */
-  | { kind: "checked"; checks: Check[]; durationMs: number }
+  /** Every check that could run, in order; the verdict follows from them. `theorems`: the theorems checked. */
+  | { kind: "checked"; checks: Check[]; theorems: string[]; durationMs: number }
   /** A REPL run of the audit did not answer (timeout, crash, rejected): the job ends with this outcome. */
   | { kind: "unfinished"; outcome: RunOutcome }
   /** The statement itself is unusable (does not elaborate, declares no theorem): the job is rejected. */
@@ -91,7 +91,8 @@ export class FastAuditor {
     if (run.status !== "ok" || run.response === undefined) return { kind: "unfinished", outcome: run };
     const answer = parseAudit(messagesOf(run.response));
     // Theorems Lean lists that the text scan missed: read their axioms too (only when no statement names them).
-    const extra = statement === null && spec.theorems === undefined ? [...answer.constants.values()].filter((c) => c.local && c.kind === "theorem" && !answer.axioms.has(c.name) && AUDIT_NAME_PATTERN.test(c.name)).map((c) => c.name) : [];
+    const missed = (c: ConstantReport) => c.local && c.kind === "theorem" && !answer.axioms.has(c.name) && AUDIT_NAME_PATTERN.test(c.name);
+    const extra = statement === null && spec.theorems === undefined ? [...answer.constants.values()].filter(missed).map((c) => c.name) : [];
     if (extra.length > 0) {
       const more = await this.#runner.run({ cmd: printAxiomsText(extra), ...(env !== undefined ? { env } : {}) } as LeanRequest, { ...budget(), ...chain });
       if (more.status !== "ok" || more.response === undefined) return { kind: "unfinished", outcome: more };
@@ -103,7 +104,7 @@ export class FastAuditor {
     const checks: Check[] = [axiomsCheck(checked, unauditable, answer, spec.permittedAxioms)];
     if (statement !== null) checks.push(compareStatement(statement, answer));
     checks.push(optionsCheck(code, answer));
-    return { kind: "checked", checks, durationMs: performance.now() - started };
+    return { kind: "checked", checks, theorems: checked, durationMs: performance.now() - started };
   }
 
   /** The statement elaborated in a clean environment (cached): its theorems' reports. */

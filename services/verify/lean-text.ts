@@ -79,7 +79,9 @@ export function declaredTheorems(text: string): string[] {
 
 /** True when the text holds neither an import nor any command (empty, blank, or only comments). */
 export function holdsNoLean(text: string): boolean {
-  return blankComments(text).trim() === "" || (splitSource(text).imports.length === 0 && splitSource(text).commandStarts.length === 0);
+  if (blankComments(text).trim() === "") return true;
+  const split = splitSource(text);
+  return split.imports.length === 0 && split.commandStarts.length === 0;
 }
 
 /** Options that switch kernel checking off, by the name Lean gives them. */

@@ -83,9 +83,8 @@ export async function verifyAnswer(
     return { kind: "checked", checks, trust: "fast", auditMs: audit.durationMs, strictMs: 0 };
   }
   opts.beforeStrict?.();
-  const theorems = [...new Set((audit.checks.find((c) => c.name === "axioms")?.axioms ? Object.keys(audit.checks.find((c) => c.name === "axioms")!.axioms!) : []))];
   const strict = await deps.strict.check(
-    { challenge: prepareStatement(job.statement!), solution: code, theorems: job.theorems ?? theorems, permittedAxioms: spec.permittedAxioms },
+    { challenge: prepareStatement(job.statement!), solution: code, theorems: audit.theorems, permittedAxioms: spec.permittedAxioms },
     { timeoutMs: Math.max(1_000, opts.remainingMs - audit.durationMs), ...(opts.signal ? { signal: opts.signal } : {}) },
   );
   if (strict.status !== "ok") {
