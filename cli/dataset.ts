@@ -1,38 +1,180 @@
-// Reads an evaluation dataset (JSON Lines, one batch item per line) and validates each line locally with the API's
-// own schema, so mistakes are reported with their line number before anything is submitted.
+// Reads an evaluation dataset (JSON Lines) as people have it: LeanFleet's own batch items, or prover datasets such as
+// miniF2F, ProofNet and PutnamBench as prover papers ship them (`name`, `split`, `header`, `formal_statement` ending
+// in `:= by`, the proof in `proof` / `formal_proof` / `output` / `completion`), mapped to batch items and validated
+// line by line with the API's own schema and messages before anything is submitted.
 import { readFile } from "node:fs/promises";
-import { batchItemSchema } from "../functions/api/index.js";
+import { BATCH_ITEM_FIELDS, BadRequestError, batchItemSchema, parseWith } from "../functions/api/index.js";
 import type { BatchItemInput } from "../services/client/index.js";
 
 /** A dataset line that is not a valid item. */
 export class DatasetError extends Error {}
 
-/** Parse dataset text: blank lines skipped; each line a JSON batch item (`code` | `file` | `tactic`+`proofState`, `group`, ...). */
-export function parseDataset(text: string, file = "dataset"): BatchItemInput[] {
+/** Which fields of a dataset line hold what; each `undefined` takes its default. */
+export interface DatasetFields {
+  /** Field with the whole Lean code to check. @default "code" (else header + statement + proof) */
+  code?: string;
+  /** Field with the item's id, returned as `id` in its result. @default "id", else "name" */
+  id?: string;
+  /** Field with the formal statement (theorems ending in `:= by` or `:= sorry`). @default "formal_statement" */
+  statement?: string;
+  /** Field with the import header that precedes the statement. @default "header" */
+  header?: string;
+  /** Field with the proof that completes the statement. @default - the first of {@link PROOF_FIELDS} present */
+  proof?: string;
+}
+
+/** Fields read as the proof when `--proof-field` names none, in this order. */
+export const PROOF_FIELDS = ["proof", "formal_proof", "output", "completion"] as const;
+
+/** A parsed dataset: the batch items, and warnings to print once. */
+export interface ParsedDataset {
+  items: BatchItemInput[];
+  /** At most one warning per kind (e.g. the fields that are not sent), never one per line. */
+  warnings: string[];
+}
+
+const API_FIELDS = new Set(BATCH_ITEM_FIELDS);
+const preview = (v: unknown) => {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+};
+
+/** Join Lean fragments: each on its own line (a statement ending in `:= by` and its proof's first tactic included). */
+function joinLean(a: string, b: string): string {
+  if (a === "") return b;
+  return a.endsWith("\n") || b.startsWith("\n") ? a + b : `${a}\n${b}`;
+}
+
+/** A proof body whose first line is not indented is indented by two spaces, so it stays inside the `by` block. */
+function indentProof(proof: string): string {
+  const first = proof.split("\n").find((l) => l.trim() !== "");
+  if (first === undefined || /^\s/.test(first)) return proof;
+  return proof
+    .split("\n")
+    .map((l) => (l.trim() === "" ? l : `  ${l}`))
+    .join("\n");
+}
+
+/** The name of the first theorem or lemma a statement declares (to tell a whole-file proof from a proof body). */
+function declaredName(statement: string): string | undefined {
+  return /(?:^|\s)(?:theorem|lemma)\s+([^\s:({[]+)/.exec(statement)?.[1];
+}
+
+/**
+ * Map one dataset line to a batch item. LeanFleet's own fields (code, file, tactic, group, id, meta, statement, ...)
+ * pass through; otherwise code is header + statement + proof; a proof that declares the statement's theorem itself
+ * is a whole file (the header is put first when it has no imports of its own).
+ */
+function toItem(line: Record<string, unknown>, fields: DatasetFields, where: string, ignored: Set<string>): BatchItemInput {
+  const used = new Set<string>();
+  const str = (field: string): string | undefined => {
+    const v = line[field];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "string") throw new DatasetError(`${where}: ${field}: must be a string, got ${preview(v)}`);
+    used.add(field);
+    return v;
+  };
+  const item: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(line)) if (API_FIELDS.has(k) && k !== "code") item[k] = v;
+
+  const statementField = fields.statement ?? "formal_statement";
+  const headerField = fields.header ?? "header";
+  const header = str(headerField) ?? "";
+  const formal = statementField === "statement" ? undefined : str(statementField);
+  if (fields.statement !== undefined && formal === undefined && statementField !== "statement") {
+    throw new DatasetError(`${where}: ${statementField}: missing (named by --statement-field); add it to every line or drop --statement-field`);
+  }
+
+  // The code to check.
+  const codeField = fields.code ?? "code";
+  // LeanFleet's own `code` goes to the API's schema as it is (its message names the fix); another field must be text.
+  const code = fields.code === undefined ? line.code : str(codeField);
+  if (fields.code !== undefined && code === undefined) {
+    throw new DatasetError(`${where}: ${codeField}: missing (named by --code-field); add it to every line or drop --code-field`);
+  }
+  if (code !== undefined) {
+    item.code = code;
+  } else if (item.file === undefined && item.tactic === undefined) {
+    const proofField = fields.proof ?? PROOF_FIELDS.find((f) => typeof line[f] === "string");
+    const proof = proofField === undefined ? undefined : str(proofField);
+    if (fields.proof !== undefined && proof === undefined) {
+      throw new DatasetError(`${where}: ${fields.proof}: missing (named by --proof-field); add it to every line or drop --proof-field`);
+    }
+    if (formal === undefined || proof === undefined) {
+      const has = formal === undefined ? `no ${statementField}` : `${statementField} but no proof field (${PROOF_FIELDS.join(", ")})`;
+      throw new DatasetError(
+        `${where}: no Lean code to check: the line has no code, file or tactic field and ${has}; name the field holding the whole Lean code with --code-field FIELD, or the proof that completes ${statementField} with --proof-field FIELD`,
+      );
+    }
+    const name = declaredName(formal);
+    const wholeFile = name !== undefined && new RegExp(`(?:^|\\s)(?:theorem|lemma)\\s+${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=[\\s:({[])`).test(proof);
+    if (wholeFile) item.code = /^\s*import\s/m.test(proof) ? proof : joinLean(header, proof);
+    else item.code = joinLean(joinLean(header, formal.replace(/\s*sorry\s*$/, "")), indentProof(proof));
+  }
+  if (item.statement === undefined && formal !== undefined) item.statement = joinLean(header, formal);
+
+  // The item's id, and its group (pass@k and early stop work per problem).
+  const idField = fields.id ?? (line.id !== undefined ? "id" : line.name !== undefined ? "name" : undefined);
+  if (idField !== undefined) {
+    const v = line[idField];
+    if (v === undefined || v === null) {
+      if (fields.id !== undefined) throw new DatasetError(`${where}: ${idField}: missing (named by --id-field); add it to every line or drop --id-field`);
+    } else {
+      if (typeof v !== "string" && typeof v !== "number") throw new DatasetError(`${where}: ${idField}: must be a string (the item's id), got ${preview(v)}`);
+      item.id = String(v);
+      used.add(idField);
+    }
+  }
+  if (item.group === undefined && typeof item.id === "string") item.group = item.id;
+
+  // Everything else: into meta (when the line has no meta of its own), else left out with one warning.
+  const rest = Object.keys(line).filter((k) => !API_FIELDS.has(k) && !used.has(k));
+  if (rest.length > 0) {
+    if (line.meta === undefined) item.meta = Object.fromEntries(rest.map((k) => [k, line[k]]));
+    else for (const k of rest) ignored.add(k);
+  }
+  return item as BatchItemInput;
+}
+
+/** Parse dataset text: blank lines skipped; each line a JSON object mapped to a batch item (see {@link DatasetFields}). */
+export function parseDataset(text: string, file = "dataset", fields: DatasetFields = {}): ParsedDataset {
   const items: BatchItemInput[] = [];
+  const ignored = new Set<string>();
   const lines = text.split(/\r?\n/);
   lines.forEach((line, n) => {
     if (line.trim() === "") return;
+    const where = `${file}:${n + 1}`;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch (err) {
-      throw new DatasetError(`${file}:${n + 1}: not valid JSON (${(err as Error).message})`);
+      throw new DatasetError(`${where}: not valid JSON (${(err as Error).message}); write one JSON object per line`);
     }
-    const r = batchItemSchema.safeParse(value);
-    if (!r.success) {
-      const issue = r.error.issues[0]!;
-      const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
-      throw new DatasetError(`${file}:${n + 1}: ${where}${issue.message}`);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new DatasetError(`${where}: must be a JSON object (one item per line), got ${preview(value)}`);
     }
-    items.push(value as BatchItemInput);
+    const item = toItem(value as Record<string, unknown>, fields, where, ignored);
+    try {
+      parseWith(batchItemSchema, item);
+    } catch (err) {
+      if (!(err instanceof BadRequestError)) throw err;
+      // The API's own text (field and fix), with the value the line holds there.
+      const path = err.field?.split(".") ?? [];
+      const got = path.length > 0 ? path.reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), item) : undefined;
+      throw new DatasetError(`${where}: ${err.message}${got === undefined ? "" : ` (got ${preview(got)})`}`);
+    }
+    items.push(item);
   });
   if (items.length === 0) throw new DatasetError(`${file}: no items; write one JSON object per line, e.g. {"code": "theorem t : 1 + 1 = 2 := rfl", "group": "p1"}`);
-  return items;
+  const warnings =
+    ignored.size > 0
+      ? [`note: fields ${[...ignored].sort().map((k) => JSON.stringify(k)).join(", ")} are not sent (lines with their own "meta" keep it as is); results carry "index", the dataset line they answer`]
+      : [];
+  return { items, warnings };
 }
 
 /** Read and parse a dataset file; `text` is what was read (to fingerprint the dataset). */
-export async function readDataset(path: string): Promise<{ items: BatchItemInput[]; text: string }> {
+export async function readDataset(path: string, fields: DatasetFields = {}): Promise<ParsedDataset & { text: string }> {
   const text = await readFile(path, "utf8");
-  return { items: parseDataset(text, path), text };
+  return { ...parseDataset(text, path, fields), text };
 }

@@ -10,7 +10,7 @@ import type { Command } from "commander";
 import { seqOfJob } from "../../services/batches/index.js";
 import type { JobResult } from "../../services/jobs/index.js";
 import { connect, endpointOf, type ConnectionOptions } from "../connection.js";
-import { readDataset } from "../dataset.js";
+import { PROOF_FIELDS, readDataset } from "../dataset.js";
 import { writeReportFile } from "../../services/report/index.js";
 import { formatSummary, summarise } from "../eval-summary.js";
 import { clearState, datasetHash, indexOfSeq, loadState, readWrittenResults, saveState, statePath, toSeqRuns, type WrittenResults } from "../eval-state.js";
@@ -24,6 +24,12 @@ interface EvalOptions {
   progress: boolean;
   resume?: boolean;
   report?: boolean;
+  verify?: string;
+  codeField?: string;
+  idField?: string;
+  statementField?: string;
+  headerField?: string;
+  proofField?: string;
 }
 
 /** Default results path for a dataset: `<name>.results.jsonl` in the current directory. */
@@ -50,18 +56,37 @@ class RateMeter {
 export function registerEval(program: Command, io: { out: (s: string) => void; err: (s: string) => void }): void {
   program
     .command("eval")
-    .description("evaluate a dataset (JSON Lines of {code|file|tactic+proofState, group?}) as one batch; writes results JSONL and prints a summary")
+    .description(
+      "evaluate a dataset as one batch: JSON Lines of {code|file|tactic+proofState, group?, id?, meta?, statement?}, or prover datasets as they ship ({name, split, header, formal_statement, proof|formal_proof|output|completion}); writes results JSONL and prints a summary",
+    )
     .argument("<dataset>", "a .jsonl file")
     .option("--out <file>", "results JSON Lines (default: <dataset>.results.jsonl in the current directory)")
     .option("--fleet <name>", "fleet (Lean environment)")
     .option("--early-stop", "skip the remaining items of a group once one is valid")
+    .option("--verify <level>", 'trust level of the items that name none: "fast" (default) or "strict" (needs a statement)')
+    .option("--code-field <field>", "field with the whole Lean code (default: code; else header + statement + proof)")
+    .option("--id-field <field>", "field with the item's id, returned as id in its result and the default group (default: id, else name)")
+    .option("--statement-field <field>", "field with the formal statement, sent with the header as statement so the proof must prove it (default: formal_statement)")
+    .option("--header-field <field>", "field with the import header before the statement (default: header)")
+    .option("--proof-field <field>", `field with the proof completing the statement (default: the first of ${PROOF_FIELDS.join(", ")})`)
     .option("--summary-out <file>", "also write the summary as JSON")
     .option("--no-progress", "no progress bar")
     .option("--report", "also write the run's HTML report beside the results (<results without .results.jsonl>.report.html)")
     .option("--resume", "continue an interrupted eval of the same dataset and --out: collect the rest of its batch's results (nothing is resubmitted)")
     .action(async (dataset: string, opts: EvalOptions, cmd: Command) => {
       const started = Date.now();
-      const { items, text } = await readDataset(dataset);
+      if (opts.verify !== undefined && opts.verify !== "fast" && opts.verify !== "strict") {
+        throw new Error(`--verify must be "fast" or "strict", got ${JSON.stringify(opts.verify)}`);
+      }
+      const verify = opts.verify as "fast" | "strict" | undefined;
+      const { items, text, warnings } = await readDataset(dataset, {
+        ...(opts.codeField ? { code: opts.codeField } : {}),
+        ...(opts.idField ? { id: opts.idField } : {}),
+        ...(opts.statementField ? { statement: opts.statementField } : {}),
+        ...(opts.headerField ? { header: opts.headerField } : {}),
+        ...(opts.proofField ? { proof: opts.proofField } : {}),
+      });
+      for (const w of warnings) io.err(w);
       const sha256 = datasetHash(text);
       const outPath = opts.out ?? defaultResultsPath(dataset);
       const connection = cmd.optsWithGlobals<ConnectionOptions>();
@@ -106,6 +131,7 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
         const sub = await client.submitBatch(items, {
           ...(opts.fleet ? { fleet: opts.fleet } : {}),
           earlyStop: opts.earlyStop ?? false,
+          ...(verify ? { verify } : {}),
           signal: abort.signal,
           onProgress: (n) => show && bar.update(n),
         });

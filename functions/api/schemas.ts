@@ -170,6 +170,8 @@ export const batchItemSchema = z
   .describe("One batch item: a check plus an optional group.");
 /** A validated batch item. */
 export type BatchItem = z.infer<typeof batchItemSchema>;
+/** The fields a batch item may carry (anything else is refused as an unknown field). */
+export const BATCH_ITEM_FIELDS: readonly string[] = [...Object.keys(checkShape), "group"];
 
 const seconds = z
   .string()

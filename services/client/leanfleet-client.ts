@@ -18,6 +18,15 @@ export interface CheckInput {
   timeoutMs?: number;
   keep?: boolean;
   chain?: unknown[];
+  /** Your own id of the item, returned as `id` in its result. */
+  id?: string;
+  /** Free-form JSON returned as is in the result. */
+  meta?: unknown;
+  /** The problem's formal statement the code must prove (theorems with `sorry` or open `:= by` proofs). */
+  statement?: string;
+  theorems?: string[];
+  permittedAxioms?: string[];
+  verify?: "fast" | "strict";
 }
 
 /** A batch item: a check and an optional group (problem id). */
@@ -140,7 +149,15 @@ export class LeanFleetClient {
    */
   async submitBatch(
     items: BatchItemInput[],
-    options: { fleet?: string; earlyStop?: boolean; batchId?: string; onProgress?: (sent: number) => void; signal?: AbortSignal } = {},
+    options: {
+      fleet?: string;
+      earlyStop?: boolean;
+      /** Trust level of the items that name none (the batch's `?verify=`). */
+      verify?: "fast" | "strict";
+      batchId?: string;
+      onProgress?: (sent: number) => void;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<BatchSubmission> {
     if (items.length === 0) throw new LeanFleetError("invalid_request", "submitBatch needs at least one item");
     const lines = items.map((item) => JSON.stringify(this.#withChain(item)));
@@ -160,7 +177,8 @@ export class LeanFleetClient {
           ({ body: answer } = await this.#http.json<{ batchId: string; firstSeq: number }>({
             method: "POST",
             path: "/v1/batches",
-            query: batchId === undefined ? { fleet: options.fleet, earlyStop: options.earlyStop } : { batchId },
+            // verify is a per-call default of the items that name none, so every call carries it.
+            query: batchId === undefined ? { fleet: options.fleet, earlyStop: options.earlyStop, verify: options.verify } : { batchId, verify: options.verify },
             body,
             contentType: "application/x-ndjson",
             retryable: (_status, code) => code !== "partial_enqueue",

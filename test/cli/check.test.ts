@@ -84,7 +84,7 @@ describe("leanfleet check / status", () => {
 
 describe("CLI helpers", () => {
   it("parseDataset names the line and field of a bad item", () => {
-    expect(parseDataset('{"code":"a","group":"g"}\n\n{"code":"b"}\n')).toHaveLength(2);
+    expect(parseDataset('{"code":"a","group":"g"}\n\n{"code":"b"}\n').items).toHaveLength(2);
     expect(() => parseDataset('{"code":"a"}\n{"code": 3}\n', "ds.jsonl")).toThrow("ds.jsonl:2: code: must be a string");
     expect(() => parseDataset('{"code":"a"}\n{oops\n', "ds.jsonl")).toThrow(/^ds\.jsonl:2: not valid JSON/);
     expect(() => parseDataset("\n\n", "ds.jsonl")).toThrow("no items");

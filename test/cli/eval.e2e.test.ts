@@ -1,6 +1,7 @@
 // End to end: `leanfleet eval` (the real CLI through its bin shim, as a child process) on a 200-item dataset with 40 groups and early
 // stop, against the local cluster running on the REPL double; the printed and written summary (and the --report page's)
-// must agree with the results file, and the verdicts with how the dataset was built.
+// must agree with the results file, and the verdicts with how the dataset was built. Also datasets as people have them
+// (id, name, split, meta; a miniF2F file with header, formal_statement and a proof field) come back with id and meta.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findTagged, startLocalCluster, type LocalCluster } from "../../services/local-cluster/index.js";
 import { summarise, type EvalSummary } from "../../cli/eval-summary.js";
 import type { JobResult } from "../../services/jobs/index.js";
+import { runCli } from "./helpers/run-cli.js";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const GROUPS = 40;
@@ -110,4 +112,44 @@ describe("leanfleet eval against the local cluster (simulated)", () => {
     const progress = (await (await fetch(`${cluster.endpoint}/v1/batches/${batchId}`)).json()) as { total: number; done: number; valid: number; complete: boolean };
     expect(progress).toMatchObject({ total: 200, done: 200, valid: summary.valid, complete: true });
   }, 180_000);
+  it("runs a dataset with id, name, split and meta fields, and a miniF2F file as prover papers ship it; results carry id and meta", async () => {
+    const own = join(dir, "own.jsonl");
+    writeFileSync(
+      own,
+      [
+        { id: "t-1", name: "two", split: "test", meta: { sample: 0 }, code: "theorem two : 1 + 1 = 2 := by rfl" },
+        { id: "t-2", name: "two", split: "test", meta: { sample: 1 }, code: "theorem two : 1 + 1 = 3 := by rfl" },
+      ]
+        .map((o) => JSON.stringify(o))
+        .join("\n") + "\n",
+    );
+    const ownOut = join(dir, "own.results.jsonl");
+    const a = await runCli(cluster.endpoint!, "eval", own, "--out", ownOut, "--no-progress");
+    expect(a.thrown).toBeUndefined();
+    expect(a.err.filter((l) => l.includes("not sent"))).toEqual(['note: fields "name", "split" are not sent (lines with their own "meta" keep it as is); results carry "index", the dataset line they answer']);
+    const ownResults = readFileSync(ownOut, "utf8").trim().split("\n").map((l) => JSON.parse(l) as JobResult & { index: number });
+    ownResults.sort((x, y) => x.index - y.index);
+    expect(ownResults.map((r) => [r.id, r.meta, r.group, r.verdict])).toEqual([
+      ["t-1", { sample: 0 }, "t-1", "valid"],
+      ["t-2", { sample: 1 }, "t-2", "invalid"],
+    ]);
+
+    // DeepSeek-Prover's miniF2F lines with a model's proof in formal_proof (two samples of one problem, one wrong).
+    const header = "import Mathlib\nimport Aesop\n\nset_option maxHeartbeats 400000\n\nopen BigOperators Real Nat Topology Rat\n\n";
+    const problem = { name: "mathd_numbertheory_237", split: "valid", informal_prefix: "/-- Show that the remainder is 3.-/\n", header, formal_statement: "theorem mathd_numbertheory_237 : (1 + 2) % 6 = 3 := by\n" };
+    const minif2f = join(dir, "minif2f.jsonl");
+    writeFileSync(minif2f, [{ ...problem, formal_proof: "  norm_num" }, { ...problem, formal_proof: "  rfl\n  -- @double error unsolved goals" }].map((o) => JSON.stringify(o)).join("\n") + "\n");
+    const mOut = join(dir, "minif2f.results.jsonl");
+    const m = await runCli(cluster.endpoint!, "eval", minif2f, "--out", mOut, "--no-progress", "--verify", "fast");
+    expect(m.thrown).toBeUndefined();
+    const mResults = readFileSync(mOut, "utf8").trim().split("\n").map((l) => JSON.parse(l) as JobResult & { index: number });
+    mResults.sort((x, y) => x.index - y.index);
+    for (const r of mResults) {
+      expect(r).toMatchObject({ id: problem.name, group: problem.name, trust: "fast", meta: { split: "valid", informal_prefix: problem.informal_prefix } });
+    }
+    expect(mResults.map((r) => r.verdict)).toEqual(["valid", "invalid"]);
+    // The statement went along: the fast audit compared the proof's theorem with the dataset's.
+    expect(mResults[0]!.checks?.find((c) => c.name === "statement")).toMatchObject({ ok: true });
+    expect(m.out.join("\n")).toContain("pass@k by group: 1/1 groups passed");
+  }, 120_000);
 });
