@@ -18,6 +18,12 @@ const stateSchema = z.object({
   /** Runs of consecutive items with consecutive seqs: [first item index, its seq, count]. */
   seqRuns: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative(), z.number().int().positive()])),
   endpoint: z.string(),
+  /**
+   * Order the items were submitted in (`eval --early-stop`: round-robin across groups); then `seqRuns` index
+   * submission positions, mapped back to dataset items by recomputing the order from the (same) dataset.
+   * @default "dataset"
+   */
+  order: z.enum(["dataset", "group-round-robin"]).optional(),
 });
 
 /** The state of one submitted evaluation. */

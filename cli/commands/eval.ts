@@ -11,6 +11,7 @@ import { seqOfJob } from "../../services/batches/index.js";
 import type { JobResult } from "../../services/jobs/index.js";
 import { connect, endpointOf, type ConnectionOptions } from "../connection.js";
 import { PROOF_FIELDS, readDataset } from "../dataset.js";
+import { submitOrder } from "../submit-order.js";
 import { writeReportFile } from "../../services/report/index.js";
 import { formatSummary, summarise } from "../eval-summary.js";
 import { clearState, datasetHash, indexOfSeq, loadState, readWrittenResults, saveState, statePath, toSeqRuns, type WrittenResults } from "../eval-state.js";
@@ -62,7 +63,7 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
     .argument("<dataset>", "a .jsonl file")
     .option("--out <file>", "results JSON Lines (default: <dataset>.results.jsonl in the current directory)")
     .option("--fleet <name>", "fleet (Lean environment)")
-    .option("--early-stop", "skip the remaining items of a group once one is valid")
+    .option("--early-stop", "skip the remaining items of a group once one is valid (items are then submitted round-robin across groups)")
     .option("--verify <level>", 'trust level of the items that name none: "fast" (default) or "strict" (needs a statement)')
     .option("--code-field <field>", "field with the whole Lean code (default: code; else header + statement + proof)")
     .option("--id-field <field>", "field with the item's id, returned as id in its result and the default group (default: id, else name)")
@@ -123,12 +124,16 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
       let written: WrittenResults | undefined;
       if (resumed) {
         ({ batchId } = resumed.state);
-        seqToIndex = indexOfSeq(resumed.state);
+        const order = submitOrder(resumed.state.order ?? "dataset", items.map((it) => it.group));
+        seqToIndex = new Map([...indexOfSeq(resumed.state)].map(([seq, position]) => [seq, order[position]!]));
         written = resumed.written;
         io.err(`resuming batch ${batchId}: ${written.results.length} of ${items.length} results already in ${outPath}`);
       } else {
         if (show) bar.start(items.length, 0, { phase: "submit ", valid: 0, rate: "0.0" });
-        const sub = await client.submitBatch(items, {
+        // With early stop, a group's later candidates must reach the queue after its first ones ran: round-robin.
+        const orderKind = opts.earlyStop ? "group-round-robin" : "dataset";
+        const order = submitOrder(orderKind, items.map((it) => it.group));
+        const sub = await client.submitBatch(order.map((i) => items[i]!), {
           ...(opts.fleet ? { fleet: opts.fleet } : {}),
           earlyStop: opts.earlyStop ?? false,
           ...(verify ? { verify } : {}),
@@ -136,8 +141,8 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
           onProgress: (n) => show && bar.update(n),
         });
         batchId = sub.batchId;
-        seqToIndex = new Map(sub.seqs.map((seq, i) => [seq, i]));
-        await saveState(outPath, { v: 1, batchId, datasetSha256: sha256, items: items.length, seqRuns: toSeqRuns(sub.seqs), endpoint });
+        seqToIndex = new Map(sub.seqs.map((seq, position) => [seq, order[position]!]));
+        await saveState(outPath, { v: 1, batchId, datasetSha256: sha256, items: items.length, seqRuns: toSeqRuns(sub.seqs), endpoint, order: orderKind });
         if (!show) io.err(`batch ${batchId}: ${items.length} items submitted`);
       }
 

@@ -59,11 +59,12 @@ describe("leanfleet eval --resume", () => {
 
   it("GIVEN an eval stopped half-way and a line cut off WHEN run with --resume THEN the rest is appended, nothing resubmitted, and the summary covers every item", async () => {
     const ds = join(dir, "set.jsonl");
-    writeFileSync(ds, Array.from({ length: ITEMS }, (_, i) => JSON.stringify({ code: `theorem t${i} : True := ${i % 3 === 0 ? "good" : "bad"}`, group: `p${i % 4}` })).join("\n") + "\n");
+    // Ordered by problem, with early stop: submitted round-robin across groups, so seqs are not in dataset order.
+    writeFileSync(ds, Array.from({ length: ITEMS }, (_, i) => JSON.stringify({ code: `theorem t${i} : True := ${i % 3 === 0 ? "good" : "bad"}`, group: `p${Math.floor(i / 3)}` })).join("\n") + "\n");
     const out = join(dir, "set.results.jsonl");
 
     allowance = 5;
-    const first = execa(process.execPath, [join(REPO, "bin/leanfleet.js"), "--endpoint", server.url, "eval", ds, "--out", out, "--no-progress"], {
+    const first = execa(process.execPath, [join(REPO, "bin/leanfleet.js"), "--endpoint", server.url, "eval", ds, "--out", out, "--no-progress", "--early-stop"], {
       cwd: dir,
       reject: false,
       env: { LEANFLEET_API_KEY: "" },
