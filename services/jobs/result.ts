@@ -50,6 +50,10 @@ export const resultSchema = z.looseObject({
   trust: z.enum(TRUST_LEVELS).optional(),
   /** Each check that ran, with its outcome; `verdict` is valid only when every one passed. */
   checks: z.array(checkSchema).optional(),
+  /** Id of the environment that made the result (`env-` + 8 hex; the record: `GET /v1/environments/{id}`). */
+  env: z.string().optional(),
+  /** Ids of the advisories (advisories/lean-advisories.json) whose affected environments include `env`. */
+  advisories: z.array(z.string()).optional(),
 });
 
 /** A stored result. */

@@ -39,6 +39,10 @@ export const WORKER_ENV = {
   comparator: "LEANFLEET_COMPARATOR",
   /** Optional: memory limit of one comparator run, MiB. @default 8192 (STRICT_DEFAULTS.memoryLimitMiB) */
   strictMemoryMiB: "LEANFLEET_STRICT_MEMORY_MIB",
+  /** Optional: the toolchain the fleet declares (e.g. `leanprover/lean4:v4.19.0`); the worker refuses to start on another. @default - not checked */
+  expectToolchain: "LEANFLEET_EXPECT_TOOLCHAIN",
+  /** Optional: the project commit the fleet declares (40 hex); the worker refuses to start on another. @default - not checked */
+  expectProjectRev: "LEANFLEET_EXPECT_PROJECT_REV",
 } as const;
 
 /** Defaults of the worker unit. */
@@ -129,6 +133,8 @@ const envSchema = z.object({
   [WORKER_ENV.exitWithParent]: boolFlag,
   [WORKER_ENV.comparator]: optionalText,
   [WORKER_ENV.strictMemoryMiB]: optionalInt(WORKER_ENV.strictMemoryMiB, 64, 1024 * 1024),
+  [WORKER_ENV.expectToolchain]: optionalText,
+  [WORKER_ENV.expectProjectRev]: optionalText.pipe(z.string().regex(/^[0-9a-f]{40}$/, { error: "must be a commit: 40 lowercase hex digits" }).optional()),
   ECS_CONTAINER_METADATA_URI_V4: optionalText,
 });
 
@@ -162,6 +168,10 @@ export interface WorkerConfig {
   /** LEANFLEET_COMPARATOR as given (resolved by the composition root). */
   comparator?: string;
   strictMemoryMiB?: number;
+  /** The toolchain the fleet declares (checked against `lean --version` at start). */
+  expectToolchain?: string;
+  /** The project commit the fleet declares (checked against the project's checkout at start). */
+  expectProjectRev?: string;
 }
 
 /** Parse and validate the worker environment once; throws {@link WorkerConfigError} naming the variable and the fix. */
@@ -203,5 +213,7 @@ export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerC
     inEcs: metadata !== undefined,
     ...(e[WORKER_ENV.comparator] ? { comparator: e[WORKER_ENV.comparator] } : {}),
     ...(e[WORKER_ENV.strictMemoryMiB] ? { strictMemoryMiB: e[WORKER_ENV.strictMemoryMiB] } : {}),
+    ...(e[WORKER_ENV.expectToolchain] ? { expectToolchain: e[WORKER_ENV.expectToolchain] } : {}),
+    ...(e[WORKER_ENV.expectProjectRev] ? { expectProjectRev: e[WORKER_ENV.expectProjectRev] } : {}),
   };
 }

@@ -46,6 +46,10 @@ export interface JobProcessorDeps {
   workerId: string;
   /** The REPLs are the double: every result says `simulated`. */
   simulated: boolean;
+  /** Id of the worker's environment record: every result carries it. */
+  env?: string;
+  /** Advisories matching the worker's environment: every result carries them. */
+  advisories?: string[];
   /** Seconds a poison message stays hidden before its next delivery. */
   poisonRetryDelaySeconds: number;
   /**
@@ -104,6 +108,8 @@ export class JobProcessor {
       const context = (startedAtMs: number): RunContext => ({
         worker: d.workerId,
         simulated: d.simulated,
+        ...(d.env !== undefined ? { env: d.env } : {}),
+        ...(d.advisories !== undefined ? { advisories: d.advisories } : {}),
         deliveries: msg.receiveCount,
         startedAtMs,
         finishedAtMs: this.#now(),

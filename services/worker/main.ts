@@ -5,14 +5,22 @@ import { detectRepl, doubleConfig, ReplPool } from "../repl/index.js";
 import { createAwsClients, EcsTaskProtection, NoopTaskProtection, S3ObjectStore, SqsJobQueue } from "./adapters/index.js";
 import { parseWorkerConfig, WORKER_DEFAULTS, type WorkerConfig } from "./config.js";
 import { WorkerConfigError } from "./errors.js";
+import { establishEnvironment } from "./environment.js";
 import { onTerminate } from "./shutdown.js";
 import { Worker } from "./worker.js";
 import { comparatorDoubleCommand, FastAuditor, resolveComparator, StrictChecker } from "../verify/index.js";
 import type { VerificationDeps } from "./verification.js";
 
+/** The comparator command the fleet runs (the double when simulated and none is configured), or null. */
+function comparatorCommand(config: WorkerConfig): { command: string[] | null; isDouble: boolean } {
+  const isDouble = config.simulate && config.comparator === undefined;
+  const command = isDouble ? comparatorDoubleCommand(config.doubleFlags.filter((f, i, a) => f === "--lean-version" || a[i - 1] === "--lean-version")) : resolveComparator(config.comparator);
+  return { command, isDouble };
+}
+
 /** The fast audit on the pool, and the strict stage when the fleet has comparator (the double when simulated). */
 function buildVerification(config: WorkerConfig, pool: ReplPool): VerificationDeps {
-  const command = config.simulate && config.comparator === undefined ? comparatorDoubleCommand(config.doubleFlags.filter((f, i, a) => f === "--lean-version" || a[i - 1] === "--lean-version")) : resolveComparator(config.comparator);
+  const { command } = comparatorCommand(config);
   const strict =
     command === null
       ? null
@@ -63,6 +71,24 @@ async function main(): Promise<void> {
   const store = new S3ObjectStore({ client: clients.s3, bucket: config.bucket, conditionalWrites: clients.local ? "head-then-put" : "native" });
   const protection = config.inEcs ? new EcsTaskProtection({ client: clients.ecs }) : new NoopTaskProtection();
   const pool = buildPool(config);
+  // What checks this fleet's verdicts, read once from what runs; on another toolchain or project than declared: stop.
+  const comparator = comparatorCommand(config);
+  const environment = await establishEnvironment({
+    fleet: config.fleet,
+    workerId: config.workerId,
+    store,
+    expect: { ...(config.expectToolchain ? { toolchain: config.expectToolchain } : {}), ...(config.expectProjectRev ? { projectRev: config.expectProjectRev } : {}) },
+    read: {
+      simulated: pool.config.simulated,
+      ...(pool.config.argv ? { replArgv: pool.config.argv } : {}),
+      ...(pool.config.replPath ? { replPath: pool.config.replPath } : {}),
+      replFlavor: pool.config.replSupportsIncrementality === true ? "fork" : "upstream",
+      ...(pool.config.projectDir ? { projectDir: pool.config.projectDir } : {}),
+      comparator: comparator.command,
+      comparatorIsDouble: comparator.isDouble,
+    },
+  });
+  logger.info({ env: environment.id, record: environment.record }, "environment");
   const worker = new Worker({
     queue,
     store,
@@ -73,6 +99,7 @@ async function main(): Promise<void> {
     fleet: config.fleet,
     workerId: config.workerId,
     simulated: pool.config.simulated,
+    env: environment.id,
     capacity: pool.size,
     pollWaitSeconds: config.pollWaitSeconds,
     prefetch: config.prefetch,
@@ -105,6 +132,7 @@ async function main(): Promise<void> {
       repls: pool.size,
       simulated: pool.config.simulated,
       leanVersion: pool.config.leanVersion ?? null,
+      env: environment.id,
       startMs: Date.now() - t0,
       pid: process.pid,
     },

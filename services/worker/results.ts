@@ -41,6 +41,10 @@ export interface RunContext {
   worker: string;
   /** True when the REPLs are the double. */
   simulated: boolean;
+  /** Id of the worker's environment record (`env-…`, services/environment). */
+  env?: string;
+  /** Ids of the advisories whose affected environments include the worker's. */
+  advisories?: string[];
   /** Deliveries of the message so far (SQS ApproximateReceiveCount). */
   deliveries: number;
   /** When the worker started the job (epoch ms). */
@@ -63,6 +67,8 @@ function provenance(job: JobHeader, ctx: RunContext) {
     ...(job.group !== undefined ? { group: job.group } : {}),
     ...ref,
     worker: ctx.worker,
+    ...(ctx.env !== undefined ? { env: ctx.env } : {}),
+    ...(ctx.advisories !== undefined && ctx.advisories.length > 0 ? { advisories: ctx.advisories } : {}),
     deliveries: ctx.deliveries,
     timings: {
       submittedAt,

@@ -26,6 +26,10 @@ export interface WorkerOptions {
   workerId: string;
   /** The REPL set runs the double: every result says `simulated`. */
   simulated: boolean;
+  /** Id of this worker's environment record (services/environment), put on every result. @default - results carry no env */
+  env?: string;
+  /** Ids of the advisories whose affected environments include this one, put on every result. @default [] */
+  advisories?: string[];
   /** Jobs holding a REPL at once. @default - the REPL set's size */
   capacity?: number;
   /** @default 20 */
@@ -94,6 +98,8 @@ export class Worker {
       fleet: options.fleet,
       workerId: options.workerId,
       simulated: options.simulated,
+      ...(options.env !== undefined ? { env: options.env } : {}),
+      ...(options.advisories && options.advisories.length > 0 ? { advisories: options.advisories } : {}),
       poisonRetryDelaySeconds: options.poisonRetryDelaySeconds ?? WORKER_DEFAULTS.poisonRetryDelaySeconds,
       conditionalFirstWrite: options.conditionalFirstWrite ?? true,
       markRunningAfterMs: options.markRunningAfterMs === undefined ? WORKER_DEFAULTS.markRunningAfterMs : options.markRunningAfterMs,

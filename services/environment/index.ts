@@ -1,0 +1,6 @@
+// The environment unit: what checked a verdict, read from what runs, with a content-hash id.
+export * from "./environment-record.js";
+export * from "./git-checkout.js";
+export * from "./lake-manifest.js";
+export * from "./lean-version.js";
+export * from "./read-environment.js";

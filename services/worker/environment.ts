@@ -1,0 +1,39 @@
+// The worker's environment at start: read its record once (services/environment), refuse to run on another
+// toolchain or project revision than the fleet declares, and store the record (once per id) and the fleet's marker.
+import { environmentId, environmentKey, environmentMismatches, fleetEnvironmentsPrefix, readEnvironment, type EnvironmentRecord, type ReadEnvironmentInput } from "../environment/index.js";
+import { EnvironmentMismatchError } from "./errors.js";
+import type { ObjectStore } from "./ports.js";
+
+/** What the worker established about its environment. */
+export interface WorkerEnvironment {
+  id: string;
+  record: EnvironmentRecord;
+}
+
+/** Options of {@link establishEnvironment}. */
+export interface EstablishOptions {
+  fleet: string;
+  workerId: string;
+  read: ReadEnvironmentInput;
+  /** What the fleet declares (from LEANFLEET_EXPECT_*). */
+  expect: { toolchain?: string; projectRev?: string };
+  store: ObjectStore;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * Read the record, check it against what the fleet declares (throws {@link EnvironmentMismatchError} naming both),
+ * then store `environments/<id>.json` and the marker `environments/by-fleet/<fleet>/<id>.json` (first writer wins:
+ * the record is content-addressed, the marker keeps when the fleet first ran it).
+ */
+export async function establishEnvironment(o: EstablishOptions): Promise<WorkerEnvironment> {
+  const record = await readEnvironment(o.read);
+  const problems = environmentMismatches(record, o.expect);
+  if (problems.length > 0) throw new EnvironmentMismatchError(problems);
+  const id = environmentId(record);
+  const now = new Date((o.now ?? Date.now)()).toISOString();
+  await o.store.put(environmentKey(id), JSON.stringify({ id, ...record }), { ifAbsent: true, contentType: "application/json" });
+  await o.store.put(`${fleetEnvironmentsPrefix(o.fleet)}${id}.json`, JSON.stringify({ id, fleet: o.fleet, firstSeenAt: now, firstWorker: o.workerId }), { ifAbsent: true, contentType: "application/json" });
+  return { id, record };
+}
