@@ -10,7 +10,7 @@ import { build } from "esbuild";
 import { DOUBLE_PATH, parseReplConfig, type LeanReplConfig } from "../services/repl/config.js";
 import { LeanServer } from "../services/repl/lean-server.js";
 import { ReplPool } from "../services/repl/pool.js";
-import { POLICY_NAMES, type PolicyName } from "../services/repl/scheduling.js";
+import { createPolicy, POLICY_NAMES, type PolicyName } from "./lib/peer-policies.js";
 import { coldMixed, drive, editStream, proofSearch, type Workload } from "./lib/scheduling-workloads.js";
 
 // Cost model, scaled down from `import Mathlib` = 2000 ms / 1500 MiB so the bench finishes in a few minutes; the
@@ -117,7 +117,7 @@ const STATS_SETTLE_MS = 300;
 /** Run one workload on a fresh 4-REPL pool under one policy; work is summed over every double process it used. */
 async function runPolicy(policy: PolicyName, workload: Workload): Promise<PolicyResult> {
   const statsDir = join(work, `run-${runs++}`);
-  const pool = new ReplPool(benchConfig(statsDir, COST_FLAGS), { size: REPLS, policy, prewarmHeader: PREWARM, maxQueued: 1_000_000, maxWaitMs: 3_600_000 });
+  const pool = new ReplPool(benchConfig(statsDir, COST_FLAGS), { size: REPLS, policy: policy === "leanfleet" ? policy : createPolicy(policy), prewarmHeader: PREWARM, maxQueued: 1_000_000, maxWaitMs: 3_600_000 });
   await pool.start();
   await sleep(STATS_SETTLE_MS);
   const baseline = workIn(statsDir); // the pre-warm of every REPL, the same for all policies

@@ -288,7 +288,7 @@ export class ReplPool implements ReplRunner {
   }
 
   /** Size, liveness, activity, restarts, and scheduling counters. */
-  stats(): { size: number; alive: number; busy: number; restarts: number; queued: number; rules: Record<ScheduleRule, number>; reusedChars: number; indexBytes: number; policy: PolicyName } {
+  stats(): { size: number; alive: number; busy: number; restarts: number; queued: number; rules: Record<ScheduleRule, number>; reusedChars: number; indexBytes: number; policy: string } {
     return {
       size: this.#slots.length,
       alive: this.#slots.filter((s) => s.server.isAlive).length,
