@@ -30,12 +30,26 @@ export function formatMessages(file: string, result: JobResult): string[] {
   return out;
 }
 
-/** One line saying the verdict, e.g. `Foo.lean: invalid (lean_error, 2 errors) in 152 ms [SIMULATED]`. */
+/** One line per failed check, compiler style: `Foo.lean: error: [axioms] t depends on axiom cheat, ...`. */
+export function formatFailedChecks(file: string, result: JobResult): string[] {
+  return (result.checks ?? []).filter((c) => !c.ok).map((c) => `${file}: error: [${c.name}] ${c.reason ?? "failed"}`);
+}
+
+/**
+ * One line saying the verdict and, when the result has them, the failed checks and the trust level, e.g.
+ * `Foo.lean: invalid (axioms failed) [trust fast] in 152 ms [SIMULATED]`.
+ */
 export function verdictLine(file: string, result: JobResult): string {
   const messages = ((result.response ?? {}) as { messages?: Msg[] }).messages ?? [];
   const errors = messages.filter((m) => m.severity === "error").length;
-  const detail = result.status === "ok" ? (errors ? `${errors} errors` : "") : `${result.status}${errors ? `, ${errors} error${errors > 1 ? "s" : ""}` : ""}`;
-  return `${file}: ${result.verdict === "valid" ? "valid" : result.verdict === "invalid" ? "invalid" : "no verdict"}${detail ? ` (${detail})` : ""} in ${result.timings.runMs} ms${result.simulated ? " [SIMULATED]" : ""}`;
+  const parts: string[] = [];
+  if (result.status !== "ok") parts.push(result.status);
+  if (errors) parts.push(`${errors} error${errors > 1 ? "s" : ""}`);
+  const failed = (result.checks ?? []).filter((c) => !c.ok).map((c) => c.name);
+  const detail = [parts.join(", "), failed.length ? `${failed.join(", ")} failed` : ""].filter((p) => p !== "").join("; ");
+  const verdict = result.verdict === "valid" ? "valid" : result.verdict === "invalid" ? "invalid" : "no verdict";
+  const trust = result.trust ? ` [trust ${result.trust}]` : "";
+  return `${file}: ${verdict}${detail ? ` (${detail})` : ""}${trust} in ${result.timings.runMs} ms${result.simulated ? " [SIMULATED]" : ""}`;
 }
 
 /** Exit code of `leanfleet check`: 0 valid, 1 otherwise. */

@@ -14,6 +14,26 @@ export function shownKs(maxK: number): number[] {
   return [...ks, maxK];
 }
 
+/**
+ * One line per trust level (valid count and pass@k), for the summary and `leanfleet status BATCH`; none without
+ * trust. `of` adds the denominators (items that ran, groups) when the caller knows them.
+ */
+export function trustLines(byTrust: EvalSummary["byTrust"], of?: { ran: number; groups: number }): string[] {
+  if (!byTrust) return [];
+  const levels = [
+    ["fast  ", "errors, sorries, axioms, statement, options", byTrust.fast],
+    ["strict", "fast + comparator", byTrust.strict],
+  ] as const;
+  const lines: string[] = [];
+  for (const [name, what, t] of levels) {
+    if (t === undefined) continue;
+    const ks = shownKs(t.passAtK.length).map((k) => `pass@${k} ${pct(t.passAtK[k - 1]!)}`);
+    const valid = of ? `valid ${t.valid} (${pct(t.validRate)} of ${of.ran} that ran), ${t.groupsPassed}/${of.groups} groups passed` : `valid ${t.valid} (${pct(t.validRate)} of those that ran), ${t.groupsPassed} groups passed`;
+    lines.push(`trust ${name} (${what}): ${valid}${ks.length ? `, ${ks.join(", ")}` : ""}`);
+  }
+  return lines;
+}
+
 /** The summary as text lines for the terminal. */
 export function formatSummary(s: EvalSummary, options: { wallMs?: number; maxGroupLines?: number } = {}): string[] {
   const lines: string[] = [];
@@ -26,6 +46,7 @@ export function formatSummary(s: EvalSummary, options: { wallMs?: number; maxGro
     const shown = shownKs(s.passAtK.length).map((k) => `pass@${k} ${pct(s.passAtK[k - 1]!)}`);
     lines.push(`unbiased (Chen et al. 2021, over attempts that ran): ${shown.join(", ")}`);
   }
+  lines.push(...trustLines(s.byTrust, { ran: s.ran, groups: s.groups.total }));
   const maxLines = options.maxGroupLines ?? 50;
   if (s.perGroup.length <= maxLines) {
     for (const g of s.perGroup) lines.push(`  ${g.passed ? "PASS" : "fail"}  ${g.group}  (${g.valid}/${g.attempts} valid)`);

@@ -1,6 +1,7 @@
 // `leanfleet status [BATCH_ID]`: the API's fleets (queue depth, worker tasks), or one batch's progress.
 import type { Command } from "commander";
 import { connect, type ConnectionOptions } from "../connection.js";
+import { trustLines } from "../eval-summary.js";
 
 /** Register `status`. */
 export function registerStatus(program: Command, io: { out: (s: string) => void; err: (s: string) => void }): void {
@@ -17,6 +18,7 @@ export function registerStatus(program: Command, io: { out: (s: string) => void;
         if (p.simulated) io.out("SIMULATED: results of this batch come from the REPL double, not from Lean.");
         io.out(`batch ${p.batchId} on ${p.fleet}${p.earlyStop ? " (early stop)" : ""}: ${p.done}/${p.total} done, ${p.valid} valid, ${p.ratePerSecond}/s${p.complete ? ", complete" : ""}`);
         io.out(`  ${Object.entries(p.byStatus).map(([s, n]) => `${s} ${n}`).join(", ")}`);
+        for (const line of trustLines(p.byTrust)) io.out(`  ${line}`);
         return;
       }
       const [health, cluster] = await Promise.all([client.health(), client.cluster()]);

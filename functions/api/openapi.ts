@@ -80,7 +80,7 @@ export function buildOpenApi(version: string): object {
         },
       },
       "/v1/batches/{id}": {
-        get: { summary: "Batch progress: total, done, valid, byStatus, ratePerSecond", parameters: [idParam("batch")], responses: { "200": { description: "progress" }, ...errors(400, 404, ...common) } },
+        get: { summary: "Batch progress: total, done, valid, byStatus, ratePerSecond, and byTrust (valid and pass@k per trust level) when results carry trust", parameters: [idParam("batch")], responses: { "200": { description: "progress" }, ...errors(400, 404, ...common) } },
       },
       "/v1/batches/{id}/results": {
         get: {

@@ -4,6 +4,7 @@ import { JOB_STATUSES, type JobStatus } from "../jobs/index.js";
 import type { ObjectStore } from "../worker/ports.js";
 import { listBatchResults, readResultTexts, type ResultRef } from "./batch-results.js";
 import type { BatchExtent, BatchManifest } from "./batch-store.js";
+import { byTrustOf, type EvalSummary } from "./eval-summary.js";
 
 /** Defaults of the progress tracker. */
 export const BATCH_PROGRESS_DEFAULTS = {
@@ -37,6 +38,11 @@ export interface BatchProgress {
   complete: boolean;
   /** True when any result came from the REPL double: these are not Lean verdicts. */
   simulated: boolean;
+  /**
+   * When results carry `trust`: items valid at each trust level and the unbiased pass@k by group (k = 1..the most
+   * items of any group, over the classified items that ran), as in the evaluation summary (`EvalSummary.byTrust`).
+   */
+  byTrust?: NonNullable<EvalSummary["byTrust"]>;
 }
 
 interface Summary {
@@ -44,6 +50,8 @@ interface Summary {
   valid: boolean;
   finishedAtMs: number;
   simulated: boolean;
+  group: string | undefined;
+  trust: "fast" | "strict" | undefined;
 }
 
 /** Computes batch progress, caching per-result summaries between polls. */
@@ -106,6 +114,11 @@ export class BatchProgressTracker {
       ratePerSecond: inWindow <= 1 ? 0 : Math.round(((inWindow - 1) / spanMs) * 1000 * 100) / 100,
       complete: extent.total > 0 && done >= extent.total,
       simulated,
+      ...byTrustOf(
+        (function* () {
+          for (const [seq, r] of seen) yield { group: r.group ?? `\u0000item-${seq}`, status: r.status, verdict: r.valid ? ("valid" as const) : ("invalid" as const), trust: r.trust };
+        })(),
+      ),
     };
   }
 
@@ -125,7 +138,7 @@ export class BatchProgressTracker {
 
 function summarise(text: string): Summary | undefined {
   try {
-    const r = JSON.parse(text) as { status?: unknown; verdict?: unknown; timings?: { finishedAt?: unknown }; simulated?: unknown };
+    const r = JSON.parse(text) as { status?: unknown; verdict?: unknown; timings?: { finishedAt?: unknown }; simulated?: unknown; group?: unknown; trust?: unknown };
     if (typeof r.status !== "string" || !(JOB_STATUSES as readonly string[]).includes(r.status)) return undefined;
     const finished = typeof r.timings?.finishedAt === "string" ? Date.parse(r.timings.finishedAt) : NaN;
     return {
@@ -133,6 +146,8 @@ function summarise(text: string): Summary | undefined {
       valid: r.verdict === "valid",
       finishedAtMs: Number.isFinite(finished) ? finished : 0,
       simulated: r.simulated === true,
+      group: typeof r.group === "string" ? r.group : undefined,
+      trust: r.trust === "fast" || r.trust === "strict" ? r.trust : undefined,
     };
   } catch {
     return undefined;

@@ -10,6 +10,20 @@ export interface SummaryInput {
   verdict: "valid" | "invalid" | "none";
   timings: { runMs: number; queuedMs: number; submittedAt?: string; finishedAt?: string };
   simulated: boolean;
+  /** Trust level of the checks behind the verdict (`fast` or `strict`), when the result carries one. */
+  trust?: unknown;
+}
+
+/** Valid items and pass@k at one trust level. */
+export interface TrustLevelSummary {
+  /** Items valid at this level. */
+  valid: number;
+  /** valid / items that ran. */
+  validRate: number;
+  /** Groups with an item valid at this level. */
+  groupsPassed: number;
+  /** Unbiased pass@k for k = 1..groups.maxAttempts (index k-1), counting only items valid at this level. */
+  passAtK: number[];
 }
 
 /** An evaluation summary. */
@@ -40,6 +54,12 @@ export interface EvalSummary {
    */
   spanMs: number;
   simulated: boolean;
+  /**
+   * By trust level, when results carry `trust`: `fast` counts the items that passed the fast checks (verdict valid,
+   * or trust `strict`, which the strict stage reaches only after every fast check passed); `strict` (present when
+   * any result reached the strict stage) counts those comparator also accepted (verdict valid with trust strict).
+   */
+  byTrust?: { fast: TrustLevelSummary; strict?: TrustLevelSummary };
 }
 
 /** Nearest-rank percentile of sorted numbers (0 for none). */
@@ -109,5 +129,60 @@ export function summarise(results: readonly SummaryInput[]): EvalSummary {
     queuedMs: { p50: percentile(queued, 50), p99: percentile(queued, 99) },
     spanMs: Number.isFinite(first) && last >= first ? last - first : 0,
     simulated,
+    ...byTrustOf(results.map((r, i) => ({ group: groupKeyOf(r, i), status: r.status, verdict: r.verdict, trust: r.trust }))),
   };
+}
+
+/** What {@link byTrustOf} reads of a result: its group key (never undefined), status, verdict and trust. */
+export interface TrustInput {
+  group: string;
+  status: JobStatus;
+  verdict: "valid" | "invalid" | "none";
+  trust?: unknown;
+}
+
+/**
+ * Valid items and pass@k by trust level (see `EvalSummary.byTrust`), over the items that ran, with k up to the most
+ * items of any group; `{}` when no result carries `trust`. Shared by the summary and batch progress.
+ */
+export function byTrustOf(results: Iterable<TrustInput>): { byTrust?: NonNullable<EvalSummary["byTrust"]> } {
+  const groups = new Map<string, { attempts: number; ran: number; fast: number; strict: number }>();
+  let ran = 0;
+  let withTrust = false;
+  let reachedStrict = false;
+  let fastValid = 0;
+  let strictValid = 0;
+  for (const r of results) {
+    const g = groups.get(r.group) ?? { attempts: 0, ran: 0, fast: 0, strict: 0 };
+    groups.set(r.group, g);
+    g.attempts++;
+    if (r.status !== "skipped") {
+      g.ran++;
+      ran++;
+    }
+    if (r.trust !== undefined) withTrust = true;
+    if (r.trust === "strict") reachedStrict = true;
+    // The strict stage runs only after every fast check passed: a strict result passed fast, whatever comparator said.
+    if (r.verdict === "valid" || r.trust === "strict") {
+      g.fast++;
+      fastValid++;
+    }
+    if (r.verdict === "valid" && r.trust === "strict") {
+      g.strict++;
+      strictValid++;
+    }
+  }
+  if (!withTrust) return {};
+  const gs = [...groups.values()];
+  const maxK = gs.reduce((m, g) => Math.max(m, g.attempts), 0);
+  const level = (valid: number, pick: (g: { fast: number; strict: number }) => number): TrustLevelSummary => ({
+    valid,
+    validRate: ran ? valid / ran : 0,
+    groupsPassed: gs.filter((g) => pick(g) > 0).length,
+    passAtK: passAtKCurve(
+      gs.map((g) => ({ n: g.ran, c: Math.min(g.ran, pick(g)) })),
+      maxK,
+    ),
+  });
+  return { byTrust: { fast: level(fastValid, (g) => g.fast), ...(reachedStrict ? { strict: level(strictValid, (g) => g.strict) } : {}) } };
 }

@@ -122,13 +122,17 @@ export class LeanFleetClient {
     return body;
   }
 
-  /** Poll until a job is done (backoff up to 2 s); throws `wait_timeout` after `timeoutMs`. */
-  async wait(jobId: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<JobResult> {
+  /**
+   * Poll until a job is done (backoff up to 2 s); throws `wait_timeout` after `timeoutMs`. `onPoll` sees every
+   * answer that is not done yet (its state: queued or running), e.g. to show progress.
+   */
+  async wait(jobId: string, options: { timeoutMs?: number; signal?: AbortSignal; onPoll?: (answer: JobAnswer) => void } = {}): Promise<JobResult> {
     const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
     let delay: number = CLIENT_DEFAULTS.waitPollStartMs;
     for (;;) {
       const answer = await this.get(jobId, options.signal);
       if (answer.state === "done" && answer.result) return answer.result;
+      options.onPoll?.(answer);
       if (Date.now() + delay > deadline) throw new LeanFleetError("wait_timeout", `job ${jobId} is still ${answer.state ?? "pending"} after waiting; call wait again or raise timeoutMs`, { jobId });
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(CLIENT_DEFAULTS.waitPollMaxMs, delay * 2);

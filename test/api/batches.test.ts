@@ -133,6 +133,24 @@ describe("GET /v1/batches/:id and /results", () => {
     expect(await (await app.request(`/v1/batches/${batchId}`)).json()).toMatchObject({ done: 6, complete: true });
   });
 
+  it("counts valid and pass@k by trust level when results carry trust (fast: passed the fast checks; strict: comparator accepted too)", async () => {
+    const { app, store } = memoryApp();
+    const { batchId } = (await (await post(app, JSON.stringify(items(4, 2)))).json()) as { batchId: string };
+    const id = (s: number) => batchJobId(batchId, s);
+    await writeResult(store, id(0), { status: "ok", verdict: "valid", group: "g0", trust: "fast" });
+    await writeResult(store, id(1), { status: "ok", verdict: "invalid", group: "g1", trust: "fast" });
+    let progress = (await (await app.request(`/v1/batches/${batchId}`)).json()) as { byTrust?: Record<string, unknown> };
+    expect(progress.byTrust).toEqual({ fast: { valid: 1, validRate: 0.5, groupsPassed: 1, passAtK: [0.5] } }); // k up to the most results of a group so far
+
+    await writeResult(store, id(2), { status: "ok", verdict: "invalid", group: "g0", trust: "strict" });
+    await writeResult(store, id(3), { status: "ok", verdict: "valid", group: "g1", trust: "strict" });
+    progress = (await (await app.request(`/v1/batches/${batchId}`)).json()) as { byTrust?: Record<string, unknown> };
+    expect(progress.byTrust).toEqual({
+      fast: { valid: 3, validRate: 0.75, groupsPassed: 2, passAtK: [0.75, 1] },
+      strict: { valid: 1, validRate: 0.25, groupsPassed: 1, passAtK: [0.25, 0.5] },
+    });
+  });
+
   it("long-polls with ?wait until a result arrives", async () => {
     const { app, store } = memoryApp();
     const { batchId } = (await (await post(app, JSON.stringify(items(2)))).json()) as { batchId: string };

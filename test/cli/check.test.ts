@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveApi, type ApiServer } from "../../functions/api/index.js";
-import { jobSchema } from "../../services/jobs/index.js";
+import { jobSchema, runningKey, type Job } from "../../services/jobs/index.js";
 import { parseDataset } from "../../cli/dataset.js";
 import { parseWorkers } from "../../cli/commands/up.js";
 import { memoryApp, writeResult } from "../api/helpers/api-env.js";
@@ -16,6 +16,7 @@ describe("leanfleet check / status", () => {
   let dir: string;
   let stop = false;
   let worker: Promise<void>;
+  const jobs: Job[] = [];
 
   beforeAll(async () => {
     const env = memoryApp({ simulated: true });
@@ -26,8 +27,29 @@ describe("leanfleet check / status", () => {
       while (!stop) {
         for (const m of await env.queue.receive(10, 0.2)) {
           const job = jobSchema.parse(JSON.parse(m.body));
+          jobs.push(job);
           const content = job.request.kind === "file" ? job.request.content : "";
           const bad = content.includes("sorry_free_error");
+          if (content.includes("slow_job")) {
+            await env.store.put(runningKey(job.id), "{}");
+            await new Promise((r) => setTimeout(r, 3_000));
+          }
+          if (content.includes("cheat")) {
+            await writeResult(env.store, job.id, {
+              status: "ok",
+              verdict: "invalid",
+              trust: "fast",
+              checks: [
+                { name: "errors", ok: true },
+                { name: "sorries", ok: true },
+                { name: "axioms", ok: false, reason: "t depends on axiom cheat, which is not permitted (permitted: propext, Classical.choice, Quot.sound)" },
+                { name: "statement", ok: false, reason: "t does not have the statement's type" },
+              ],
+              response: { env: 0, messages: [] },
+            });
+            await env.queue.ack(m.receipt);
+            continue;
+          }
           await writeResult(env.store, job.id, {
             status: bad ? "lean_error" : "ok",
             verdict: bad ? "invalid" : "valid",
@@ -72,6 +94,34 @@ describe("leanfleet check / status", () => {
     expect(r.out).toContain(`${file}:1:0: info: 1 : Nat`);
     expect(r.out[r.out.length - 1]).toContain(": valid");
   });
+
+  it("--statement FILE --strict sends the statement at trust strict; failed checks print one line each, then the verdict with the trust level", async () => {
+    const file = join(dir, "Cheat.lean");
+    writeFileSync(file, "axiom cheat : False\ntheorem t : 1 = 2 := cheat.elim\n");
+    const statement = join(dir, "Statement.lean");
+    writeFileSync(statement, "theorem t : 1 = 1 := by sorry\n");
+    const r = await run("check", file, "--statement", statement, "--strict");
+    expect(r.code).toBe(1);
+    expect(jobs.at(-1)).toMatchObject({ statement: "theorem t : 1 = 1 := by sorry\n", verify: "strict" });
+    expect(r.out).toContain(`${file}: error: [axioms] t depends on axiom cheat, which is not permitted (permitted: propext, Classical.choice, Quot.sound)`);
+    expect(r.out).toContain(`${file}: error: [statement] t does not have the statement's type`);
+    expect(r.out.filter((l) => l.includes(": error: ["))).toHaveLength(2);
+    expect(r.out.at(-1)).toMatch(/: invalid \(axioms, statement failed\) \[trust fast\] in \d+ ms \[SIMULATED\]$/);
+
+    const noStatement = await runCli(server.url, "check", file, "--strict");
+    expect(noStatement.thrown?.message).toBe("--strict needs --statement FILE: comparator checks the proof against the problem's statement");
+  });
+
+  it("says the job id and where it stands (queued / running, elapsed time) while it waits", async () => {
+    const file = join(dir, "Slow.lean");
+    writeFileSync(file, "-- slow_job\ntheorem s : True := trivial\n");
+    const r = await run("check", file);
+    expect(r.code).toBe(0);
+    const id = jobs.at(-1)!.id;
+    expect(r.err.length).toBeGreaterThan(0);
+    for (const line of r.err) expect(line).toMatch(new RegExp(`^job ${id}: (queued|running), \\d+ s$`));
+    expect(r.err.at(-1)).toMatch(/: running, \d+ s$/);
+  }, 20_000);
 
   it("status lists fleets with queue depth and the simulated flag", async () => {
     const r = await run("status");

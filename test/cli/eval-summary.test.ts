@@ -56,6 +56,33 @@ describe("summarise", () => {
     expect(s.validRate).toBe(2 / 6);
   });
 
+  it("counts valid and pass@k by trust level when results carry trust: strict-stage results passed fast; valid at strict only when comparator accepted", () => {
+    const t = (group: string, status: SummaryInput["status"], verdict: SummaryInput["verdict"], trust?: "fast" | "strict"): SummaryInput => ({ ...r(group, status, verdict, 1), ...(trust ? { trust } : {}) });
+    const s = summarise([
+      // a: fast-invalid, then passed fast but comparator refused, then strict-valid
+      t("a", "ok", "invalid", "fast"),
+      t("a", "ok", "invalid", "strict"),
+      t("a", "ok", "valid", "strict"),
+      // b: passed fast, comparator refused; a Lean error
+      t("b", "ok", "invalid", "strict"),
+      t("b", "lean_error", "invalid", "fast"),
+      // c: a timeout (no trust) and a skip
+      t("c", "timeout", "none"),
+      t("c", "skipped", "none"),
+    ]);
+    expect(s.byTrust?.fast).toEqual({ valid: 3, validRate: 3 / 6, groupsPassed: 2, passAtK: expect.any(Array) });
+    expect(s.byTrust?.fast.passAtK[0]).toBeCloseTo((2 / 3 + 1 / 2 + 0) / 3, 12);
+    expect(s.byTrust?.strict).toEqual({ valid: 1, validRate: 1 / 6, groupsPassed: 1, passAtK: expect.any(Array) });
+    expect(s.byTrust?.strict?.passAtK[0]).toBeCloseTo(1 / 3 / 3, 12);
+    expect(s.byTrust?.strict?.passAtK[2]).toBeCloseTo(1 / 3, 12);
+    const text = formatSummary(s);
+    expect(text).toContain("trust fast   (errors, sorries, axioms, statement, options): valid 3 (50.0% of 6 that ran), 2/3 groups passed, pass@1 38.9%, pass@2 66.7%, pass@3 66.7%");
+    expect(text.find((l) => l.startsWith("trust strict (fast + comparator): valid 1 (16.7% of 6 that ran), 1/3 groups passed, pass@1 11.1%"))).toBeDefined();
+    // Fast only: no strict line; no trust at all: no byTrust.
+    expect(summarise([t("a", "ok", "valid", "fast")]).byTrust).toEqual({ fast: { valid: 1, validRate: 1, groupsPassed: 1, passAtK: [1] } });
+    expect(summarise([r("a", "ok", "valid", 1)]).byTrust).toBeUndefined();
+  });
+
   it("spans the batch from the first submission to the last finish in the results' timestamps", () => {
     const at = (submittedAt: string, finishedAt: string): SummaryInput => ({ ...r("g", "ok", "valid", 1), timings: { runMs: 1, queuedMs: 0, submittedAt, finishedAt } });
     expect(summarise([at("2025-01-01T00:00:00.000Z", "2025-01-01T00:00:02.000Z"), at("2025-01-01T00:00:01.000Z", "2025-01-01T01:00:00.000Z")]).spanMs).toBe(3_600_000);

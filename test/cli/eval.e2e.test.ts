@@ -111,6 +111,14 @@ describe("leanfleet eval against the local cluster (simulated)", () => {
     // The server's own progress agrees.
     const progress = (await (await fetch(`${cluster.endpoint}/v1/batches/${batchId}`)).json()) as { total: number; done: number; valid: number; complete: boolean };
     expect(progress).toMatchObject({ total: 200, done: 200, valid: summary.valid, complete: true });
+
+    // Results carry trust (the double's fast audit): the summary and `leanfleet status BATCH` count by trust level.
+    expect(summary.byTrust?.fast.valid).toBe(summary.valid);
+    expect(summary.byTrust?.strict).toBeUndefined();
+    const fastLine = `trust fast   (errors, sorries, axioms, statement, options): valid ${summary.valid} (`;
+    expect(stdout).toContain(fastLine);
+    const status = await runCli(cluster.endpoint!, "status", batchId);
+    expect(status.out.find((l) => l.startsWith(`  ${fastLine}`))).toContain(`pass@1 ${((summary.byTrust!.fast.passAtK[0]! * 100).toFixed(1))}%`);
   }, 180_000);
   it("runs a dataset with id, name, split and meta fields, and a miniF2F file as prover papers ship it; results carry id and meta", async () => {
     const own = join(dir, "own.jsonl");
