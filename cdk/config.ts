@@ -10,6 +10,7 @@ export { type FleetPlan, planFleet, replCountFor } from "./fleet-plan.js";
 
 const GIT_URL = /^(https:\/\/|git@|ssh:\/\/)[^\s]+$/;
 const GIT_REV = /^[A-Za-z0-9._\/-]{1,200}$/;
+const COMMIT = /^[0-9a-f]{40}$/;
 const SCHEDULE = /^(cron\(\S+ \S+ \S+ \S+ \S+ \S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
 
 const replSchema = z.strictObject({
@@ -24,8 +25,17 @@ const replSchema = z.strictObject({
 const projectSchema = z.strictObject({
   /** Git URL of the Lake project, e.g. https://github.com/leanprover-community/mathlib4. */
   gitUrl: z.string().regex(GIT_URL, { error: "must be an https:// or ssh git URL" }),
-  /** Tag, branch or commit to check out, e.g. "v4.19.0". */
-  rev: z.string().regex(GIT_REV, { error: "must be a git tag, branch or commit" }),
+  /**
+   * The commit to build (40 hex digits): a verdict must be reproducible, and a branch or tag can move. Find a tag's
+   * commit with `git ls-remote <gitUrl> refs/tags/<tag>`.
+   */
+  rev: z.string().regex(COMMIT, {
+    error: (iss) =>
+      `must be a commit (40 lowercase hex digits), got ${JSON.stringify(iss.input)}: a branch name or a tag can move, so the fleet's verdicts could not be reproduced; ` +
+      `pin the commit it points to now (git ls-remote <gitUrl> ${typeof iss.input === "string" ? iss.input : "<ref>"}) and keep the name in "ref"`,
+  }),
+  /** The tag or branch `rev` was taken from, e.g. "v4.19.0" (for people; the image builds `rev`). @default - none */
+  ref: z.string().regex(GIT_REV, { error: "must be a git tag or branch name" }).optional(),
   /** Run `lake exe cache get` (Mathlib's prebuilt .olean cache). @default - true when the URL names mathlib4 */
   mathlibCache: z.boolean().optional(),
 });

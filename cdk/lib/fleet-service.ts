@@ -3,7 +3,7 @@
 import { ArnFormat, Aws, type CfnElement, Duration, Size, Stack, Validations } from "aws-cdk-lib";
 import * as autoscaling from "aws-cdk-lib/aws-autoscaling";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
-import { Platform } from "aws-cdk-lib/aws-ecr-assets";
+import { DockerImageAsset, Platform } from "aws-cdk-lib/aws-ecr-assets";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
@@ -52,8 +52,12 @@ export interface FleetServiceProps {
   readonly healthPort?: number;
 }
 
-/** The worker's environment (see "Worker environment variables" in the team brief; read by services/worker/main.ts). */
-export function workerEnvironment(plan: FleetPlan, queueUrl: string, bucketName: string, healthPort: number): Record<string, string> {
+/**
+ * The worker's environment (see "Worker environment variables" in the team brief; read by services/worker/main.ts).
+ * It declares the toolchain and project commit the image was built with (the worker refuses to start on others) and
+ * the image's content hash (`imageDigest`, recorded in every result's environment).
+ */
+export function workerEnvironment(plan: FleetPlan, queueUrl: string, bucketName: string, healthPort: number, imageDigest?: string): Record<string, string> {
   return {
     LEANFLEET_FLEET: plan.name,
     LEANFLEET_QUEUE_URL: queueUrl,
@@ -66,6 +70,9 @@ export function workerEnvironment(plan: FleetPlan, queueUrl: string, bucketName:
     LEANFLEET_HEALTH_PORT: String(healthPort),
     LEANFLEET_VISIBILITY_SECONDS: String(plan.visibilitySeconds),
     LEANFLEET_DRAIN_SECONDS: String(plan.drainSeconds),
+    LEANFLEET_EXPECT_TOOLCHAIN: plan.leanToolchain,
+    ...(plan.project ? { LEANFLEET_EXPECT_PROJECT_REV: plan.project.rev } : {}),
+    ...(imageDigest ? { LEANFLEET_IMAGE_DIGEST: imageDigest } : {}),
     AWS_REGION: Aws.REGION,
   };
 }
@@ -128,11 +135,14 @@ export class FleetService extends Construct {
     }
 
     this.logGroup = new logs.LogGroup(this, "Logs", { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
-    const image = ecs.ContainerImage.fromAsset(props.repoRoot, {
+    // The asset itself (same scope and id as ContainerImage.fromAsset would use): its content hash names the image.
+    const asset = new DockerImageAsset(this.taskDefinition, "AssetImage", {
+      directory: props.repoRoot,
       file: "services/worker/Dockerfile",
       buildArgs: workerBuildArgs(plan),
       platform: Platform.LINUX_AMD64,
     });
+    const image = ecs.ContainerImage.fromDockerImageAsset(asset);
     this.container = this.taskDefinition.addContainer("worker", {
       image,
       essential: true,
@@ -142,7 +152,7 @@ export class FleetService extends Construct {
       user: FLEET_SERVICE_DEFAULTS.user,
       readonlyRootFilesystem: true,
       stopTimeout: Duration.seconds(plan.stopTimeoutSeconds),
-      environment: workerEnvironment(plan, props.queue.queueUrl, props.bucket.bucketName, healthPort),
+      environment: workerEnvironment(plan, props.queue.queueUrl, props.bucket.bucketName, healthPort, `cdk-asset:${asset.assetHash}`),
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: plan.name, mode: ecs.AwsLogDriverMode.NON_BLOCKING, maxBufferSize: Size.mebibytes(25) }),
       // tini as PID 1 reaps REPL grandchildren (`lake env repl`) and forwards SIGTERM to the worker.
       linuxParameters: new ecs.LinuxParameters(this, "Linux", { initProcessEnabled: true }),

@@ -89,7 +89,10 @@ describe("fleet services", () => {
         "AWS_REGION",
         "LEANFLEET_BUCKET",
         "LEANFLEET_DRAIN_SECONDS",
+        "LEANFLEET_EXPECT_PROJECT_REV",
+        "LEANFLEET_EXPECT_TOOLCHAIN",
         "LEANFLEET_FLEET",
+        "LEANFLEET_IMAGE_DIGEST",
         "LEANFLEET_HEALTH_PORT",
         "LEANFLEET_PREWARM_HEADER",
         "LEANFLEET_PROJECT_DIR",
@@ -103,7 +106,12 @@ describe("fleet services", () => {
     expect(env.LEANFLEET_FLEET).toBe("mathlib");
     expect(env.LEANFLEET_PREWARM_HEADER).toBe("import Mathlib");
     expect(env.LEANFLEET_QUEUE_URL).toBe(`<${s.id(fleet("mathlib").queue.queue)}>`);
-    // A fleet without a project gets no project dir and no pre-warm header.
+    // The worker checks at start that it runs what the fleet pins, and records the image's content hash.
+    expect(env.LEANFLEET_EXPECT_TOOLCHAIN).toBe("leanprover/lean4:v4.19.0");
+    expect(env.LEANFLEET_EXPECT_PROJECT_REV).toBe("c44e0c8ee63ca166450922a373c7409c5d26b00b");
+    expect(env.LEANFLEET_IMAGE_DIGEST).toMatch(/^cdk-asset:[0-9a-f]{64}$/);
+    // A fleet without a project gets no project dir, no pre-warm header and no project revision to check.
+    expect(envOf("core").LEANFLEET_EXPECT_PROJECT_REV).toBeUndefined();
     expect(envOf("core").LEANFLEET_PROJECT_DIR).toBeUndefined();
     expect(envOf("core").LEANFLEET_PREWARM_HEADER).toBeUndefined();
   });

@@ -31,7 +31,7 @@ export const TEST_CONFIG: DeploymentConfig = parseDeploymentConfig({
     {
       name: "mathlib",
       leanToolchain: "leanprover/lean4:v4.19.0",
-      project: { gitUrl: "https://github.com/leanprover-community/mathlib4", rev: "v4.19.0" },
+      project: { gitUrl: "https://github.com/leanprover-community/mathlib4", rev: "c44e0c8ee63ca166450922a373c7409c5d26b00b", ref: "v4.19.0" },
       vcpu: 16,
       memoryMiB: 65_536,
       replMemoryMiB: 7168,
@@ -41,7 +41,7 @@ export const TEST_CONFIG: DeploymentConfig = parseDeploymentConfig({
     {
       name: "huge",
       leanToolchain: "leanprover/lean4:v4.19.0",
-      project: { gitUrl: "https://github.com/leanprover-community/mathlib4", rev: "v4.19.0" },
+      project: { gitUrl: "https://github.com/leanprover-community/mathlib4", rev: "c44e0c8ee63ca166450922a373c7409c5d26b00b", ref: "v4.19.0" },
       vcpu: 32,
       memoryMiB: 196_608,
       replMemoryMiB: 16_384,
