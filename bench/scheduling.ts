@@ -7,9 +7,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { build } from "esbuild";
-import { DOUBLE_PATH, parseReplConfig, type LeanReplConfig } from "../services/repl/config.js";
-import { LeanServer } from "../services/repl/lean-server.js";
-import { ReplPool } from "../services/repl/pool.js";
+import { DOUBLE_PATH, LeanServer, parseReplConfig, ReplPool, type LeanReplConfig } from "../services/repl/index.js";
 import { createPolicy, POLICY_NAMES, type PolicyName } from "./lib/peer-policies.js";
 import { coldMixed, drive, editStream, proofSearch, type Workload } from "./lib/scheduling-workloads.js";
 
