@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { startFauxqs, type FauxqsServer } from "fauxqs";
 import { FORMAT_VERSION, type Job } from "../services/jobs/index.js";
 import { doubleConfig, ReplPool } from "../services/repl/index.js";
-import { createAwsClients, SqsJobQueue } from "../services/worker/adapters/index.js";
+import { createAwsClients, SqsJobQueue } from "../services/aws/index.js";
 import { WORKER_ENV } from "../services/worker/index.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");

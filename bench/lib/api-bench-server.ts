@@ -1,11 +1,11 @@
 // Child process of bench/api.ts: the API (createApp over the SQS/S3 adapters on a fauxqs endpoint) on 127.0.0.1,
 // plus a bare Hono route on the same server as the reference, and the API over a queue that drops messages on a
 // second server. Prints one JSON line {url, stubUrl} when listening.
-import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/worker/adapters/index.js";
+import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/aws/index.js";
 import { createApp, serveApi } from "../../functions/api/index.js";
 import { SendCoalescer } from "../../functions/api/send-coalescer.js";
 import { readText } from "../../functions/api/validation.js";
-import type { JobQueue } from "../../services/worker/ports.js";
+import type { JobQueue } from "../../services/core/index.js";
 
 const endpoint = process.env.BENCH_AWS_ENDPOINT!;
 const queueUrl = process.env.BENCH_QUEUE_URL!;

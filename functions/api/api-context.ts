@@ -1,7 +1,7 @@
 // Resolves ApiDeps into what the routes use (defaults applied, helpers built once per app instance).
 import { BatchProgressTracker, BatchStore } from "../../services/batches/index.js";
 import { newBatchId } from "../../services/jobs/index.js";
-import type { JobQueue, ObjectStore } from "../../services/worker/ports.js";
+import type { JobQueue, ObjectStore } from "../../services/core/index.js";
 import { API_DEFAULTS, type ApiDeps, type ApiLimits, type ClusterStatus } from "./deps.js";
 import { Enqueuer } from "./enqueue.js";
 import { BadRequestError } from "./errors.js";

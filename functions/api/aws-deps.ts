@@ -1,6 +1,6 @@
 // The API's queues and store built from its configuration, shared by the Lambda and the local entry points.
-import { createAwsClients, S3ObjectStore, SqsJobQueue, type AwsClients } from "../../services/worker/adapters/index.js";
-import type { JobQueue, ObjectStore } from "../../services/worker/ports.js";
+import { createAwsClients, S3ObjectStore, SqsJobQueue, type AwsClients } from "../../services/aws/index.js";
+import type { JobQueue, ObjectStore } from "../../services/core/index.js";
 import type { ApiConfig } from "./config.js";
 
 /** SQS queues per fleet and the S3 store of a configuration (on fauxqs when it names a local endpoint). */

@@ -1,5 +1,5 @@
 // What the API needs from outside (queues, store, cluster view, clock, ids, keys, limits) and its defaults.
-import type { ClusterStatus, JobQueue, ObjectStore, TaskCounts } from "../../services/worker/ports.js";
+import type { ClusterStatus, JobQueue, ObjectStore, TaskCounts } from "../../services/core/index.js";
 
 export type { ClusterStatus, TaskCounts };
 

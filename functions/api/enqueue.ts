@@ -2,7 +2,7 @@
 // batch sends in chunks with bounded concurrency that report exactly which items reached the queue.
 import { inputKey, JOB_DEFAULTS, FORMAT_VERSION, type Job, type JobMessage } from "../../services/jobs/index.js";
 import { mapLimit, type SeqRange } from "../../services/batches/index.js";
-import type { JobQueue, ObjectStore } from "../../services/worker/ports.js";
+import type { JobQueue, ObjectStore } from "../../services/core/index.js";
 
 /** Bodies per `sendMany` call while enqueueing a batch: one SQS SendMessageBatch, so a failure is one known chunk. */
 const CHUNK = 10;

@@ -1,6 +1,6 @@
 // Typed errors of the API. Each carries a stable `code`; the HTTP status is chosen in one place
 // (middleware/error-handler.ts), never at the throw site.
-import { LeanFleetError } from "../../services/repl/errors.js";
+import { LeanFleetError, type ErrorCode } from "../../services/core/index.js";
 
 /** Base of API errors: a code, a message naming the field and the fix, and optionally the field's path. */
 export class ApiError extends LeanFleetError {
@@ -12,7 +12,7 @@ export class ApiError extends LeanFleetError {
   readonly publicDetails: Record<string, unknown> | undefined;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     options: { field?: string; retryAfterSeconds?: number; details?: Record<string, unknown>; publicDetails?: Record<string, unknown> } = {},
   ) {
@@ -25,7 +25,7 @@ export class ApiError extends LeanFleetError {
 
 /** The request body or a parameter is malformed (code `invalid_request`, or a more specific one). */
 export class BadRequestError extends ApiError {
-  constructor(field: string | undefined, message: string, code = "invalid_request") {
+  constructor(field: string | undefined, message: string, code: ErrorCode = "invalid_request") {
     super(code, field ? `${field}: ${message}` : message, field === undefined ? {} : { field });
   }
 }

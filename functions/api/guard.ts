@@ -1,6 +1,6 @@
 // Wraps the queue and store ports so that their failures surface as `upstream_unavailable` (503, retryable)
 // instead of as internal errors.
-import type { JobQueue, ObjectStore } from "../../services/worker/ports.js";
+import type { JobQueue, ObjectStore } from "../../services/core/index.js";
 import { LeanFleetError } from "../../services/repl/errors.js";
 import { UpstreamUnavailableError } from "./errors.js";
 

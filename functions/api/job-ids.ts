@@ -5,7 +5,7 @@
 // restarts.
 import { createCipheriv, createHmac, createSecretKey, randomBytes, randomFillSync, timingSafeEqual, type KeyObject } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
-import type { ObjectStore } from "../../services/worker/ports.js";
+import type { ObjectStore } from "../../services/core/index.js";
 
 /** Key of the id-signing secret in the object store (must not expire: ids issued under it stop verifying). */
 export const ID_SECRET_KEY = "config/id-secret";

@@ -1,6 +1,6 @@
 // Per-key limits: a token bucket for requests per second, and an upper bound of each key's queued jobs checked
 // against its maxQueuedJobs. State lives in the app instance (per process; per Lambda instance in AWS).
-import type { JobQueue } from "../../services/worker/ports.js";
+import type { JobQueue } from "../../services/core/index.js";
 import { LimitExceededError } from "./errors.js";
 import type { KeyLimits } from "./deps.js";
 

@@ -3,7 +3,7 @@
 // arriving while a call is on the wire gather into the next one. Under load a job then costs a tenth of an SQS call
 // (the per-call CPU dominates the enqueue path: signing, HTTP, and the queue server's own work per call); a lone
 // request waits only until the next turn of the event loop.
-import type { JobQueue } from "../../services/worker/ports.js";
+import type { JobQueue } from "../../services/core/index.js";
 
 /** Bodies per batch call (the SQS limit). */
 const MAX_BATCH = 10;

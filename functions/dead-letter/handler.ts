@@ -3,7 +3,7 @@
 // store failed, so SQS keeps it for another try. The queue ARN names the fleet.
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { DeadLetterSettler } from "../../services/dead-letter/index.js";
-import { createAwsClients, S3ObjectStore } from "../../services/worker/adapters/index.js";
+import { createAwsClients, S3ObjectStore } from "../../services/aws/index.js";
 
 /** Environment of the function (set by cdk/lib/dead-letter-consumer.ts). */
 export const DEAD_LETTER_ENV = {

@@ -1,7 +1,7 @@
 // Dataset manifests of nightly runs: a JSON object in the bucket naming the items inline or in a JSON Lines object.
 import { z } from "zod";
 import { JOB_DEFAULTS, jobRequestSchema, verifyFieldsShape, type JobRequest, type VerifyFields } from "../../services/jobs/index.js";
-import type { ObjectStore } from "../../services/worker/ports.js";
+import type { ObjectStore } from "../../services/core/index.js";
 
 /** One dataset item: a stable id (the diff between runs is keyed by it) and what to check. */
 export const datasetItemSchema = z

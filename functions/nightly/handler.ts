@@ -2,7 +2,7 @@
 // the SQS/S3 adapters of the worker and an Application Auto Scaling scaler, and handles start / check events.
 import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { pino } from "pino";
-import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/worker/adapters/index.js";
+import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/aws/index.js";
 import { AppAutoScalingFleetScaler } from "./adapters/app-autoscaling.js";
 import { parseNightlyConfig, type NightlyConfig } from "./config.js";
 import { nightlyEventSchema } from "./events.js";

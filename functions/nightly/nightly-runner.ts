@@ -13,7 +13,7 @@ import {
   type Job,
   type JobResult,
 } from "../../services/jobs/index.js";
-import type { JobQueue, ObjectStore } from "../../services/worker/ports.js";
+import type { JobQueue, ObjectStore } from "../../services/core/index.js";
 import { loadDataset } from "./dataset.js";
 import { generateReport, readBatchResults, type ReportResult } from "../../services/report/index.js";
 import { NIGHTLY_ACTIVE_PREFIX, nightlyActiveKey, nightlyLatestKey, runReportKey, runSummaryKey, runVerdictsKey } from "./keys.js";

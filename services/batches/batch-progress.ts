@@ -1,7 +1,7 @@
 // Progress of a batch (done, valid, counts by status, rate), computed from its stored results and cached per batch
 // so that repeated polls only read results that are new since the last poll.
 import { JOB_STATUSES, type JobStatus } from "../jobs/index.js";
-import type { ObjectStore } from "../worker/ports.js";
+import type { ObjectStore } from "../core/index.js";
 import { listBatchResults, readResultTexts, type ResultRef } from "./batch-results.js";
 import type { BatchExtent, BatchManifest } from "./batch-store.js";
 import { byTrustOf, type EvalSummary } from "./eval-summary.js";

@@ -1,6 +1,6 @@
 // Reading a batch's stored results: listing them in seq order and fetching their bodies with bounded concurrency.
 import { batchJobId, batchResultsPrefix, resultKey } from "../jobs/index.js";
-import type { ObjectStore } from "../worker/ports.js";
+import type { ObjectStore } from "../core/index.js";
 import { mapLimit } from "./map-limit.js";
 
 /** Defaults for reading results. */

@@ -2,7 +2,7 @@
 // submission call, so that appending calls get disjoint sequence numbers without a database (conditional puts).
 import { z } from "zod";
 import { batchManifestKey, batchOfJob, FORMAT_VERSION } from "../jobs/index.js";
-import type { ObjectStore } from "../worker/ports.js";
+import type { ObjectStore } from "../core/index.js";
 import type { SeqRange } from "./result-cursor.js";
 
 /** Defaults of the batch store. */

@@ -1,6 +1,6 @@
 // HTTP for the client: JSON requests with retries and exponential backoff on 429, 5xx and network errors, honouring
 // Retry-After; API errors surface as LeanFleetApiError with the server's stable code.
-import { LeanFleetError } from "../repl/errors.js";
+import { isErrorCode, LeanFleetError } from "../core/index.js";
 
 /** Retry policy of the client. */
 export interface RetryPolicy {
@@ -28,7 +28,8 @@ export class LeanFleetApiError extends LeanFleetError {
     readonly field?: string,
     readonly body?: Record<string, unknown>,
   ) {
-    super(code, `HTTP ${status} ${code}: ${message}`, { status, ...(field ? { field } : {}) });
+    // A code this client does not know (a newer server) keeps its text in details and counts as `internal`.
+    super(isErrorCode(code) ? code : "internal", `HTTP ${status} ${code}: ${message}`, { status, ...(field ? { field } : {}), ...(isErrorCode(code) ? {} : { remoteCode: code }) });
   }
 }
 

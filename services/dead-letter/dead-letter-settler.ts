@@ -2,7 +2,7 @@
 // (`crashed`, code `dead_lettered`, unless a result already exists), every message gets a record (for the
 // dead-lettered counts and for inspection), and only then is the message deleted. Nothing accepted is lost.
 import { FORMAT_VERSION, deadLetterKey, deadLetterPrefix, resultKey, type JobResult } from "../jobs/index.js";
-import type { JobQueue, ObjectStore, ReceivedMessage } from "../worker/index.js";
+import type { JobQueue, ObjectStore, ReceivedMessage } from "../core/index.js";
 
 /** Defaults of {@link DeadLetterSettler}. */
 export const DEAD_LETTER_DEFAULTS = {

@@ -2,7 +2,7 @@
 // API, a separate OS process, can answer `GET /v1/cluster`; and the ClusterStatus client the API uses for it.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ClusterStatus, QueueDepth, TaskCounts } from "../worker/ports.js";
+import type { ClusterStatus, QueueDepth, TaskCounts } from "../core/index.js";
 
 export type { ClusterStatus, TaskCounts };
 

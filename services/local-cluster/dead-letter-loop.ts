@@ -2,7 +2,7 @@
 // dead-letter queue is drained on an interval, each message settled with a terminal result and a record.
 import type { Logger } from "pino";
 import { DeadLetterSettler } from "../dead-letter/index.js";
-import type { JobQueue, ObjectStore } from "../worker/index.js";
+import type { JobQueue, ObjectStore } from "../core/index.js";
 
 /** Defaults of {@link startDeadLetterLoop}. */
 export const DEAD_LETTER_LOOP_DEFAULTS = {

@@ -2,7 +2,7 @@
 // service with target tracking: scales out on backlog, scales in only idle workers, replaces workers that die.
 import type { Logger } from "pino";
 import { desiredTasks } from "../scaling/index.js";
-import type { JobQueue, QueueDepth } from "../worker/ports.js";
+import type { JobQueue, QueueDepth } from "../core/index.js";
 import type { WorkerExit, WorkerHealth, WorkerState } from "./worker-process.js";
 
 /** What the supervisor needs of a worker process (WorkerProcess; fakes in tests). */

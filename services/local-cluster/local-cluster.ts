@@ -11,7 +11,7 @@ import pino, { type Logger } from "pino";
 import { DEFAULT_LOCAL_PORT, FLEET_PATTERN } from "../../functions/api/index.js";
 import { detectRepl } from "../repl/index.js";
 import { countDeadLettered } from "../dead-letter/index.js";
-import { createAwsClients, S3ObjectStore, SqsJobQueue, type AwsClients } from "../worker/adapters/index.js";
+import { createAwsClients, S3ObjectStore, SqsJobQueue, type AwsClients } from "../aws/index.js";
 import { WORKER_ENV } from "../worker/index.js";
 import { CLUSTER_STATUS_URL_ENV, serveClusterStatus, type ClusterSnapshot, type ClusterStatus, type TaskCounts } from "./cluster-status.js";
 import { FleetSupervisor, LOCAL_SCALING_DEFAULTS, type LocalScaling } from "./fleet-supervisor.js";

@@ -1,25 +1,8 @@
-// Typed errors of the REPL layer. Each has a stable `code`; across process or queue boundaries match on `code`,
-// never on `instanceof` (the class does not survive JSON).
+// Typed errors of the REPL layer. Each has a stable `code` (core's typed union); across process or queue boundaries
+// match on `code`, never on `instanceof` (the class does not survive JSON).
+import { LeanFleetError } from "../core/index.js";
 
-/** Base class of every LeanFleet error: a stable machine code plus a message that names the field and the fix. */
-export class LeanFleetError extends Error {
-  /** Stable identifier, e.g. `repl_timeout`; safe to match on across processes. */
-  readonly code: string;
-  /** Extra structured facts about the failure (kept small: it is logged and stored in results). */
-  readonly details: Readonly<Record<string, unknown>>;
-
-  constructor(code: string, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-    this.details = details;
-  }
-
-  /** Plain data for logs, results and HTTP bodies. */
-  toJSON(): { code: string; message: string; details: Record<string, unknown> } {
-    return { code: this.code, message: this.message, details: { ...this.details } };
-  }
-}
+export { LeanFleetError };
 
 /** A request that the REPL would crash on, or that names an unknown field/kind; it never reaches a REPL. */
 export class InvalidRequestError extends LeanFleetError {

@@ -1,7 +1,7 @@
 // The report of a stored batch (the API's GET /v1/batches/:id/report and the nightly run): its results read from the
 // object store in seq order, each with its seq as the dataset index, optionally against a baseline batch.
 import { listBatchResults, readResultTexts } from "../batches/index.js";
-import type { ObjectStore } from "../worker/ports.js";
+import type { ObjectStore } from "../core/index.js";
 import { generateReport } from "./generate-report.js";
 import { readResultLine, type ReportResult } from "./report-result.js";
 

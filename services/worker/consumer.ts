@@ -2,7 +2,7 @@
 // the processor. Stopping never aborts a poll (an aborted SQS long poll can swallow a message until its visibility
 // timeout, stack.md G5): the current poll finishes and whatever it returns is released at once.
 import type { Logger } from "pino";
-import type { JobQueue, ReceivedMessage } from "./ports.js";
+import type { JobQueue, ReceivedMessage } from "../core/index.js";
 
 /** Options of {@link Consumer}. */
 export interface ConsumerOptions {

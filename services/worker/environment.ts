@@ -2,7 +2,7 @@
 // toolchain or project revision than the fleet declares, and store the record (once per id) and the fleet's marker.
 import { environmentId, environmentKey, environmentMismatches, fleetEnvironmentsPrefix, readEnvironment, type EnvironmentRecord, type ReadEnvironmentInput } from "../environment/index.js";
 import { EnvironmentMismatchError } from "./errors.js";
-import type { ObjectStore } from "./ports.js";
+import type { ObjectStore } from "../core/index.js";
 
 /** What the worker established about its environment. */
 export interface WorkerEnvironment {

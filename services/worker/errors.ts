@@ -1,17 +1,6 @@
-// Typed errors of the worker unit (stable codes; match on `code` across processes).
-// errors.js directly, not the REPL unit's index: the adapters (and through them the API's Lambda bundle) need only
-// the error base class, not the REPL process machinery the index pulls in.
-import { LeanFleetError } from "../repl/errors.js";
-
-/** A message's lease (receipt) is no longer valid: it was deleted, or its visibility expired and it may be redelivered. */
-export class LeaseLostError extends LeanFleetError {
-  constructor(receipt: string, reason: string) {
-    super("lease_lost", `the lease of a queue message is gone (${reason}); the job must stop, another delivery will run it`, {
-      receipt: receipt.slice(0, 64),
-      reason,
-    });
-  }
-}
+// Typed errors of the worker unit (stable codes; match on `code` across processes). The base class is the core
+// unit's: small, so the adapters and the API's Lambda bundle do not pull in the REPL machinery.
+import { LeanFleetError } from "../core/index.js";
 
 /** The worker's environment is missing or malformed; the message names the variable and the fix. */
 export class WorkerConfigError extends LeanFleetError {

@@ -1,7 +1,7 @@
 // Keeps the lease of every running job alive: extends its visibility every third of the lease, and declares the
 // lease lost (aborting the job) when an extension is refused or when transient failures leave no time before expiry.
-import { LeaseLostError } from "./errors.js";
-import type { JobQueue } from "./ports.js";
+import { LeaseLostError } from "../core/index.js";
+import type { JobQueue } from "../core/index.js";
 
 /** Options of {@link Heartbeat}. */
 export interface HeartbeatOptions {

@@ -10,5 +10,4 @@ export { judge, toLeanRequest, resultFromOutcome, skippedResult, rejectedResult,
 export { emfRecord, METRICS, type JobFigures } from "./metrics.js";
 export { ProtectionHolder } from "./protection.js";
 export { startHealthServer, type HealthReport } from "./health.js";
-export { LeaseLostError, WorkerConfigError } from "./errors.js";
-export type { JobQueue, ObjectStore, TaskProtection, ReceivedMessage, QueueDepth, ObjectPage } from "./ports.js";
+export { WorkerConfigError } from "./errors.js";

@@ -7,7 +7,7 @@ import type { HandleRecord, ReplRunner, RunOutcome } from "../repl/index.js";
 import type { Heartbeat } from "./heartbeat.js";
 import { decodeMessage } from "./job-decoder.js";
 import { emfRecord } from "./metrics.js";
-import type { JobQueue, ObjectStore, ReceivedMessage } from "./ports.js";
+import type { JobQueue, ObjectStore, ReceivedMessage } from "../core/index.js";
 import type { ProtectionHolder } from "./protection.js";
 import { headerOf, rejectedResult, resultFromOutcome, ResultWriter, skippedResult, toLeanRequest, type RunContext } from "./results.js";
 import { strictRefusal, verifyAnswer, type Verification, type VerificationDeps } from "./verification.js";

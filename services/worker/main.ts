@@ -2,7 +2,7 @@
 // the environment once, build the AWS adapters and the REPL set, start the worker, stop it in order on SIGTERM.
 import pino from "pino";
 import { detectRepl, doubleConfig, ReplPool } from "../repl/index.js";
-import { createAwsClients, EcsTaskProtection, NoopTaskProtection, S3ObjectStore, SqsJobQueue } from "./adapters/index.js";
+import { createAwsClients, EcsTaskProtection, NoopTaskProtection, S3ObjectStore, SqsJobQueue } from "../aws/index.js";
 import { parseWorkerConfig, WORKER_DEFAULTS, type WorkerConfig } from "./config.js";
 import { WorkerConfigError } from "./errors.js";
 import { establishEnvironment } from "./environment.js";

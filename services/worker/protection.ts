@@ -1,6 +1,6 @@
 // Holds ECS task scale-in protection while any job runs: on at the first job, off shortly after the last one ends,
 // renewed while held (ECS lets it expire on its own).
-import type { TaskProtection } from "./ports.js";
+import type { TaskProtection } from "../core/index.js";
 
 /** Options of {@link ProtectionHolder}. */
 export interface ProtectionHolderOptions {

@@ -4,7 +4,7 @@ import { FORMAT_VERSION, groupValidKey, resultKey, type Check, type Job, type Jo
 import { verdictOf } from "../verify/index.js";
 import type { LeanRequest, ReplResponse, RunOutcome } from "../repl/index.js";
 import type { JobHeader } from "./job-decoder.js";
-import type { ObjectStore } from "./ports.js";
+import type { ObjectStore } from "../core/index.js";
 
 /** The REPL request a job asks for: code or file content as a `cmd`, or a tactic on a proof-state handle. */
 export function toLeanRequest(job: Job): LeanRequest {

@@ -8,7 +8,7 @@ import { Consumer } from "./consumer.js";
 import { startHealthServer, type HealthReport, type HealthServer } from "./health.js";
 import { Heartbeat } from "./heartbeat.js";
 import { JobProcessor, type JobDisposition } from "./job-processor.js";
-import type { JobQueue, ObjectStore, TaskProtection } from "./ports.js";
+import type { JobQueue, ObjectStore, TaskProtection } from "../core/index.js";
 import { ProtectionHolder } from "./protection.js";
 import { gracefulShutdown } from "./shutdown.js";
 import type { VerificationDeps } from "./verification.js";

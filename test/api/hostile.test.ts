@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, hashApiKey } from "../../functions/api/index.js";
 import { startFauxqsEnv, type FauxqsEnv } from "../worker/helpers/fauxqs-env.js";
-import type { ObjectStore } from "../../services/worker/ports.js";
+import type { ObjectStore } from "../../services/core/index.js";
 import { depthOf, errorOf, fakeHandle } from "./helpers/api-env.js";
 
 const KEY = "test-key-0123456789";
@@ -89,13 +89,13 @@ const CASES: Case[] = [
   { name: "missing API key", body: j({ code: "#check 1" }), headers: { authorization: "" }, status: 401, code: "unauthorized" },
   { name: "Basic instead of Bearer", body: j({ code: "#check 1" }), headers: { authorization: "Basic dXNlcjpwdw==" }, status: 401, code: "unauthorized" },
   { name: "unknown route", method: "GET", path: "/v2/jobs", status: 404, code: "route_not_found" },
-  { name: "wrong method", method: "PUT", path: "/v1/jobs", body: j({ code: "#check 1" }), status: 405, code: "method_not_allowed" },
+  { name: "wrong method", method: "PUT", path: "/v1/jobs", body: j({ code: "#check 1" }), status: 404, code: "route_not_found" },
 ];
 
 describe("hostile requests (fauxqs-backed deps)", () => {
   let fx: FauxqsEnv;
   let app: ReturnType<typeof createApp>;
-  let queues: Record<string, import("../../services/worker/ports.js").JobQueue>;
+  let queues: Record<string, import("../../services/core/index.js").JobQueue>;
   let store: ObjectStore;
 
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import { apiEvent } from "./helpers/api-gateway-event.js";
 import { hashApiKey } from "../../functions/api/index.js";
 import { jobSchema, resultKey } from "../../services/jobs/index.js";
 import { startFauxqsEnv, type FauxqsEnv, type FauxqsQueue } from "../worker/helpers/fauxqs-env.js";
-import type { ObjectStore } from "../../services/worker/ports.js";
+import type { ObjectStore } from "../../services/core/index.js";
 import { writeResult } from "./helpers/api-env.js";
 
 const KEY = "lambda-test-key";

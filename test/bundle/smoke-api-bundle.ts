@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startFauxqs } from "fauxqs";
-import { createAwsClients, SqsJobQueue } from "../../services/worker/adapters/index.js";
+import { createAwsClients, SqsJobQueue } from "../../services/aws/index.js";
 import { apiEvent } from "../api/helpers/api-gateway-event.js";
 
 const OUT = resolve(process.argv[2] ?? "cdk.out");

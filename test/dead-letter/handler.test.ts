@@ -5,7 +5,7 @@ import { startFauxqs, type FauxqsServer } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler, resetForTests } from "../../functions/dead-letter/handler.js";
 import { FORMAT_VERSION, resultKey } from "../../services/jobs/index.js";
-import { createAwsClients, S3ObjectStore } from "../../services/worker/adapters/index.js";
+import { createAwsClients, S3ObjectStore } from "../../services/aws/index.js";
 
 let server: FauxqsServer;
 beforeAll(async () => {

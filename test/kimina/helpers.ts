@@ -1,7 +1,7 @@
 // Test helpers of the Kimina routes: the request bodies kimina-client 0.2.1 and Lean4Client send, and a fake worker
 // that answers jobs on an in-memory queue by directives in their code, storing results the way the worker does.
 import { jobMessageSchema, jobSchema, type Job, type JobResult } from "../../services/jobs/index.js";
-import type { ObjectStore } from "../../services/worker/ports.js";
+import type { ObjectStore } from "../../services/core/index.js";
 import type { MemoryJobQueue } from "../support/fakes.js";
 import { writeResult } from "../api/helpers/api-env.js";
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchOfJob, batchResultsPrefix } from "../../services/jobs/index.js";
-import { createAwsClients, S3ObjectStore } from "../../services/worker/adapters/index.js";
+import { createAwsClients, S3ObjectStore } from "../../services/aws/index.js";
 import { startLocalCluster, type LocalCluster } from "../../services/local-cluster/index.js";
 import { kiminaClientBody, lean4ClientBody } from "./helpers.js";
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { countDeadLettered } from "../../services/dead-letter/index.js";
 import { batchResultsPrefix, deadLetterPrefix, FORMAT_VERSION, resultKey, type Job, type JobResult, type JobStatus } from "../../services/jobs/index.js";
-import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/worker/adapters/index.js";
+import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/aws/index.js";
 import { findTagged, isAlive, startLocalCluster, type LocalCluster } from "../../services/local-cluster/index.js";
 import { messageBody } from "../worker/helpers/jobs.js";
 

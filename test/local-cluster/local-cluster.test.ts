@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { resultKey } from "../../services/jobs/index.js";
-import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/worker/adapters/index.js";
+import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/aws/index.js";
 import { findTagged, HttpClusterStatus, startLocalCluster, type LocalCluster } from "../../services/local-cluster/index.js";
 import { makeJob } from "../worker/helpers/jobs.js";
 

@@ -1,7 +1,6 @@
 // Test support for the REPL server tests: remember every process a test started and check none survives it.
 import { expect } from "vitest";
-import { isProcessDead } from "../../services/repl/index.js";
-import { listDescendants } from "../../services/repl/process/process-tree.js";
+import { isProcessDead, listDescendants } from "../../services/repl/process-tree.js";
 
 /** Collects pids seen during a test (REPL processes and their descendants). */
 export class PidTracker {

@@ -2,9 +2,9 @@
 // The contract suites in test/worker/contract run the same checks against these and against fauxqs.
 import { AUDIT_MARKER } from "../../services/verify/index.js";
 import { randomUUID } from "node:crypto";
-import { LeaseLostError } from "../../services/worker/errors.js";
+import { LeaseLostError } from "../../services/core/index.js";
 import type { LeanRequest, ReplRunner, RunOptions, RunOutcome } from "../../services/repl/index.js";
-import type { JobQueue, ObjectPage, ObjectStore, QueueDepth, ReceivedMessage, TaskProtection } from "../../services/worker/ports.js";
+import type { JobQueue, ObjectPage, ObjectStore, QueueDepth, ReceivedMessage, TaskProtection } from "../../services/core/index.js";
 
 /** Operations whose next calls a test can make fail. */
 type Op = "send" | "receive" | "extendLease" | "ack" | "release" | "depth" | "put" | "get" | "exists" | "list" | "delete";

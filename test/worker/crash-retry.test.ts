@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resultKey, type JobResult } from "../../services/jobs/index.js";
 import { doubleConfig, ReplPool } from "../../services/repl/index.js";
-import { NoopTaskProtection } from "../../services/worker/adapters/index.js";
+import { NoopTaskProtection } from "../../services/aws/index.js";
 import { Worker } from "../../services/worker/worker.js";
 import { isAlive } from "../../services/local-cluster/index.js";
 import { startFauxqsEnv, type FauxqsEnv } from "./helpers/fauxqs-env.js";

@@ -1,6 +1,6 @@
 // The lease heartbeat under fake timers: extends before expiry, aborts on a refused or repeatedly failing extension.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { LeaseLostError } from "../../services/worker/errors.js";
+import { LeaseLostError } from "../../services/core/index.js";
 import { Heartbeat } from "../../services/worker/heartbeat.js";
 import { MemoryJobQueue } from "../support/fakes.js";
 

@@ -2,7 +2,7 @@
 // G5), so a message arriving during the final poll is handed back at once; plus the health endpoint and releases.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resultKey } from "../../services/jobs/index.js";
-import { NoopTaskProtection } from "../../services/worker/adapters/index.js";
+import { NoopTaskProtection } from "../../services/aws/index.js";
 import { Worker } from "../../services/worker/worker.js";
 import { ScriptedRunner } from "../support/fakes.js";
 import { startFauxqsEnv, type FauxqsEnv } from "./helpers/fauxqs-env.js";

@@ -165,7 +165,7 @@ describe("Worker on fakes", () => {
     await queue.send(JSON.stringify(job));
     await worker.start();
     await waitFor(() => worker.health().jobsRunning === 1);
-    queue.failNext("extendLease", new (await import("../../services/worker/errors.js")).LeaseLostError("r", "gone"));
+    queue.failNext("extendLease", new (await import("../../services/core/index.js")).LeaseLostError("r", "gone"));
     await waitFor(() => (worker.counts().lease_lost ?? 0) === 1, 5000);
     expect(store.keys().filter((k) => k.startsWith("results/"))).toEqual([]);
   });

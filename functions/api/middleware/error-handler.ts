@@ -3,11 +3,14 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { LeanFleetError } from "../../../services/repl/errors.js";
+import { LeanFleetError, type KnownErrorCode } from "../../../services/core/index.js";
 import { ApiError } from "../errors.js";
 
-/** HTTP status of every error code the API answers with. */
-export const ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = {
+/**
+ * HTTP status of every error code (exhaustive: a code added to core's ERROR_CODES without a status here fails
+ * type-checking). Codes that never reach the API from a client's request map to the status that would describe them.
+ */
+export const ERROR_STATUS: Readonly<Record<KnownErrorCode, ContentfulStatusCode>> = {
   invalid_request: 400,
   invalid_json: 400,
   invalid_utf8: 400,
@@ -28,6 +31,27 @@ export const ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = {
   upstream_unavailable: 503,
   partial_enqueue: 503,
   not_configured: 503,
+  invalid_job: 400,
+  invalid_dataset: 400,
+  results_file: 400,
+  method_not_allowed: 405,
+  network: 502,
+  wait_timeout: 504,
+  lease_lost: 409,
+  api_config: 500,
+  worker_config: 500,
+  nightly_config: 500,
+  environment_mismatch: 500,
+  bad_lake_manifest: 500,
+  repl_setup: 503,
+  repl_timeout: 504,
+  repl_crashed: 502,
+  repl_memory_limit: 502,
+  repl_protocol: 502,
+  repl_closed: 503,
+  repl_restart_exhausted: 503,
+  pool_exhausted: 503,
+  handle_replay_failed: 502,
 };
 
 /** The JSON body of every error response. */
@@ -49,7 +73,7 @@ function respond(c: Context, status: ContentfulStatusCode, body: ErrorBody, retr
 export function errorHandler(log?: ErrorLog): ErrorHandler {
   return (err, c) => {
     if (err instanceof LeanFleetError) {
-      const status = ERROR_STATUS[err.code] ?? 500;
+      const status = ERROR_STATUS[err.code as KnownErrorCode] ?? 500;
       const field = err instanceof ApiError ? err.field : typeof err.details.field === "string" && err.details.field ? err.details.field : undefined;
       const retry = err instanceof ApiError ? err.retryAfterSeconds : undefined;
       const details = err instanceof ApiError ? err.publicDetails : undefined;

@@ -1,6 +1,6 @@
 // Test helper: API apps over in-memory fakes or fauxqs, worker-like result writing, and request shortcuts.
 import { FORMAT_VERSION, jobMessageSchema, resultKey, type JobMessage, type JobResult } from "../../../services/jobs/index.js";
-import type { JobQueue, ObjectStore } from "../../../services/worker/ports.js";
+import type { JobQueue, ObjectStore } from "../../../services/core/index.js";
 import { createApp, type ApiDeps } from "../../../functions/api/index.js";
 import { MemoryJobQueue, MemoryObjectStore } from "../../support/fakes.js";
 

@@ -1,7 +1,7 @@
 // Test helper: an in-process fauxqs with a bucket and queues (each with a dead-letter queue), and adapters on them.
 import { randomUUID } from "node:crypto";
 import { startFauxqs, type FauxqsServer } from "fauxqs";
-import { createAwsClients, S3ObjectStore, SqsJobQueue, type AwsClients } from "../../../services/worker/adapters/index.js";
+import { createAwsClients, S3ObjectStore, SqsJobQueue, type AwsClients } from "../../../services/aws/index.js";
 
 /** A queue created on fauxqs, with its dead-letter queue. */
 export interface FauxqsQueue {

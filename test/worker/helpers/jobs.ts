@@ -2,7 +2,7 @@
 import { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
 import { FORMAT_VERSION, inputKey, JOB_DEFAULTS, type Job } from "../../../services/jobs/index.js";
-import type { ObjectStore } from "../../../services/worker/ports.js";
+import type { ObjectStore } from "../../../services/core/index.js";
 
 let seq = 0;
 

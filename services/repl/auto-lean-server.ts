@@ -1,0 +1,344 @@
+// AutoLeanServer: a LeanServer kept healthy. It restarts the REPL before memory limits are hit (with backoff),
+// after crashes (retrying the request that died) and after N requests, resolves state handles, and returns data.
+import { EventEmitter } from "node:events";
+import { performance } from "node:perf_hooks";
+import { setTimeout as delay } from "node:timers/promises";
+import { augmentContextOf, augmentForRepl, type AugmentContext } from "./augment.js";
+import { resolveIncrementalitySupport, type LeanReplConfig } from "./config.js";
+import {
+  InvalidRequestError,
+  LeanFleetError,
+  ReplClosedError,
+  ReplCrashedError,
+  ReplMemoryLimitError,
+  ReplProtocolError,
+  ReplRestartExhaustedError,
+  ReplSetupError,
+  ReplTimeoutError,
+  UnknownHandleError,
+} from "./errors.js";
+import { LeanServer, type LeanServerOptions } from "./lean-server.js";
+import { processTreeRss, readContainerMemory, type ContainerMemory } from "./memory.js";
+import { listDescendants } from "./process-tree.js";
+import { isHandle, type Handle, type LeanRequest, type RunOptions, type RunOutcome } from "./outcome.js";
+import type { ReplRequest, ReplResponse } from "./protocol.js";
+import { validateRequest } from "./request-validation.js";
+import { canonicalRequest, checkHandleFields, HandleReplayError, rawIdField, recordsFor, resolveHandles, rewriteResponse, SessionCache, statesOf } from "./session-handles.js";
+
+/** Where memory readings come from (real /proc and cgroup files by default; fakes in tests). */
+export interface MemoryProbe {
+  /** RSS of a process tree in bytes. */
+  treeRssBytes(pid: number): Promise<number>;
+  /** The container's memory limit and usage. */
+  container(): ContainerMemory;
+}
+
+/** Defaults of the memory checks. */
+export const MEMORY_CHECK_DEFAULTS = {
+  /**
+   * The container reading (cgroup files, /proc/meminfo) is reused for this long: it is the same for every REPL of
+   * the process and costs several file reads, on the hot path of every request. The per-REPL tree RSS is still
+   * read before each request (over a list of the tree's processes reused for as long), and the RSS watchdog and
+   * the cgroup limit still guard in between. @default 200
+   */
+  containerSampleMs: 200,
+} as const;
+
+/**
+ * A probe reading /proc VmRSS of the REPL's tree and the container's cgroup (see memory.ts). The container reading
+ * and the list of each REPL's descendants are reused for `containerSampleMs`: listing descendants reads a `children`
+ * file per thread of every process in the tree (most of the probe's cost, on every request), while the tree rarely
+ * changes between two requests. The VmRSS of every listed process is still read on each call.
+ */
+export function createSystemMemoryProbe(containerSampleMs: number = MEMORY_CHECK_DEFAULTS.containerSampleMs): MemoryProbe {
+  let last: { atMs: number; value: ContainerMemory } | null = null;
+  // Keyed by REPL pid; entries of exited REPLs are dropped once stale, so the map stays as small as the REPL set.
+  const trees = new Map<number, { atMs: number; pids: number[] }>();
+  const descendants = (pid: number): number[] => {
+    const now = performance.now();
+    const hit = trees.get(pid);
+    if (hit !== undefined && now - hit.atMs < containerSampleMs) return hit.pids;
+    for (const [p, e] of trees) if (now - e.atMs >= containerSampleMs) trees.delete(p);
+    const pids = listDescendants(pid);
+    trees.set(pid, { atMs: now, pids });
+    return pids;
+  };
+  return {
+    treeRssBytes: async (pid) => (await processTreeRss(pid, { descendants })).rssBytes,
+    container: () => {
+      const now = performance.now();
+      if (last === null || now - last.atMs >= containerSampleMs) last = { atMs: now, value: readContainerMemory() };
+      return last.value;
+    },
+  };
+}
+
+/** The default probe, shared by the servers of this process (they share one container). */
+export const systemMemoryProbe: MemoryProbe = createSystemMemoryProbe();
+
+/** Why a REPL was restarted. */
+export type RestartReason = "process-memory" | "container-memory" | "recycle" | "crash" | "timeout" | "not-running" | "abort";
+
+/** Events an AutoLeanServer emits (for metrics and logs). */
+export interface AutoLeanServerEvents {
+  restart: [{ reason: RestartReason; detail: string }];
+  crash: [{ code: string; message: string; attempt: number }];
+  timeout: [{ timeoutMs: number }];
+}
+
+/** Counters of an AutoLeanServer since construction. */
+export interface AutoLeanServerStats {
+  /** Requests answered by a REPL. */
+  requests: number;
+  restarts: number;
+  crashes: number;
+  timeouts: number;
+  /** Requests re-sent after their REPL died. */
+  crashRetries: number;
+  restartsByReason: Record<RestartReason, number>;
+}
+
+/** Construction options of {@link AutoLeanServer}. */
+export interface AutoLeanServerOptions extends LeanServerOptions {
+  /** Name in outcomes and logs, stable across restarts. @default "repl-0" */
+  id?: string;
+  /** Handle chains, shared with other servers of the process. @default - a new SessionCache */
+  cache?: SessionCache;
+  /** @default systemMemoryProbe */
+  memory?: MemoryProbe;
+  /** Whether the REPL understands `incrementality`. @default - resolveIncrementalitySupport(config) */
+  replSupportsIncrementality?: boolean;
+}
+
+const ZERO_REASONS: Record<RestartReason, number> = {
+  "process-memory": 0,
+  "container-memory": 0,
+  recycle: 0,
+  crash: 0,
+  timeout: 0,
+  "not-running": 0,
+  abort: 0,
+};
+
+/** A supervised REPL: `run` never throws for expected outcomes (timeout, crash, rejected are statuses). */
+export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
+  readonly id: string;
+  readonly cache: SessionCache;
+  readonly #config: LeanReplConfig;
+  readonly #server: LeanServer;
+  readonly #memory: MemoryProbe;
+  readonly #augment: AugmentContext;
+  /** This REPL process's handle → id map; dropped at every restart. */
+  readonly #ids = new Map<Handle, number>();
+  readonly #stats: AutoLeanServerStats = { requests: 0, restarts: 0, crashes: 0, timeouts: 0, crashRetries: 0, restartsByReason: { ...ZERO_REASONS } };
+  #tail: Promise<unknown> = Promise.resolve();
+  #queued = 0;
+  #started = false;
+  #closed = false;
+
+  constructor(config: LeanReplConfig, opts: AutoLeanServerOptions = {}) {
+    super();
+    this.#config = config;
+    this.id = opts.id ?? "repl-0";
+    this.cache = opts.cache ?? new SessionCache({ maxRecords: config.handleCacheMaxRecords });
+    this.#memory = opts.memory ?? systemMemoryProbe;
+    this.#server = new LeanServer(config, opts);
+    this.#augment = augmentContextOf(config, opts.replSupportsIncrementality ?? resolveIncrementalitySupport(config, opts));
+  }
+
+  /** Pid of the current REPL process, or null. */
+  get pid(): number | null {
+    return this.#server.pid;
+  }
+  /** True while the REPL process runs. */
+  get isAlive(): boolean {
+    return this.#server.isAlive;
+  }
+  /** Requests running or waiting on this server. */
+  get pendingRequests(): number {
+    return this.#queued;
+  }
+  /** True when this REPL process holds the state of `handle` (no replay needed). */
+  holds(handle: Handle): boolean {
+    return this.#ids.has(handle);
+  }
+  /** Last bytes of the REPL's stderr. */
+  stderrTail(bytes?: number): string {
+    return this.#server.stderrTail(bytes);
+  }
+  /** A copy of the counters. */
+  stats(): AutoLeanServerStats {
+    return { ...this.#stats, restartsByReason: { ...this.#stats.restartsByReason } };
+  }
+
+  /** Spawn the REPL now (otherwise the first request does). */
+  async start(): Promise<void> {
+    await this.#server.start();
+    this.#started = true;
+  }
+
+  /** Stop the REPL and refuse further requests (they come back `rejected` with code repl_closed). Idempotent. */
+  close(): Promise<void> {
+    this.#closed = true;
+    return this.#server.close();
+  }
+
+  /** Force a restart now (all REPL state is lost; handles are rebuilt on demand). */
+  async restart(reason: RestartReason = "not-running"): Promise<void> {
+    await this.#restart(reason, "requested");
+  }
+
+  /**
+   * Run one request (its `env` / `proofState` may be handles). Requests on one server run one at a time, in order.
+   * Aborting `options.signal` kills the REPL and rejects with the signal's reason; everything else is an outcome.
+   */
+  run(request: LeanRequest, options: RunOptions = {}): Promise<RunOutcome> {
+    this.#queued++;
+    const task = this.#tail.then(() => this.#run(request, options)).finally(() => this.#queued--);
+    this.#tail = task.catch(() => undefined);
+    return task;
+  }
+
+  #outcome(fields: Partial<RunOutcome> & Pick<RunOutcome, "status">): RunOutcome {
+    return { durationMs: 0, attempts: 0, reusedChars: 0, rule: "any", replId: this.id, peakRssBytes: null, simulated: this.#config.simulated, ...fields };
+  }
+
+  #failure(status: RunOutcome["status"], err: LeanFleetError, fields: Partial<RunOutcome> = {}): RunOutcome {
+    return this.#outcome({ ...fields, status, error: err.toJSON() });
+  }
+
+  async #run(request: LeanRequest, options: RunOptions): Promise<RunOutcome> {
+    if (this.#closed) return this.#failure("rejected", new ReplClosedError("AutoLeanServer"));
+    options.signal?.throwIfAborted();
+    try {
+      checkRequest(request, options);
+      if (options.chain) this.cache.import(options.chain);
+    } catch (err) {
+      if (err instanceof InvalidRequestError) return this.#failure("rejected", err);
+      throw err;
+    }
+    const timeoutMs = options.timeoutMs ?? this.#config.defaultTimeoutMs;
+    let attempts = 0;
+    for (;;) {
+      let rssBefore: number | null;
+      try {
+        rssBefore = await this.#ensureReady();
+      } catch (err) {
+        if (err instanceof ReplRestartExhaustedError || err instanceof ReplSetupError) return this.#failure("crashed", err, { attempts });
+        if (err instanceof ReplClosedError) return this.#failure("rejected", err, { attempts });
+        throw err;
+      }
+      attempts++;
+      const t0 = performance.now();
+      let peak = rssBefore;
+      const send = async (r: ReplRequest): Promise<ReplResponse> => {
+        const augmented = augmentForRepl(r, this.#augment);
+        const result = await this.#server.run(augmented.request, { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+        if (result.peakRssBytes !== null) peak = Math.max(peak ?? 0, result.peakRssBytes);
+        return augmented.restore(result.response);
+      };
+      try {
+        const resolved = await resolveHandles(request, this.#ids, this.cache, send);
+        let response = await send(resolved);
+        this.#stats.requests++;
+        const base = { attempts, durationMs: performance.now() - t0, peakRssBytes: peak };
+        if (!options.keep || response.kind === "error") return this.#outcome({ ...base, status: "ok", response });
+        // recordsFor lists the states in statesOf order, so record i names state i.
+        const handles = recordsFor(request, response);
+        statesOf(response).forEach((s, i) => this.#ids.set(handles[i]!.handle, s.id));
+        this.cache.add(handles);
+        response = rewriteResponse(response, canonicalRequest(request));
+        return this.#outcome({ ...base, status: "ok", response, handles });
+      } catch (err) {
+        if (err instanceof ReplMemoryLimitError && err.rssMiB !== null) peak = Math.max(peak ?? 0, err.rssMiB * 1024 * 1024);
+        const fields = { attempts, durationMs: performance.now() - t0, peakRssBytes: peak };
+        if (err instanceof UnknownHandleError || err instanceof HandleReplayError || err instanceof InvalidRequestError) {
+          return this.#failure("rejected", err, fields);
+        }
+        if (err instanceof ReplClosedError) return this.#failure("rejected", err, fields);
+        if (err instanceof ReplTimeoutError) {
+          this.#stats.timeouts++;
+          this.emit("timeout", { timeoutMs });
+          await this.#restart("timeout", err.message).catch(() => undefined); // a failed restart is retried before the next request
+          return this.#failure("timeout", err, fields);
+        }
+        if (err instanceof ReplCrashedError || err instanceof ReplMemoryLimitError || err instanceof ReplProtocolError) {
+          this.#stats.crashes++;
+          this.emit("crash", { code: err.code, message: err.message, attempt: attempts });
+          await this.#restart("crash", err.message).catch(() => undefined);
+          if (attempts <= this.#config.maxCrashRetries && !this.#closed) {
+            this.#stats.crashRetries++;
+            continue;
+          }
+          return this.#failure("crashed", err, fields);
+        }
+        if (options.signal?.aborted && !this.#server.isAlive) await this.#restart("abort", "the caller aborted").catch(() => undefined);
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * Make the REPL fit to take a request: started, under both memory thresholds, under the request count. Restarts
+   * the first time at once, then with exponential backoff (restartBackoffMs x 1, 2, 4, ...), at most
+   * maxRestartAttempts times, then throws ReplRestartExhaustedError. Returns the RSS sampled (null if none).
+   */
+  async #ensureReady(): Promise<number | null> {
+    let lastReason = "";
+    if (!this.#started) await this.start();
+    for (let attempt = 0; ; attempt++) {
+      let reason: [RestartReason, string] | null = null;
+      let rss: number | null = null;
+      if (!this.#server.isAlive) {
+        reason = ["not-running", "the REPL was not running"];
+      } else {
+        const pid = this.#server.pid!;
+        const limitMiB = this.#config.memoryHardLimitMiB;
+        const served = this.#server.requestsServed;
+        if (limitMiB !== null) {
+          rss = await this.#memory.treeRssBytes(pid);
+          const threshold = this.#config.maxProcessMemory * limitMiB * 1024 * 1024;
+          if (rss >= threshold) reason = ["process-memory", `REPL tree RSS ${mib(rss)} MiB >= ${this.#config.maxProcessMemory} x ${limitMiB} MiB`];
+        }
+        const container = this.#memory.container();
+        if (reason === null && container.usageBytes >= this.#config.maxTotalMemory * container.limitBytes) {
+          reason = ["container-memory", `${container.source} memory ${mib(container.usageBytes)} MiB >= ${this.#config.maxTotalMemory} x ${mib(container.limitBytes)} MiB`];
+        }
+        if (reason === null && this.#config.maxRequestsPerRepl !== null && served >= this.#config.maxRequestsPerRepl) {
+          reason = ["recycle", `served ${served} requests (maxRequestsPerRepl)`];
+        }
+        if (reason === null) return rss;
+      }
+      if (attempt >= this.#config.maxRestartAttempts) throw new ReplRestartExhaustedError(attempt, reason[1] || lastReason);
+      if (attempt > 0) await delay(this.#config.restartBackoffMs * 2 ** (attempt - 1));
+      if (this.#closed) throw new ReplClosedError("AutoLeanServer");
+      lastReason = reason[1];
+      await this.#restart(reason[0], reason[1]);
+    }
+  }
+
+  async #restart(reason: RestartReason, detail: string): Promise<void> {
+    this.#ids.clear();
+    this.#stats.restarts++;
+    this.#stats.restartsByReason[reason]++;
+    this.emit("restart", { reason, detail });
+    await this.#server.restart();
+    this.#started = true;
+  }
+}
+
+/** Refuse what can never run: a malformed request, or `keep` on a raw id (raw ids die with their process). */
+function checkRequest(request: LeanRequest, options: RunOptions): void {
+  const probe = { ...(request as Record<string, unknown>) };
+  for (const f of ["env", "proofState"]) if (isHandle(probe[f])) probe[f] = 0;
+  validateRequest(probe);
+  checkHandleFields(request);
+  const raw = rawIdField(request);
+  if (options.keep && raw !== null) {
+    throw new InvalidRequestError(raw, "keep=true needs a handle here, not a raw REPL id (raw ids die with their process); pass the handle an earlier keep=true run returned");
+  }
+}
+
+function mib(bytes: number): number {
+  return Math.round(bytes / (1024 * 1024));
+}

@@ -1,0 +1,331 @@
+// ReplPool: the supervised REPL set. N AutoLeanServers leased one request at a time through `withRepl`, chosen by a
+// scheduling policy (prefix / handle / header affinity by default), with a bounded wait queue for back-pressure.
+/**
+ * Imports are cached per REPL process: the fork caches every import header it processed (`incrementality`), and
+ * with the upstream REPL the pool keeps each header's environment (a handle) per REPL. Neither sees a rebuilt
+ * `.olean` until the process restarts, so after a project's build changes call `invalidateProject()`: it restarts
+ * the pool's REPLs (busy ones when their request ends), dropping their prefix index entries and re-warming them.
+ */
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { AutoLeanServer, type AutoLeanServerOptions } from "./auto-lean-server.js";
+import { resolveIncrementalitySupport, type LeanReplConfig } from "./config.js";
+import { CostEstimates } from "./cost-estimates.js";
+import { InvalidRequestError, isFatalReplError, LeanFleetError, PoolExhaustedError, ReplClosedError } from "./errors.js";
+import { importHeaderKey } from "./header-split.js";
+import { LeaseQueue, type Waiter } from "./lease-queue.js";
+import { readContainerMemory } from "./memory.js";
+import type { LeanRequest, ReplRunner, RunOptions, RunOutcome, ScheduleRule } from "./outcome.js";
+import { PoolSlot, runOnSlot, type PoolMode } from "./pool-slot.js";
+import { PrefixIndex } from "./prefix-index.js";
+import { createPolicy, type PolicyName, type ScheduleRequest, type SchedulingPolicy } from "./scheduling.js";
+import { parentHandles, rawIdField, SessionCache } from "./session-handles.js";
+
+/** Defaults of {@link ReplPool}. */
+export const POOL_DEFAULTS = {
+  /** Fraction of the container's memory the REPLs may use together when sizing the pool. @default 0.8 */
+  memoryFraction: 0.8,
+  /** Longest a request waits for a REPL before it is `rejected` with pool_exhausted (Kimina: 60 s). @default 60000 */
+  maxWaitMs: 60_000,
+  /** Requests allowed to wait at once; one more is rejected at once with pool_exhausted. @default 1000 */
+  maxQueued: 1000,
+  /** Pool-level recycling: restart a REPL after this many leases (null: only AutoLeanServer's own rules). @default null */
+  maxUsesPerRepl: null as number | null,
+  /** Scheduling policy. @default "leanfleet" */
+  policy: "leanfleet" as PolicyName,
+} as const;
+
+/**
+ * Default REPL count: min(CPUs, floor(container memory x memoryFraction / per-REPL memory)), at least 1. The
+ * per-REPL memory is the config's `memoryHardLimitMiB` (@default 8192); when it is null, memory does not bound it.
+ */
+export function defaultPoolSize(input: { cpus?: number; containerMemoryBytes?: number; perReplMemoryMiB: number | null; memoryFraction?: number }): number {
+  const cpus = input.cpus ?? availableParallelism();
+  if (input.perReplMemoryMiB === null) return Math.max(1, cpus);
+  const memory = input.containerMemoryBytes ?? readContainerMemory().limitBytes;
+  const byMemory = Math.floor((memory * (input.memoryFraction ?? POOL_DEFAULTS.memoryFraction)) / (input.perReplMemoryMiB * 1024 * 1024));
+  return Math.max(1, Math.min(cpus, byMemory));
+}
+
+/** Options of {@link ReplPool}. */
+export interface ReplPoolOptions {
+  /** @default - defaultPoolSize(config.memoryHardLimitMiB) */
+  size?: number;
+  /** Header every REPL loads at start and after each restart, e.g. `import Mathlib`. @default null (none) */
+  prewarmHeader?: string | null;
+  /** A policy name or object. @default "leanfleet" */
+  policy?: PolicyName | SchedulingPolicy;
+  /** LeanFleet policy: wait this long for a busy REPL holding better state. @default 3000 (SCHEDULING_DEFAULTS) */
+  affinityWaitMs?: number;
+  /** LeanFleet policy: at most this many requests queue for one busy REPL for affinity. @default 8 (SCHEDULING_DEFAULTS) */
+  affinityQueueLimit?: number;
+  /** @default 60000 */
+  maxWaitMs?: number;
+  /** @default 1000 */
+  maxQueued?: number;
+  /** @default null */
+  maxUsesPerRepl?: number | null;
+  /** Prefix index budget in bytes. @default 64 MiB (PREFIX_INDEX_DEFAULTS) */
+  indexBudgetBytes?: number;
+  /** Handle chains shared by the pool's REPLs. @default - a new SessionCache */
+  cache?: SessionCache;
+  /** Passed to every AutoLeanServer (memory probe, resolved command, incrementality support). */
+  server?: Omit<AutoLeanServerOptions, "id" | "cache">;
+}
+
+/** What a lease gives the caller of {@link ReplPool.withRepl}. */
+export interface ReplLease {
+  server: AutoLeanServer;
+  replId: string;
+  rule: ScheduleRule;
+  reusedChars: number;
+}
+
+/** Options of {@link ReplPool.withRepl}. */
+export interface LeaseOptions {
+  /** The request to place (affinity); without it any free REPL is taken. */
+  request?: LeanRequest;
+  signal?: AbortSignal;
+}
+
+/** The supervised REPL set; implements {@link ReplRunner} for the worker. */
+export class ReplPool implements ReplRunner {
+  readonly config: LeanReplConfig;
+  readonly policy: SchedulingPolicy;
+  readonly index: PrefixIndex;
+  readonly cache: SessionCache;
+  /** Measured costs (time per request, per character, per header load) that affinity waiting weighs. */
+  readonly costs = new CostEstimates();
+  readonly #slots: PoolSlot[];
+  readonly #mode: PoolMode;
+  readonly #queue: LeaseQueue;
+  readonly #maxUses: number | null;
+  readonly #rules: Record<ScheduleRule, number> = { handle: 0, prefix: 0, header: 0, idle: 0, evict: 0, any: 0 };
+  #reusedChars = 0;
+  #starting: Promise<unknown[]> | null = null;
+  #closing: Promise<void> | null = null;
+
+  constructor(config: LeanReplConfig, opts: ReplPoolOptions = {}) {
+    this.config = config;
+    const size = opts.size ?? defaultPoolSize({ perReplMemoryMiB: config.memoryHardLimitMiB });
+    if (!Number.isInteger(size) || size < 1) throw new InvalidRequestError("size", `must be a positive integer, got ${size}`);
+    const prewarm = opts.prewarmHeader ?? null;
+    this.policy =
+      typeof opts.policy === "object"
+        ? opts.policy
+        : createPolicy(opts.policy ?? POOL_DEFAULTS.policy, {
+            prewarmHeader: prewarm === null ? null : importHeaderKey(prewarm),
+            ...(opts.affinityWaitMs !== undefined ? { affinityWaitMs: opts.affinityWaitMs } : {}),
+            ...(opts.affinityQueueLimit !== undefined ? { affinityQueueLimit: opts.affinityQueueLimit } : {}),
+          });
+    this.index = new PrefixIndex(opts.indexBudgetBytes !== undefined ? { budgetBytes: opts.indexBudgetBytes } : {});
+    this.cache = opts.cache ?? new SessionCache({ maxRecords: config.handleCacheMaxRecords });
+    const supportsIncrementality = opts.server?.replSupportsIncrementality ?? resolveIncrementalitySupport(config, opts.server ?? {});
+    const split = this.policy.mode.headerSplit;
+    this.#mode = {
+      incrementality: this.policy.mode.incrementality && supportsIncrementality && config.enableIncrementalOptimization,
+      headerSplit: split === "always" || (split === "without-incrementality" && !(supportsIncrementality && config.enableIncrementalOptimization)),
+      prewarmHeader: prewarm,
+      badHeaders: new Set(),
+    };
+    this.#maxUses = opts.maxUsesPerRepl ?? POOL_DEFAULTS.maxUsesPerRepl;
+    this.#slots = Array.from({ length: size }, (_, i) => {
+      const server = new AutoLeanServer(config, { ...opts.server, replSupportsIncrementality: supportsIncrementality, id: `repl-${i}`, cache: this.cache });
+      return new PoolSlot(i, server, this.index);
+    });
+    this.#queue = new LeaseQueue(
+      this.#slots,
+      this.policy,
+      { maxWaitMs: opts.maxWaitMs ?? POOL_DEFAULTS.maxWaitMs, maxQueued: opts.maxQueued ?? POOL_DEFAULTS.maxQueued },
+      {
+        describe: (w, queuedFor) => this.#describe(w, queuedFor),
+        leased: (slot, w, decision) => {
+          slot.lease(this.#mode, w.request);
+          this.#rules[decision.rule]++;
+        },
+      },
+    );
+  }
+
+  /** Number of REPLs. */
+  get size(): number {
+    return this.#slots.length;
+  }
+
+  /** The REPLs (for inspection: pids, stderr, per-server counters). */
+  get servers(): readonly AutoLeanServer[] {
+    return this.#slots.map((s) => s.server);
+  }
+
+  /**
+   * Start every REPL and load the pre-warm header on each, in parallel. Idempotent; `run` calls it. Rejects (with
+   * the ReplSetupError saying what is missing and how to install it) only when no REPL could start; REPLs that
+   * failed are started again by their next request, whose outcome then carries the error.
+   */
+  async start(): Promise<void> {
+    if (this.#closing) throw new ReplClosedError("ReplPool");
+    const errors = await this.#startAll();
+    if (errors.length === this.#slots.length) throw errors[0];
+  }
+
+  #startAll(): Promise<unknown[]> {
+    this.#starting ??= Promise.all(
+      this.#slots.map(async (slot): Promise<unknown> => {
+        slot.busy = true;
+        try {
+          await slot.server.start();
+          const t0 = performance.now();
+          if (await slot.prewarm(this.#mode)) {
+            this.costs.observe({ durationMs: performance.now() - t0, newChars: 0, loadedHeader: importHeaderKey(this.#mode.prewarmHeader!) });
+          }
+          return null;
+        } catch (err) {
+          return err;
+        } finally {
+          this.#release(slot);
+        }
+      }),
+    ).then((results) => results.filter((e) => e !== null));
+    return this.#starting;
+  }
+
+  /**
+   * Run a request on the REPL the policy chooses. Expected outcomes are data: `ok`, `timeout`, `crashed`, and
+   * `rejected` (invalid request, unknown handle, pool closed, or pool_exhausted when no REPL freed up within
+   * maxWaitMs or maxQueued requests already wait). The outcome records the rule that chose the REPL and the
+   * characters of the text already elaborated there. Throws only for bugs and when `options.signal` aborts.
+   */
+  async run(request: LeanRequest, options: RunOptions = {}): Promise<RunOutcome> {
+    const rejected = (err: LeanFleetError): RunOutcome => ({
+      status: "rejected",
+      error: err.toJSON(),
+      durationMs: 0,
+      attempts: 0,
+      reusedChars: 0,
+      rule: "any",
+      replId: "",
+      peakRssBytes: null,
+      simulated: this.config.simulated,
+    });
+    const raw = rawIdField(request);
+    if (raw !== null && this.#slots.length > 1) {
+      return rejected(
+        new InvalidRequestError(raw, "a raw REPL id names a state of one REPL process, and this pool has several; run the earlier request with keep=true and pass its handle"),
+      );
+    }
+    try {
+      return await this.withRepl(async (lease) => {
+        const slot = this.#slots.find((s) => s.server.id === lease.replId)!;
+        const loadedHeader = slot.leaseHeader !== null && !slot.headerHeldAtLease ? slot.leaseHeader : null;
+        const outcome = await runOnSlot(slot, request, options, this.#mode);
+        const reusedChars = Math.max(lease.reusedChars, outcome.reusedChars);
+        this.#reusedChars += reusedChars;
+        if (outcome.status === "ok") {
+          const chars = "cmd" in request ? request.cmd.length : 0;
+          this.costs.observe({ durationMs: outcome.durationMs, newChars: Math.max(0, chars - reusedChars), loadedHeader });
+        }
+        return { ...outcome, rule: lease.rule, reusedChars, replId: lease.replId };
+      }, { request, ...(options.signal ? { signal: options.signal } : {}) });
+    } catch (err) {
+      if (err instanceof PoolExhaustedError || err instanceof ReplClosedError) return rejected(err);
+      throw err;
+    }
+  }
+
+  /**
+   * The one way to use a REPL of the pool: wait (bounded) for the REPL the policy picks, run `fn` on it, and give it
+   * back. A REPL whose use threw a timeout, crash, memory or protocol error is restarted before anyone else gets
+   * it; one leased maxUsesPerRepl times is recycled. Throws PoolExhaustedError when the wait bound is passed.
+   */
+  async withRepl<T>(fn: (lease: ReplLease) => Promise<T>, options: LeaseOptions = {}): Promise<T> {
+    if (this.#closing) throw new ReplClosedError("ReplPool");
+    await this.#startAll();
+    const request = options.request;
+    const fresh = request !== undefined && "cmd" in request && request.env === undefined;
+    const { slot, decision } = await this.#queue.acquire(
+      { request, header: fresh ? importHeaderKey((request as { cmd: string }).cmd) : null, handles: request ? parentHandles(request) : [] },
+      options.signal,
+    );
+    try {
+      // A failed restart surfaces as the request's outcome (the server retries starting before it runs).
+      if (decision.restartFirst) await slot.restartFor(null).catch(() => undefined);
+      return await fn({ server: slot.server, replId: slot.server.id, rule: decision.rule, reusedChars: decision.reusedChars });
+    } catch (err) {
+      if (isFatalReplError(err)) await slot.server.restart("crash").catch(() => undefined);
+      throw err;
+    } finally {
+      slot.leases++;
+      const recycle = slot.stale || (this.#maxUses !== null && slot.leases % this.#maxUses === 0);
+      slot.stale = false;
+      if (!this.#closing) await slot.afterLease(this.#mode, recycle).catch(() => undefined);
+      this.#release(slot);
+    }
+  }
+
+  /**
+   * Restart the REPLs of a project whose build changed (imports are cached per REPL process). With `projectDir`,
+   * only when it is this pool's project. Busy REPLs restart when their request ends. Resolves with the count.
+   */
+  async invalidateProject(projectDir?: string): Promise<number> {
+    if (projectDir !== undefined && (this.config.projectDir === undefined || resolve(this.config.projectDir) !== resolve(projectDir))) return 0;
+    for (const slot of this.#slots) slot.stale = true;
+    const free = this.#slots.filter((s) => !s.busy);
+    await Promise.all(free.map((slot) => this.#restartFree(slot)));
+    return this.#slots.length;
+  }
+
+  /** Take a free REPL out of the pool, restart it if stale (and re-warm it), give it back. */
+  async #restartFree(slot: PoolSlot): Promise<void> {
+    if (slot.busy || this.#closing) return;
+    slot.busy = true;
+    try {
+      await slot.afterLease(this.#mode, slot.stale);
+      slot.stale = false;
+    } finally {
+      this.#release(slot);
+    }
+  }
+
+  /** Size, liveness, activity, restarts, and scheduling counters. */
+  stats(): { size: number; alive: number; busy: number; restarts: number; queued: number; rules: Record<ScheduleRule, number>; reusedChars: number; indexBytes: number; policy: string } {
+    return {
+      size: this.#slots.length,
+      alive: this.#slots.filter((s) => s.server.isAlive).length,
+      busy: this.#slots.filter((s) => s.busy).length,
+      restarts: this.#slots.reduce((n, s) => n + s.server.stats().restarts, 0),
+      queued: this.#queue.length,
+      rules: { ...this.#rules },
+      reusedChars: this.#reusedChars,
+      indexBytes: this.index.bytes,
+      policy: this.policy.name,
+    };
+  }
+
+  /** Refuse new requests, reject waiting ones (rejected: repl_closed), stop every REPL process. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#queue.close(new ReplClosedError("ReplPool"));
+      await Promise.all(this.#slots.map((s) => s.server.close()));
+      this.index.clear();
+    })();
+    return this.#closing;
+  }
+
+  /** The policy's view of a waiting request (its prefix lookup is cached until the index changes). */
+  #describe(w: Waiter, queuedFor: (replId: string) => number): ScheduleRequest {
+    const r = w.request;
+    if (this.#mode.incrementality && r !== undefined && "cmd" in r && w.cache.version !== this.index.version) {
+      const base = typeof r.env === "string" ? r.env : r.env === undefined ? "" : null;
+      w.cache.prefix = new Map(base === null ? [] : this.index.longestMatch(r.cmd, base).map((m) => [m.replId, m.chars]));
+      w.cache.version = this.index.version;
+    }
+    return { header: w.header, handles: w.handles, prefix: w.cache.prefix, waitedMs: performance.now() - w.enqueuedAt, queuedFor, costs: this.costs };
+  }
+
+  #release(slot: PoolSlot): void {
+    slot.busy = false;
+    slot.freedAt = slot.lastUsedAt = performance.now();
+    this.#queue.dispatch();
+  }
+}
