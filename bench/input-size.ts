@@ -6,9 +6,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { doubleConfig } from "../services/repl/config.js";
-import { LeanServer } from "../services/repl/lean-server.js";
-import { ReplPool } from "../services/repl/pool.js";
+import { doubleConfig, LeanServer, ReplPool } from "../services/repl/index.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;

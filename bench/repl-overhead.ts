@@ -5,8 +5,7 @@ import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
-import { doubleConfig } from "../services/repl/config.js";
-import { LeanServer } from "../services/repl/lean-server.js";
+import { doubleConfig, LeanServer } from "../services/repl/index.js";
 
 const { values } = parseArgs({
   options: { requests: { type: "string", default: "2000" }, rounds: { type: "string", default: "20" } },

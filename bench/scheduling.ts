@@ -7,9 +7,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { build } from "esbuild";
-import { DOUBLE_PATH, parseReplConfig, type LeanReplConfig } from "../services/repl/config.js";
-import { LeanServer } from "../services/repl/lean-server.js";
-import { ReplPool } from "../services/repl/pool.js";
+import { DOUBLE_PATH, LeanServer, parseReplConfig, ReplPool, type LeanReplConfig } from "../services/repl/index.js";
 import { createPolicy, POLICY_NAMES, type PolicyName } from "./lib/peer-policies.js";
 import { coldMixed, drive, editStream, proofSearch, type Workload } from "./lib/scheduling-workloads.js";
 
@@ -70,7 +68,7 @@ function benchConfig(statsDir: string, flags: string[]): LeanReplConfig {
   });
 }
 
-// Sizes: `--full` runs the issue's sizes (200 edit versions, 1000 proof candidates, 500 snippets; ~5 min here, most
+// Sizes: `--full` runs the full sizes (200 edit versions, 1000 proof candidates, 500 snippets; ~5 min here, most
 // of it Kimina's restarts); the default keeps the edit stream whole and runs 40% of the proof search and of the cold
 // mix so the bench stays near 2 minutes; `--quick` runs a tenth. `--policies a,b` runs a subset.
 const full = process.argv.includes("--full");
@@ -158,7 +156,15 @@ const t00 = performance.now();
 console.log(`REPL double cost model (scaled): import Mathlib(.*) ${MATHLIB_MS} ms / 8 MiB (real: ~2000 ms / 1500 MiB), other imports ${OTHER_IMPORT_MS} ms,`);
 console.log(`${COMMAND_MS} ms per elaborated command; ${REPLS} REPLs per pool, each pre-warmed with \`${PREWARM}\` (pre-warm excluded from work).`);
 console.log(`work = simulated elaboration ms charged by the doubles (--stats: commands x ${COMMAND_MS} ms + modules loaded x their cost), summed over every process;`);
-console.log(`ideal = only never-seen command suffixes elaborated and each header loaded once in the whole pool; sizes: ${full ? "the issue's (--full)" : quick ? "a tenth (--quick)" : "edit stream as in the issue, proof search and cold mix at 40% (--full for all of the issue's sizes)"}`);
+console.log(`ideal = only never-seen command suffixes elaborated and each header loaded once in the whole pool; sizes: ${full ? "full (--full: 200 edits, 1000 candidates, 500 snippets)" : quick ? "a tenth of full (--quick)" : "edit stream full, proof search and cold mix at 40% of full (--full for all)"}`);
+console.log("kimina, leaninteract and round-robin are LeanFleet's re-implementations of those schedulers (bench/lib/peer-policies.ts) on the");
+console.log("same pool and REPL double, not the projects' own code: Kimina Lean Server keys REPLs by header and restarts one for a new");
+console.log("header; LeanInteract's LeanServerPool takes a REPL holding the request's state, else the most recently freed one;");
+console.log("round-robin takes the next free REPL in turn, with no reuse.");
+console.log("rules = how many requests each scheduling rule placed: handle (the REPL holding the request's env/proof-state handle),");
+console.log("prefix (the REPL with the longest elaborated prefix of the command), header (a REPL with its imports loaded), idle (an");
+console.log("unused REPL), evict (the least recently used REPL, which loads the new header; Kimina restarts it), any (any free REPL:");
+console.log("no header to match, or a policy without affinity).");
 for (const workload of WORKLOADS) {
   const best = await ideal(workload);
   const results: PolicyResult[] = [];

@@ -7,8 +7,7 @@
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pLimit from "p-limit";
-import { doubleConfig } from "../services/repl/config.js";
-import { ReplPool } from "../services/repl/pool.js";
+import { doubleConfig, ReplPool } from "../services/repl/index.js";
 import { comparatorDoubleCommand, DEFAULT_PERMITTED_AXIOMS, FastAuditor, messageChecks, StrictChecker } from "../services/verify/index.js";
 
 const { values } = parseArgs({ options: { candidates: { type: "string", default: "1000" }, quick: { type: "boolean", default: false } } });

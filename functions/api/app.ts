@@ -6,6 +6,7 @@ import type { ApiEnv } from "./env.js";
 import { NotConfiguredError } from "./errors.js";
 import { authenticate } from "./middleware/auth.js";
 import { errorHandler, notFoundHandler, type ErrorLog } from "./middleware/error-handler.js";
+import { methodNotAllowed } from "./middleware/method-not-allowed.js";
 import { rateLimit } from "./middleware/rate-limit.js";
 import { batchRoutes } from "./routes/batches.js";
 import { clusterRoutes } from "./routes/cluster.js";
@@ -19,7 +20,7 @@ export function createApp(deps: ApiDeps, log?: ErrorLog): Hono<ApiEnv> {
   const ctx = resolveDeps(deps, log);
   const app = new Hono<ApiEnv>({ strict: true });
   app.onError(errorHandler(log));
-  app.notFound(notFoundHandler);
+  app.notFound(methodNotAllowed(app, notFoundHandler));
   app.route("/health", healthRoutes(ctx));
   app.route("/openapi.json", openApiRoutes(ctx));
   app.use("/v1/*", authenticate(deps.auth, ctx.limits.keyLimits), rateLimit(ctx.rate));

@@ -1,7 +1,7 @@
 // Cursor over a batch's results: which item sequence numbers a reader already has, so a results stream can resume
 // without losing items that finish out of order. Shared by the API (which issues cursors) and the client (which
 // rebuilds one after a broken connection).
-import { InvalidRequestError } from "../repl/errors.js";
+import { InvalidRequestError } from "../repl/index.js";
 
 /** A closed range of sequence numbers, `from <= to`. */
 export interface SeqRange {

@@ -1,7 +1,6 @@
 // Job format shared by the API (which writes jobs) and the worker (which runs them), validated with zod.
 import { z } from "zod";
-import { HANDLE_PATTERN } from "../repl/outcome.js";
-import { INFOTREE_MODES } from "../repl/protocol.js";
+import { HANDLE_PATTERN, INFOTREE_MODES } from "../repl/index.js";
 import { verifyFieldsShape } from "./checks.js";
 
 /** Defaults of the job format. */

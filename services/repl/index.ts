@@ -1,23 +1,59 @@
-// The REPL unit's public surface: re-exports only (other units import services/repl through this file).
-export * from "./protocol.js";
-export * from "./request-validation.js";
-export * from "./errors.js";
-export * from "./outcome.js";
-export * from "./config.js";
-export * from "./memory.js";
-export * from "./process-tree.js";
-export * from "./lean-server.js";
-export * from "./augment.js";
-export * from "./session-handles.js";
-export * from "./auto-lean-server.js";
-export * from "./stderr-ring.js";
-export * from "./repl-process.js";
-export * from "./fast-codec.js";
-export * from "./command-split.js";
-export * from "./position-map.js";
-export * from "./header-split.js";
-export * from "./elab-options.js";
-export * from "./prefix-index.js";
-export * from "./cost-estimates.js";
-export * from "./scheduling.js";
-export * from "./pool.js";
+// The REPL unit's public surface: other units, benchmarks and tests import services/repl through this file only
+// (tests of the unit's internals import the module they test). Layers, bottom up: process/ (a REPL process and its
+// tree), protocol/ (the REPL's JSON), setup/ (finding a REPL, the double), reuse/ (prefixes and headers), server/
+// (LeanServer, AutoLeanServer, state handles), pool/ (ReplPool and its scheduling).
+export {
+  InvalidRequestError,
+  LeanFleetError,
+  PoolExhaustedError,
+  ReplClosedError,
+  ReplCrashedError,
+  ReplMemoryLimitError,
+  ReplProtocolError,
+  ReplRestartExhaustedError,
+  ReplSetupError,
+  ReplTimeoutError,
+  UnknownHandleError,
+} from "./errors.js";
+export { LEAN_REPL_DEFAULTS, parseReplConfig, type LeanReplConfig, type LeanReplConfigInput } from "./config.js";
+export { detectRepl, type DetectedRepl, type LookupOptions } from "./setup/detect.js";
+export { DOUBLE_PATH, doubleConfig, REPO_ROOT, type DoubleConfigOptions } from "./setup/double.js";
+
+export type { ReplCommand } from "./process/command.js";
+export { processTreeRss } from "./process/memory.js";
+export { isProcessDead, signalProcessGroup, trackProcessGroup, untrackProcessGroup, withAddressSpaceLimit } from "./process/process-tree.js";
+
+export { errorMessages, INFOTREE_MODES, type InfotreeMode, type Message, type ReplRequest, type ReplResponse } from "./protocol/protocol.js";
+
+export {
+  HANDLE_PATTERN,
+  type Handle,
+  type HandleRecord,
+  type HandleSelect,
+  type LeanRequest,
+  type ReplRunner,
+  type RunOptions,
+  type RunOutcome,
+  type RunStatus,
+  type ScheduleRule,
+} from "./server/outcome.js";
+export { LeanServer, type LeanServerOptions, type ServerRunOptions, type ServerRunResult } from "./server/lean-server.js";
+export { AutoLeanServer, type AutoLeanServerOptions, type AutoLeanServerStats, type MemoryProbe, type RestartReason } from "./server/auto-lean-server.js";
+export { SessionCache } from "./server/session-handles.js";
+
+export { splitSource, type SourceSplit } from "./reuse/command-split.js";
+export { PrefixIndex } from "./reuse/prefix-index.js";
+
+export { defaultPoolSize, POOL_DEFAULTS, ReplPool, type LeaseOptions, type ReplLease, type ReplPoolOptions } from "./pool/pool.js";
+export { CostEstimates, type CostView } from "./pool/cost-estimates.js";
+export {
+  leanFleetPolicy,
+  SCHEDULING_DEFAULTS,
+  type AffinityOptions,
+  type PolicyMode,
+  type PolicyName,
+  type ReplSlotView,
+  type ScheduleDecision,
+  type ScheduleRequest,
+  type SchedulingPolicy,
+} from "./pool/scheduling.js";

@@ -89,7 +89,7 @@ const CASES: Case[] = [
   { name: "missing API key", body: j({ code: "#check 1" }), headers: { authorization: "" }, status: 401, code: "unauthorized" },
   { name: "Basic instead of Bearer", body: j({ code: "#check 1" }), headers: { authorization: "Basic dXNlcjpwdw==" }, status: 401, code: "unauthorized" },
   { name: "unknown route", method: "GET", path: "/v2/jobs", status: 404, code: "route_not_found" },
-  { name: "wrong method", method: "PUT", path: "/v1/jobs", body: j({ code: "#check 1" }), status: 404, code: "route_not_found" },
+  { name: "wrong method", method: "PUT", path: "/v1/jobs", body: j({ code: "#check 1" }), status: 405, code: "method_not_allowed" },
 ];
 
 describe("hostile requests (fauxqs-backed deps)", () => {

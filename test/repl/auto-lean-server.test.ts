@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { augmentRequest, type AugmentContext } from "../../services/repl/augment.js";
-import { AutoLeanServer, createSystemMemoryProbe, systemMemoryProbe, type AutoLeanServerOptions, type MemoryProbe } from "../../services/repl/auto-lean-server.js";
-import { DOUBLE_PATH, doubleConfig, parseReplConfig, type DoubleConfigOptions, type LeanReplConfig } from "../../services/repl/config.js";
+import { AutoLeanServer, DOUBLE_PATH, doubleConfig, parseReplConfig, type AutoLeanServerOptions, type DoubleConfigOptions, type LeanReplConfig, type MemoryProbe } from "../../services/repl/index.js";
+import { augmentRequest, type AugmentContext } from "../../services/repl/server/augment.js";
+import { createSystemMemoryProbe, systemMemoryProbe } from "../../services/repl/server/auto-lean-server.js";
 import { closeAllAndExpectDead, PidTracker } from "./lean-server-support.js";
 
 const tracker = new PidTracker();

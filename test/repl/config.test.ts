@@ -5,21 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  detectForkRepl,
-  detectLeanVersion,
-  detectRepl,
-  DOUBLE_PATH,
-  doubleConfig,
-  LEAN_REPL_DEFAULTS,
-  parseLeanVersion,
-  parseReplConfig,
-  resolveIncrementalitySupport,
-  resolveReplCommand,
-  supportsParallelElaboration,
-} from "../../services/repl/config.js";
-import { ReplSetupError } from "../../services/repl/errors.js";
-import { withAddressSpaceLimit } from "../../services/repl/process-tree.js";
+import { detectRepl, DOUBLE_PATH, doubleConfig, LEAN_REPL_DEFAULTS, parseReplConfig, ReplSetupError, withAddressSpaceLimit } from "../../services/repl/index.js";
+import { detectForkRepl, detectLeanVersion, parseLeanVersion, resolveIncrementalitySupport, resolveReplCommand, supportsParallelElaboration } from "../../services/repl/setup/detect.js";
 
 const root = mkdtempSync(join(tmpdir(), "leanfleet-config-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,10 +1,9 @@
 // Header reuse for the upstream REPL: splitting, position mapping, and — on the double run without incrementality —
 // the same messages, sorries and declaration ranges as sending the whole text, while each header loads once per REPL.
 import { describe, expect, it } from "vitest";
-import { splitHeader } from "../../services/repl/header-split.js";
-import { LeanServer } from "../../services/repl/lean-server.js";
-import { PositionMap } from "../../services/repl/position-map.js";
-import type { ReplResponse } from "../../services/repl/protocol.js";
+import { LeanServer, type ReplResponse } from "../../services/repl/index.js";
+import { splitHeader } from "../../services/repl/reuse/header-split.js";
+import { PositionMap } from "../../services/repl/reuse/position-map.js";
 import { closePoolsAfterEach, doubleCfg, eventually, lastStats, notePids, tracker, trackedPool } from "./pool-support.js";
 
 closePoolsAfterEach();

@@ -3,8 +3,7 @@
 // entries it recorded are dropped in one linear pass when the REPL restarts).
 import pidusage from "pidusage";
 import { afterAll, describe, expect, it } from "vitest";
-import { LeanServer } from "../../services/repl/lean-server.js";
-import { PrefixIndex } from "../../services/repl/prefix-index.js";
+import { LeanServer, PrefixIndex } from "../../services/repl/index.js";
 import { closePoolsAfterEach, doubleCfg, notePids, trackedPool } from "./pool-support.js";
 
 closePoolsAfterEach();

@@ -5,9 +5,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { decodeResponseFast, encodeRequestFast } from "../../services/repl/fast-codec.js";
-import { decodeResponse, ResponseSplitter, type ReplRequest } from "../../services/repl/protocol.js";
-import { encodeRequest } from "../../services/repl/request-validation.js";
+import type { ReplRequest } from "../../services/repl/index.js";
+import { decodeResponseFast, encodeRequestFast } from "../../services/repl/protocol/fast-codec.js";
+import { decodeResponse, ResponseSplitter } from "../../services/repl/protocol/protocol.js";
+import { encodeRequest } from "../../services/repl/protocol/request-validation.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const transcripts = process.env.LEANFLEET_TRANSCRIPTS_DIR ?? resolve(repoRoot, "../shared/repl-transcripts");

@@ -1,6 +1,7 @@
 // Test support for the REPL server tests: remember every process a test started and check none survives it.
 import { expect } from "vitest";
-import { isProcessDead, listDescendants } from "../../services/repl/process-tree.js";
+import { isProcessDead } from "../../services/repl/index.js";
+import { listDescendants } from "../../services/repl/process/process-tree.js";
 
 /** Collects pids seen during a test (REPL processes and their descendants). */
 export class PidTracker {

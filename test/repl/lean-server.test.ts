@@ -2,19 +2,8 @@
 // and no process left behind after any test.
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { doubleConfig, parseReplConfig, type LeanReplConfigInput } from "../../services/repl/config.js";
-import {
-  InvalidRequestError,
-  ReplClosedError,
-  ReplCrashedError,
-  ReplMemoryLimitError,
-  ReplProtocolError,
-  ReplSetupError,
-  ReplTimeoutError,
-} from "../../services/repl/errors.js";
-import { LeanServer } from "../../services/repl/lean-server.js";
-import { StderrRing } from "../../services/repl/stderr-ring.js";
-import { isProcessDead } from "../../services/repl/process-tree.js";
+import { doubleConfig, InvalidRequestError, isProcessDead, LeanServer, parseReplConfig, ReplClosedError, ReplCrashedError, ReplMemoryLimitError, ReplProtocolError, ReplSetupError, ReplTimeoutError, type LeanReplConfigInput } from "../../services/repl/index.js";
+import { StderrRing } from "../../services/repl/process/stderr-ring.js";
 import { closeAllAndExpectDead, PidTracker } from "./lean-server-support.js";
 
 const tracker = new PidTracker();

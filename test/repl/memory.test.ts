@@ -5,8 +5,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseProcCgroup, processTreeRss, readContainerMemory, UNLIMITED_BYTES } from "../../services/repl/memory.js";
-import { isProcessDead, listDescendants, readProcStat, signalProcessGroup } from "../../services/repl/process-tree.js";
+import { isProcessDead, processTreeRss, signalProcessGroup } from "../../services/repl/index.js";
+import { parseProcCgroup, readContainerMemory, UNLIMITED_BYTES } from "../../services/repl/process/memory.js";
+import { listDescendants, readProcStat } from "../../services/repl/process/process-tree.js";
 import { PidTracker } from "./lean-server-support.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "leanfleet-memory-"));

@@ -1,9 +1,8 @@
 // Parallel elaboration: `Elab.async` only for Lean >= 4.19, through a mechanism the REPL honours (the fork's
 // setOptions on fresh sessions, an inline set_option on the upstream REPL), never overriding the caller's choice.
 import { describe, expect, it } from "vitest";
-import { applyParallelElaboration, type ElabOptionsContext } from "../../services/repl/elab-options.js";
-import { LeanServer } from "../../services/repl/lean-server.js";
-import type { ReplResponse } from "../../services/repl/protocol.js";
+import { LeanServer, type ReplResponse } from "../../services/repl/index.js";
+import { applyParallelElaboration, type ElabOptionsContext } from "../../services/repl/server/elab-options.js";
 import { closePoolsAfterEach, doubleCfg, eventually, lastStats, notePids, tracker, trackedPool } from "./pool-support.js";
 
 closePoolsAfterEach();

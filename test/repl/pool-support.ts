@@ -1,8 +1,7 @@
 // Test support for the pool tests: double configurations, pools whose every REPL process is remembered, and the
 // check that none of them survives a test.
 import { afterEach } from "vitest";
-import { doubleConfig, type DoubleConfigOptions, type LeanReplConfig } from "../../services/repl/config.js";
-import { ReplPool, type ReplPoolOptions } from "../../services/repl/pool.js";
+import { doubleConfig, type DoubleConfigOptions, type LeanReplConfig, ReplPool, type ReplPoolOptions } from "../../services/repl/index.js";
 import { PidTracker } from "./lean-server-support.js";
 
 /** Remembers every REPL pid the pools of a test file started. */

@@ -1,10 +1,7 @@
 // ReplPool against real double processes: prefix affinity for edited files, handle affinity, correct answers under
 // concurrent load, bounded waiting, crash replacement, project invalidation, and no process left after close().
 import { describe, expect, it } from "vitest";
-import { parseReplConfig } from "../../services/repl/config.js";
-import { ReplProtocolError } from "../../services/repl/errors.js";
-import { defaultPoolSize } from "../../services/repl/pool.js";
-import { isProcessDead } from "../../services/repl/process-tree.js";
+import { defaultPoolSize, isProcessDead, parseReplConfig, ReplProtocolError } from "../../services/repl/index.js";
 import { closePoolsAfterEach, doubleCfg, eventually, lastStats, notePids, tracker, trackedPool } from "./pool-support.js";
 
 closePoolsAfterEach();

@@ -1,7 +1,7 @@
 // PrefixIndex: longest matches per REPL and per base, command boundaries, LRU eviction within a byte budget.
 import { describe, expect, it } from "vitest";
-import { splitSource } from "../../services/repl/command-split.js";
-import { FRESH_BASE, PrefixIndex } from "../../services/repl/prefix-index.js";
+import { PrefixIndex, splitSource } from "../../services/repl/index.js";
+import { FRESH_BASE } from "../../services/repl/reuse/prefix-index.js";
 
 /** A file of `n` theorems under `import Mathlib`; theorem i's proof is `proofs[i]` (default `rfl`). */
 function file(name: string, n: number, proofs: Record<number, string> = {}): string {

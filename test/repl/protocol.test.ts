@@ -4,9 +4,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { InvalidRequestError } from "../../services/repl/errors.js";
-import { decodeResponse, ResponseSplitter, type ReplRequest } from "../../services/repl/protocol.js";
-import { encodeRequest, validateRawRequestText, validateRequest } from "../../services/repl/request-validation.js";
+import { InvalidRequestError, type ReplRequest } from "../../services/repl/index.js";
+import { decodeResponse, ResponseSplitter } from "../../services/repl/protocol/protocol.js";
+import { encodeRequest, validateRawRequestText, validateRequest } from "../../services/repl/protocol/request-validation.js";
 import { killAllDoubles, splitResponses, startDouble } from "../fixtures/double-process.js";
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "leanfleet-protocol-"));

@@ -1,8 +1,8 @@
 // LeanFleet's scheduling policy as a pure strategy over fake REPL views: its affinity rules (handle, prefix, header,
 // idle, evict, bounded waiting). The peers' policies are tested in test/bench/peer-policies.test.ts.
 import { describe, expect, it } from "vitest";
-import { CostEstimates } from "../../services/repl/cost-estimates.js";
-import { createPolicy, type ReplSlotView, type ScheduleDecision, type ScheduleRequest } from "../../services/repl/scheduling.js";
+import { CostEstimates, type ReplSlotView, type ScheduleDecision, type ScheduleRequest } from "../../services/repl/index.js";
+import { createPolicy } from "../../services/repl/pool/scheduling.js";
 
 function slot(index: number, over: Partial<Omit<ReplSlotView, "holds">> & { held?: string[] } = {}): ReplSlotView {
   const held = new Set(over.held ?? []);

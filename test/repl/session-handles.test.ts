@@ -1,20 +1,8 @@
 // State handles: hashing, the bounded cache and its chains, and on real REPL doubles: handles returned for envs and
 // sorries, surviving a forced restart, moving to another server (shared cache or carried chain), replay failures.
 import { afterEach, describe, expect, it } from "vitest";
-import { AutoLeanServer } from "../../services/repl/auto-lean-server.js";
-import { doubleConfig } from "../../services/repl/config.js";
-import { InvalidRequestError, UnknownHandleError } from "../../services/repl/errors.js";
-import { HANDLE_PATTERN, type HandleRecord, type LeanRequest } from "../../services/repl/outcome.js";
-import type { ReplResponse } from "../../services/repl/protocol.js";
-import {
-  canonicalJson,
-  handleFor,
-  recordsFor,
-  resolveHandles,
-  rewriteResponse,
-  SessionCache,
-  statesOf,
-} from "../../services/repl/session-handles.js";
+import { AutoLeanServer, doubleConfig, HANDLE_PATTERN, InvalidRequestError, SessionCache, UnknownHandleError, type HandleRecord, type LeanRequest, type ReplResponse } from "../../services/repl/index.js";
+import { canonicalJson, handleFor, recordsFor, resolveHandles, rewriteResponse, statesOf } from "../../services/repl/server/session-handles.js";
 import { closeAllAndExpectDead, PidTracker } from "./lean-server-support.js";
 
 const tracker = new PidTracker();

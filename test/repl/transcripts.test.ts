@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { decodeResponse } from "../../services/repl/protocol.js";
+import { decodeResponse } from "../../services/repl/protocol/protocol.js";
 import { killAllDoubles, splitResponses, startDouble } from "../fixtures/double-process.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

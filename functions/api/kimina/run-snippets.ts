@@ -4,7 +4,7 @@
 // dropped: a snippet not back in time still ends with its stored result, readable at GET /v1/jobs/<jobId>.
 import { listBatchResults, readResultTexts, type BatchManifest, type BatchPart, type ResultRef } from "../../../services/batches/index.js";
 import { batchJobId, FORMAT_VERSION, JOB_DEFAULTS, type Job, type JobResult } from "../../../services/jobs/index.js";
-import type { InfotreeMode } from "../../../services/repl/protocol.js";
+import type { InfotreeMode } from "../../../services/repl/index.js";
 import { LeanFleetError } from "../../../services/repl/errors.js";
 import type { ApiContext } from "../api-context.js";
 import { PartialEnqueueError } from "../enqueue.js";

@@ -1,7 +1,7 @@
 // Request bodies of Kimina Lean Server 2.0's routes (kimina-client 0.2.1's CheckRequest, Lean4Client's
 // VerifyRequestBody), with Kimina's defaults, explicit nulls read as "not given", and FastAPI's 422 answer shape.
 import { z } from "zod";
-import { INFOTREE_MODES } from "../../../services/repl/protocol.js";
+import { INFOTREE_MODES } from "../../../services/repl/index.js";
 
 /** Kimina's request defaults. */
 export const KIMINA_DEFAULTS = {

@@ -9,18 +9,19 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { AutoLeanServer, type AutoLeanServerOptions } from "./auto-lean-server.js";
-import { resolveIncrementalitySupport, type LeanReplConfig } from "./config.js";
+import { AutoLeanServer, type AutoLeanServerOptions } from "../server/auto-lean-server.js";
+import type { LeanReplConfig } from "../config.js";
+import { resolveIncrementalitySupport } from "../setup/detect.js";
 import { CostEstimates } from "./cost-estimates.js";
-import { InvalidRequestError, isFatalReplError, LeanFleetError, PoolExhaustedError, ReplClosedError } from "./errors.js";
-import { importHeaderKey } from "./header-split.js";
+import { InvalidRequestError, isFatalReplError, LeanFleetError, PoolExhaustedError, ReplClosedError } from "../errors.js";
+import { importHeaderKey } from "../reuse/header-split.js";
 import { LeaseQueue, type Waiter } from "./lease-queue.js";
-import { readContainerMemory } from "./memory.js";
-import type { LeanRequest, ReplRunner, RunOptions, RunOutcome, ScheduleRule } from "./outcome.js";
+import { readContainerMemory } from "../process/memory.js";
+import type { LeanRequest, ReplRunner, RunOptions, RunOutcome, ScheduleRule } from "../server/outcome.js";
 import { PoolSlot, runOnSlot, type PoolMode } from "./pool-slot.js";
-import { PrefixIndex } from "./prefix-index.js";
+import { PrefixIndex } from "../reuse/prefix-index.js";
 import { createPolicy, type PolicyName, type ScheduleRequest, type SchedulingPolicy } from "./scheduling.js";
-import { parentHandles, rawIdField, SessionCache } from "./session-handles.js";
+import { parentHandles, rawIdField, SessionCache } from "../server/session-handles.js";
 
 /** Defaults of {@link ReplPool}. */
 export const POOL_DEFAULTS = {

@@ -1,8 +1,8 @@
 // The pool's bounded wait queue: requests wait here for the REPL their policy picks; free REPLs are handed out
 // affinity placements first, then in arrival order; a request that waits too long, or one too many, is refused.
 import { performance } from "node:perf_hooks";
-import { PoolExhaustedError } from "./errors.js";
-import type { LeanRequest, ScheduleRule } from "./outcome.js";
+import { PoolExhaustedError } from "../errors.js";
+import type { LeanRequest, ScheduleRule } from "../server/outcome.js";
 import type { PoolSlot } from "./pool-slot.js";
 import type { ScheduleDecision, ScheduleRequest, SchedulingPolicy } from "./scheduling.js";
 

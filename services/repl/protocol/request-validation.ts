@@ -1,7 +1,7 @@
 // Request validation and encoding: refuse, before anything reaches a REPL, every request the real REPL would crash
 // on or silently misread (see repl-protocol.md §2.3, §3.1), naming the field and the fix.
 import { z } from "zod";
-import { InvalidRequestError } from "./errors.js";
+import { InvalidRequestError } from "../errors.js";
 import { INFOTREE_MODES, REQUEST_TERMINATOR, type ReplRequest, type RequestKind } from "./protocol.js";
 
 /** Serialise a validated request into the exact bytes to write: one line of JSON and one blank line. */

@@ -2,7 +2,7 @@
 // types, response parsing and blank-line framing. Request validation and encoding: request-validation.ts.
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
-import { ReplProtocolError } from "./errors.js";
+import { ReplProtocolError } from "../errors.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests (wire shape, exactly the keys the REPL reads)

@@ -1,5 +1,5 @@
 // The public shapes of the REPL set: requests that may name handles, and run outcomes as data.
-import type { ReplRequest, ReplResponse } from "./protocol.js";
+import type { ReplRequest, ReplResponse } from "../protocol/protocol.js";
 
 /**
  * A state handle: a stable, content-addressed name for an environment (`env_…`) or a proof state (`ps_…`) that

@@ -1,12 +1,14 @@
 // LeanServer: one REPL process in its own process group, one request at a time (callers queue FIFO), with
 // per-request timeouts and an RSS watchdog that kill the whole group, and stderr always drained into a ring buffer.
 import { performance } from "node:perf_hooks";
-import { resolveReplCommand, type LeanReplConfig, type LookupOptions, type ReplCommand } from "./config.js";
-import { ReplClosedError, ReplCrashedError, ReplMemoryLimitError, ReplTimeoutError } from "./errors.js";
-import { decodeResponseFast, encodeRequestFast } from "./fast-codec.js";
-import { processTreeRss } from "./memory.js";
-import { ResponseSplitter, type ReplRequest, type ReplResponse } from "./protocol.js";
-import { addressSpaceLimitOf, ReplProcess } from "./repl-process.js";
+import type { LeanReplConfig } from "../config.js";
+import type { ReplCommand } from "../process/command.js";
+import { resolveReplCommand, type LookupOptions } from "../setup/detect.js";
+import { ReplClosedError, ReplCrashedError, ReplMemoryLimitError, ReplTimeoutError } from "../errors.js";
+import { decodeResponseFast, encodeRequestFast } from "../protocol/fast-codec.js";
+import { processTreeRss } from "../process/memory.js";
+import { ResponseSplitter, type ReplRequest, type ReplResponse } from "../protocol/protocol.js";
+import { addressSpaceLimitOf, ReplProcess } from "../process/repl-process.js";
 
 /** Per-request options of {@link LeanServer.run}. */
 export interface ServerRunOptions {

@@ -1,7 +1,7 @@
 // The REPL pool's scheduling as a small strategy object: which REPL runs a request. The pool ships LeanFleet's
 // affinity rules; any other policy object can be passed in (bench/lib/peer-policies.ts holds the peers' policies).
 import type { CostView } from "./cost-estimates.js";
-import type { ScheduleRule } from "./outcome.js";
+import type { ScheduleRule } from "../server/outcome.js";
 
 /** What a policy sees of one REPL of the pool. */
 export interface ReplSlotView {

@@ -4,7 +4,8 @@ import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
 import { augmentContextOf, augmentForRepl, type AugmentContext } from "./augment.js";
-import { resolveIncrementalitySupport, type LeanReplConfig } from "./config.js";
+import type { LeanReplConfig } from "../config.js";
+import { resolveIncrementalitySupport } from "../setup/detect.js";
 import {
   InvalidRequestError,
   LeanFleetError,
@@ -16,13 +17,13 @@ import {
   ReplSetupError,
   ReplTimeoutError,
   UnknownHandleError,
-} from "./errors.js";
+} from "../errors.js";
 import { LeanServer, type LeanServerOptions } from "./lean-server.js";
-import { processTreeRss, readContainerMemory, type ContainerMemory } from "./memory.js";
-import { listDescendants } from "./process-tree.js";
+import { processTreeRss, readContainerMemory, type ContainerMemory } from "../process/memory.js";
+import { listDescendants } from "../process/process-tree.js";
 import { isHandle, type Handle, type LeanRequest, type RunOptions, type RunOutcome } from "./outcome.js";
-import type { ReplRequest, ReplResponse } from "./protocol.js";
-import { validateRequest } from "./request-validation.js";
+import type { ReplRequest, ReplResponse } from "../protocol/protocol.js";
+import { validateRequest } from "../protocol/request-validation.js";
 import { canonicalRequest, checkHandleFields, HandleReplayError, rawIdField, recordsFor, resolveHandles, rewriteResponse, SessionCache, statesOf } from "./session-handles.js";
 
 /** Where memory readings come from (real /proc and cgroup files by default; fakes in tests). */

@@ -1,11 +1,11 @@
 // State handles: content-addressed names for REPL environments and proof states, the bounded cache of their
 // chains (shared by every AutoLeanServer of a process), and rebuilding a handle on a REPL by replaying its chain.
 import { createHash } from "node:crypto";
-import { LEAN_REPL_DEFAULTS } from "./config.js";
-import { InvalidRequestError, LeanFleetError, UnknownHandleError } from "./errors.js";
+import { LEAN_REPL_DEFAULTS } from "../config.js";
+import { InvalidRequestError, LeanFleetError, UnknownHandleError } from "../errors.js";
 import { isHandle, type Handle, type HandleRecord, type HandleSelect, type LeanRequest } from "./outcome.js";
-import type { ReplRequest, ReplResponse } from "./protocol.js";
-import { validateRequest } from "./request-validation.js";
+import type { ReplRequest, ReplResponse } from "../protocol/protocol.js";
+import { validateRequest } from "../protocol/request-validation.js";
 
 /** Rebuilding a handle failed: its replayed request got an error answer, or lacks the state the handle selects. */
 export class HandleReplayError extends LeanFleetError {

@@ -1,8 +1,9 @@
 // ReplProcess: one spawned REPL process in its own process group and session: spawn, write, stdout/stderr drained,
 // stop (SIGTERM to the tree, SIGKILL after a grace), and one "gone" notice once it has exited and its pipes closed.
 import { execa } from "execa";
-import type { LeanReplConfig, ReplCommand } from "./config.js";
-import { ReplSetupError } from "./errors.js";
+import type { LeanReplConfig } from "../config.js";
+import type { ReplCommand } from "./command.js";
+import { ReplSetupError } from "../errors.js";
 import { signalProcessGroup, signalTree, trackProcessGroup, untrackProcessGroup, withAddressSpaceLimit } from "./process-tree.js";
 import { StderrRing } from "./stderr-ring.js";
 

@@ -1,6 +1,6 @@
 // Maps positions reported by the REPL for a text LeanFleet rewrote (header cut off, an option line inserted) back to
 // positions in the caller's own text, across every place a response carries positions.
-import type { Pos, ReplResponse } from "./protocol.js";
+import type { Pos, ReplResponse } from "../protocol/protocol.js";
 
 /** A piece of the text actually sent: a slice of the caller's text, or text LeanFleet inserted. */
 export type TextPiece = { kind: "original"; start: number; end: number } | { kind: "inserted"; text: string };

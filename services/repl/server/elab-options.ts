@@ -18,10 +18,10 @@
  * the REPL honours whatever its header cache holds; on the fork, the entry itself is sent as `true` when parallel
  * elaboration is enabled, so the header cache shared with later requests keeps LeanFleet's default.
  */
-import { splitSource } from "./command-split.js";
-import { supportsParallelElaboration } from "./config.js";
-import { PositionMap } from "./position-map.js";
-import type { OptionValue, ReplRequest, SetOption } from "./protocol.js";
+import { splitSource } from "../reuse/command-split.js";
+import { supportsParallelElaboration } from "../setup/detect.js";
+import { PositionMap } from "../reuse/position-map.js";
+import type { OptionValue, ReplRequest, SetOption } from "../protocol/protocol.js";
 
 /** The option name as the fork's `setOptions` spells it. */
 export const ELAB_ASYNC_NAME: readonly string[] = ["Elab", "async"];

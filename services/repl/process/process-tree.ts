@@ -2,7 +2,7 @@
 // whole process group, wrap a command in an RLIMIT_AS limit, and kill tracked groups if this process exits.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { findExecutable, type ReplCommand } from "./config.js";
+import { findExecutable, type ReplCommand } from "./command.js";
 
 /** Where /proc is read from (a fake root in tests). */
 export interface ProcOptions {

@@ -1,8 +1,8 @@
 // Request augmentation: what the REPL set adds to a caller's request before it reaches a REPL (the fork's
 // `incrementality` today; parallel elaboration options are added by elab-options.ts).
-import type { LeanReplConfig } from "./config.js";
+import type { LeanReplConfig } from "../config.js";
 import { applyParallelElaboration } from "./elab-options.js";
-import type { ReplRequest, ReplResponse } from "./protocol.js";
+import type { ReplRequest, ReplResponse } from "../protocol/protocol.js";
 
 /** What augmentation needs to know about the REPL a request goes to. */
 export interface AugmentContext {

@@ -1,14 +1,14 @@
 // One REPL of the pool and what the pool knows about its process (headers loaded, prefixes indexed, uses), plus
 // running a request on it the way the pool's mode says (whole text with incrementality, or header split).
 import { performance } from "node:perf_hooks";
-import type { AutoLeanServer } from "./auto-lean-server.js";
-import { splitSource } from "./command-split.js";
-import { splitHeader, type HeaderSplit } from "./header-split.js";
-import type { LeanRequest, RunOptions, RunOutcome } from "./outcome.js";
-import { FRESH_BASE, type PrefixIndex } from "./prefix-index.js";
-import { errorMessages } from "./protocol.js";
+import type { AutoLeanServer } from "../server/auto-lean-server.js";
+import { splitSource } from "../reuse/command-split.js";
+import { splitHeader, type HeaderSplit } from "../reuse/header-split.js";
+import type { LeanRequest, RunOptions, RunOutcome } from "../server/outcome.js";
+import { FRESH_BASE, type PrefixIndex } from "../reuse/prefix-index.js";
+import { errorMessages } from "../protocol/protocol.js";
 import type { ReplSlotView } from "./scheduling.js";
-import { handleFor } from "./session-handles.js";
+import { handleFor } from "../server/session-handles.js";
 
 /** How the pool sends requests (resolved from its policy and the REPL's capabilities). */
 export interface PoolMode {
