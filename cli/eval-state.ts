@@ -142,3 +142,21 @@ export async function readWrittenResults(resultsPath: string): Promise<WrittenRe
   const full = cursor.toString();
   return { results, seqs, cursor: full.length <= RESULT_CURSOR_MAX_CHARS ? full : String(cursor.watermark) };
 }
+
+/**
+ * When resuming would continue a run in another environment than the one its results so far came from: the ids on
+ * both sides (null when nothing changed, or when either side is unknown).
+ */
+export function environmentChange(written: readonly { env?: unknown }[], current: string | null): { before: string[]; now: string } | null {
+  const before = [...new Set(written.map((r) => r.env).filter((e): e is string => typeof e === "string"))].sort();
+  if (current === null || before.length === 0 || before.includes(current)) return null;
+  return { before, now: current };
+}
+
+/** The refusal of `--resume` into another environment, naming both. */
+export function environmentChangeError(change: { before: string[]; now: string }, fleet: string, resultsPath: string): ResumeError {
+  return new ResumeError(
+    `the results already in ${resultsPath} come from environment ${change.before.join(", ")}, but fleet ${JSON.stringify(fleet)} now runs ${change.now}: resuming would mix two environments in one run. ` +
+      `Pass --allow-env-change to continue anyway (the summary then gives pass@k per environment), or start a new eval on the new environment without --resume`,
+  );
+}

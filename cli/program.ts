@@ -1,6 +1,8 @@
-// The `leanfleet` program (commander): global connection options and the commands up, check, eval, report, status.
+// The `leanfleet` program (commander): global connection options and the commands up, check, eval, report, status,
+// env and recheck.
 import { Command } from "commander";
 import { registerCheck } from "./commands/check.js";
+import { registerEnv } from "./commands/env.js";
 import { registerEval } from "./commands/eval.js";
 import { registerReport } from "./commands/report.js";
 import { registerStatus } from "./commands/status.js";
@@ -26,6 +28,7 @@ export function buildProgram(io: CliIo): Command {
   registerEval(program, io);
   registerReport(program, io);
   registerStatus(program, io);
+  registerEnv(program, io);
   return program;
 }
 

@@ -14,7 +14,7 @@ import { PROOF_FIELDS, readDataset } from "../dataset.js";
 import { submitOrder } from "../submit-order.js";
 import { writeReportFile } from "../../services/report/index.js";
 import { formatSummary, summarise } from "../eval-summary.js";
-import { clearState, datasetHash, indexOfSeq, loadState, readWrittenResults, saveState, statePath, toSeqRuns, type WrittenResults } from "../eval-state.js";
+import { clearState, datasetHash, environmentChange, environmentChangeError, indexOfSeq, loadState, readWrittenResults, saveState, statePath, toSeqRuns, type WrittenResults } from "../eval-state.js";
 
 /** Options of `eval`. */
 interface EvalOptions {
@@ -25,6 +25,7 @@ interface EvalOptions {
   progress: boolean;
   resume?: boolean;
   report?: boolean;
+  allowEnvChange?: boolean;
   verify?: string;
   codeField?: string;
   idField?: string;
@@ -74,6 +75,7 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
     .option("--no-progress", "no progress bar")
     .option("--report", "also write the run's HTML report beside the results (<results without .results.jsonl>.report.html)")
     .option("--resume", "continue an interrupted eval of the same dataset and --out: collect the rest of its batch's results (nothing is resubmitted)")
+    .option("--allow-env-change", "with --resume: continue even though the fleet now runs another environment than the results so far (pass@k is then given per environment)")
     .action(async (dataset: string, opts: EvalOptions, cmd: Command) => {
       const started = Date.now();
       if (opts.verify !== undefined && opts.verify !== "fast" && opts.verify !== "strict") {
@@ -103,6 +105,14 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
       }
       const health = await client.health();
       if (health.simulated) io.err("SIMULATED: the cluster runs the REPL double; results are not Lean verdicts.");
+      if (resumed) {
+        // Never mix environments silently: the fleet's latest worker must run one the results so far came from.
+        const { fleet } = await client.progress(resumed.state.batchId);
+        const envs = (await client.cluster()).fleets.find((f) => f.fleet === fleet)?.environments;
+        const change = environmentChange(resumed.written.results, envs && !("error" in envs) ? envs.current : null);
+        if (change && !opts.allowEnvChange) throw environmentChangeError(change, fleet, outPath);
+        if (change) io.err(`note: continuing in environment ${change.now} after ${change.before.join(", ")} (--allow-env-change); the summary gives pass@k per environment`);
+      }
 
       const abort = new AbortController();
       const onSigint = () => abort.abort(new Error("interrupted"));

@@ -7,7 +7,7 @@ import { trustLines } from "../eval-summary.js";
 export function registerStatus(program: Command, io: { out: (s: string) => void; err: (s: string) => void }): void {
   program
     .command("status")
-    .description("show fleets (queue depth, worker tasks) or, given a batch id, its progress")
+    .description("show fleets (queue depth, worker tasks, environments) or, given a batch id, its progress")
     .argument("[batchId]", "a batch id returned by eval or POST /v1/batches")
     .option("--json", "print JSON")
     .action(async (batchId: string | undefined, opts: { json?: boolean }, cmd: Command) => {
@@ -30,6 +30,11 @@ export function registerStatus(program: Command, io: { out: (s: string) => void;
         const t = f.tasks === null ? "tasks unknown" : "error" in f.tasks ? `tasks error: ${f.tasks.error}` : `tasks desired ${f.tasks.desired}, running ${f.tasks.running}, pending ${f.tasks.pending}`;
         const d = f.deadLettered === undefined ? "" : "error" in f.deadLettered ? `; dead-lettered: error ${f.deadLettered.error}` : `; dead-lettered ${f.deadLettered.count}${f.deadLettered.atLeast ? "+" : ""}`;
         io.out(`  ${f.fleet}${f.default ? " (default)" : ""}: ${q}; ${t}${d}`);
+        const e = f.environments;
+        if (e !== undefined) {
+          if ("error" in e) io.out(`    environments: error ${e.error}`);
+          else if (e.environments.length > 0) io.out(`    environments: ${e.environments.map((x) => `${x.id}${x.id === e.current ? " (current)" : ""}`).join(", ")} (records: GET /v1/environments/{id})`);
+        }
       }
     });
 }

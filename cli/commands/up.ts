@@ -23,8 +23,10 @@ export function registerUp(program: Command, io: { out: (s: string) => void; err
     .option("--simulate", "run on the REPL double even if Lean is installed (every result is marked simulated)")
     .option("--data <dir>", "keep queues and results in this directory across restarts")
     .option("--fleets <names>", "comma-separated fleet names", "default")
-    .action(async (opts: { workers: string; port: string; simulate?: boolean; data?: string; fleets: string }) => {
+    .option("--lean-version <version>", "with the REPL double: the Lean version it reports (its message formats; a fleet restarted with another one is another environment)")
+    .action(async (opts: { workers: string; port: string; simulate?: boolean; data?: string; fleets: string; leanVersion?: string }) => {
       const port = Number(opts.port);
+      if (opts.leanVersion !== undefined && !/^\d+\.\d+\.\d+(-[\w.-]+)?$/.test(opts.leanVersion)) throw new Error(`--lean-version must be a Lean version such as 4.19.0 or 4.20.0-rc2, got ${JSON.stringify(opts.leanVersion)}`);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a TCP port, got ${opts.port}`);
       // Imported here so that other commands do not load fauxqs (and node:sqlite) for nothing.
       const { startLocalCluster, canListen, portInUseMessage, fleetNameError, ensureWritableDir } = await import("../../services/local-cluster/index.js");
@@ -59,6 +61,7 @@ export function registerUp(program: Command, io: { out: (s: string) => void; err
             ...(opts.simulate ? { simulate: true } : {}),
             ...(dataDir ? { dataDir } : {}),
             fleets,
+            ...(opts.leanVersion ? { workerEnv: { LEANFLEET_DOUBLE_FLAGS: `--lean-version ${opts.leanVersion}` } } : {}),
             onNotice: (line) => io.err(line),
           });
         } catch (err) {

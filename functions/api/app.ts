@@ -10,6 +10,7 @@ import { methodNotAllowed } from "./middleware/method-not-allowed.js";
 import { rateLimit } from "./middleware/rate-limit.js";
 import { batchRoutes } from "./routes/batches.js";
 import { clusterRoutes } from "./routes/cluster.js";
+import { environmentRoutes } from "./routes/environments.js";
 import { kiminaRoutes } from "./kimina/index.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
@@ -27,6 +28,7 @@ export function createApp(deps: ApiDeps, log?: ErrorLog): Hono<ApiEnv> {
   app.route("/v1/jobs", jobRoutes(ctx));
   app.route("/v1/batches", batchRoutes(ctx));
   app.route("/v1/cluster", clusterRoutes(ctx));
+  app.route("/v1/environments", environmentRoutes(ctx));
   // Kimina Lean Server's routes (/api/check, /verify, ...), with Kimina's own auth header forms and error bodies.
   app.route("/", kiminaRoutes(ctx, deps.auth));
   return app;

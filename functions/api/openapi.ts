@@ -102,7 +102,16 @@ export function buildOpenApi(version: string): object {
           responses: { "200": { description: "HTML", content: { "text/html": {} } }, ...errors(400, 404, ...common) },
         },
       },
-      "/v1/cluster": { get: { summary: "Per fleet: queue depth and worker task counts", responses: { "200": { description: "cluster status" }, ...errors(...common) } } },
+      "/v1/cluster": {
+        get: { summary: "Per fleet: queue depth, worker task counts, dead-lettered jobs and environments ({current, environments: [{id, firstSeenAt}]})", responses: { "200": { description: "cluster status" }, ...errors(...common) } },
+      },
+      "/v1/environments/{id}": {
+        get: {
+          summary: "An environment record (a result's env): Lean version and commit, the project's packages and revisions, the REPL, strict-stage tools, image digest, LeanFleet version, simulated",
+          parameters: [idParam("environment")],
+          responses: { "200": { description: "the record, with its id" }, ...errors(400, 404, ...common) },
+        },
+      },
       "/health": { get: { summary: "Liveness (also Kimina's health check)", security: [], responses: { "200": { description: '{status: "ok", ok: true, version, fleets, defaultFleet, simulated}' } } } },
       "/openapi.json": { get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.1" } } } },
       ...kimina.paths,

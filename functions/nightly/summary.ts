@@ -8,6 +8,9 @@ export interface ItemOutcome {
   verdict: Verdict;
   /** Trust level of the verdict's checks (absent when nothing was checked). */
   trust?: Trust;
+  /** The environment that made the verdict, and the advisories that environment falls under. */
+  env?: string;
+  advisories?: string[];
 }
 
 /** Outcomes of a run keyed by dataset item id. */
@@ -53,6 +56,10 @@ export interface RunSummary {
   byStatus: Record<JobStatus | "missing", number>;
   /** True when any result came from the REPL double: then none of this is a Lean verdict. */
   simulated: boolean;
+  /** Items and valid items per environment id (more than one: the fleet changed during the run). */
+  environments: Record<string, { items: number; valid: number }>;
+  /** Items per advisory id whose environment falls under it. */
+  advisories: Record<string, number>;
   diff: RunDiff & { counts: { newlyFailing: number; newlyPassing: number; added: number; removed: number } };
 }
 
@@ -61,7 +68,9 @@ export function outcomesOf(itemIds: readonly string[], results: ReadonlyMap<numb
   const out: RunOutcomes = {};
   itemIds.forEach((id, seq) => {
     const r = results.get(seq);
-    out[id] = r ? { status: r.status, verdict: r.verdict, ...(r.trust !== undefined ? { trust: r.trust } : {}) } : { status: "missing", verdict: "none" };
+    out[id] = r
+      ? { status: r.status, verdict: r.verdict, ...(r.trust !== undefined ? { trust: r.trust } : {}), ...(r.env !== undefined ? { env: r.env } : {}), ...(r.advisories?.length ? { advisories: r.advisories } : {}) }
+      : { status: "missing", verdict: "none" };
   });
   return out;
 }
@@ -100,7 +109,15 @@ export function summarizeRun(input: SummaryInput): RunSummary {
   let valid = 0;
   const validByTrust: Record<Trust, number> = { fast: 0, strict: 0 };
   const outcomes = Object.values(input.outcomes);
+  const environments: RunSummary["environments"] = {};
+  const advisories: RunSummary["advisories"] = {};
   for (const o of outcomes) {
+    if (o.env !== undefined) {
+      const e = (environments[o.env] ??= { items: 0, valid: 0 });
+      e.items++;
+      if (o.verdict === "valid") e.valid++;
+    }
+    for (const a of o.advisories ?? []) advisories[a] = (advisories[a] ?? 0) + 1;
     byStatus[o.status]++;
     if (o.verdict === "valid") {
       valid++;
@@ -127,6 +144,8 @@ export function summarizeRun(input: SummaryInput): RunSummary {
     validByTrust,
     byStatus,
     simulated: input.simulated,
+    environments,
+    advisories,
     diff: {
       ...diff,
       counts: { newlyFailing: diff.newlyFailing.length, newlyPassing: diff.newlyPassing.length, added: diff.added.length, removed: diff.removed.length },

@@ -38,6 +38,8 @@ export interface BatchProgress {
   complete: boolean;
   /** True when any result came from the REPL double: these are not Lean verdicts. */
   simulated: boolean;
+  /** Classified results per environment id (a result's `env`; more than one: the batch ran in several environments). */
+  environments?: Record<string, number>;
   /**
    * When results carry `trust`: items valid at each trust level and the unbiased pass@k by group (k = 1..the most
    * items of any group, over the classified items that ran), as in the evaluation summary (`EvalSummary.byTrust`).
@@ -50,6 +52,7 @@ interface Summary {
   valid: boolean;
   finishedAtMs: number;
   simulated: boolean;
+  env: string | undefined;
   group: string | undefined;
   trust: "fast" | "strict" | undefined;
 }
@@ -85,7 +88,9 @@ export class BatchProgressTracker {
     let valid = 0;
     let simulated = false;
     let latest = 0;
+    const environments: Record<string, number> = {};
     for (const s of seen.values()) {
+      if (s.env !== undefined) environments[s.env] = (environments[s.env] ?? 0) + 1;
       byStatus[s.status]++;
       if (s.valid) valid++;
       if (s.simulated) simulated = true;
@@ -114,6 +119,7 @@ export class BatchProgressTracker {
       ratePerSecond: inWindow <= 1 ? 0 : Math.round(((inWindow - 1) / spanMs) * 1000 * 100) / 100,
       complete: extent.total > 0 && done >= extent.total,
       simulated,
+      ...(Object.keys(environments).length > 0 ? { environments } : {}),
       ...byTrustOf(
         (function* () {
           for (const [seq, r] of seen) yield { group: r.group ?? `\u0000item-${seq}`, status: r.status, verdict: r.valid ? ("valid" as const) : ("invalid" as const), trust: r.trust };
@@ -138,7 +144,7 @@ export class BatchProgressTracker {
 
 function summarise(text: string): Summary | undefined {
   try {
-    const r = JSON.parse(text) as { status?: unknown; verdict?: unknown; timings?: { finishedAt?: unknown }; simulated?: unknown; group?: unknown; trust?: unknown };
+    const r = JSON.parse(text) as { status?: unknown; verdict?: unknown; timings?: { finishedAt?: unknown }; simulated?: unknown; group?: unknown; trust?: unknown; env?: unknown };
     if (typeof r.status !== "string" || !(JOB_STATUSES as readonly string[]).includes(r.status)) return undefined;
     const finished = typeof r.timings?.finishedAt === "string" ? Date.parse(r.timings.finishedAt) : NaN;
     return {
@@ -146,6 +152,7 @@ function summarise(text: string): Summary | undefined {
       valid: r.verdict === "valid",
       finishedAtMs: Number.isFinite(finished) ? finished : 0,
       simulated: r.simulated === true,
+      env: typeof r.env === "string" ? r.env : undefined,
       group: typeof r.group === "string" ? r.group : undefined,
       trust: r.trust === "fast" || r.trust === "strict" ? r.trust : undefined,
     };

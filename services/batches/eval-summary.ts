@@ -1,6 +1,7 @@
 // The summary of an evaluation, computed from its results alone (so it can be recomputed from a results file): pass@k
 // by group, valid share of the items that ran, time distribution, failures by status, and whether anything was simulated.
 import { JOB_STATUSES, type JobStatus } from "../jobs/index.js";
+import { byEnvironmentOf, type EnvironmentSummary } from "./environment-summary.js";
 import { passAtKCurve } from "./pass-at-k.js";
 
 /** The fields of a results-file line the summary reads. */
@@ -8,6 +9,9 @@ export interface SummaryInput {
   group?: string;
   status: JobStatus;
   verdict: "valid" | "invalid" | "none";
+  /** The environment that made the result and the advisories it falls under, when the result carries them. */
+  env?: unknown;
+  advisories?: unknown;
   timings: { runMs: number; queuedMs: number; submittedAt?: string; finishedAt?: string };
   simulated: boolean;
   /** Trust level of the checks behind the verdict (`fast` or `strict`), when the result carries one. */
@@ -44,6 +48,13 @@ export interface EvalSummary {
   passAtK: number[];
   /** Per group: attempts (items), attempts that ran, valid items, passed. */
   perGroup: { group: string; attempts: number; ran: number; valid: number; passed: boolean }[];
+  /**
+   * Per environment (results' `env`), most items first, with pass@k over each environment's own items; present when
+   * results carry `env`. More than one: the run mixed environments and the overall figures mix them too.
+   */
+  environments?: EnvironmentSummary[];
+  /** Results per advisory id (results' `advisories`): verdicts made in an environment with a known soundness issue. */
+  advisories?: Record<string, number>;
   /** Run time of items that ran (skipped ones excluded), in ms. */
   runMs: { count: number; p50: number; p90: number; p99: number; max: number };
   /** Time from submission to start, in ms. */
@@ -125,6 +136,7 @@ export function summarise(results: readonly SummaryInput[]): EvalSummary {
       maxAttempts,
     ),
     perGroup,
+    ...byEnvironmentOf(results, groupKeyOf),
     runMs: { count: run.length, p50: percentile(run, 50), p90: percentile(run, 90), p99: percentile(run, 99), max: run[run.length - 1] ?? 0 },
     queuedMs: { p50: percentile(queued, 50), p99: percentile(queued, 99) },
     spanMs: Number.isFinite(first) && last >= first ? last - first : 0,

@@ -6,3 +6,4 @@ export * from "./result-cursor.js";
 export * from "./map-limit.js";
 export * from "./pass-at-k.js";
 export * from "./eval-summary.js";
+export * from "./environment-summary.js";

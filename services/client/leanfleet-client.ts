@@ -239,6 +239,11 @@ export class LeanFleetClient {
     return (await this.#http.json<ClusterAnswer>({ method: "GET", path: "/v1/cluster" })).body;
   }
 
+  /** An environment record (a result's `env`): what checked the result. */
+  async environment(id: string): Promise<Record<string, unknown> & { id: string; simulated: boolean }> {
+    return (await this.#http.json<Record<string, unknown> & { id: string; simulated: boolean }>({ method: "GET", path: `/v1/environments/${encodeURIComponent(id)}` })).body;
+  }
+
   /** Liveness and fleets of the API. */
   async health(): Promise<{ ok: boolean; version?: string; fleets?: string[]; defaultFleet?: string; simulated?: boolean }> {
     return (await this.#http.json<{ ok: boolean }>({ method: "GET", path: "/health", retryable: () => false })).body;
@@ -256,6 +261,8 @@ export interface ClusterAnswer {
     tasks: { desired: number; running: number; pending: number } | { error: string } | null;
     /** Jobs whose messages reached the dead-letter queue (each has a terminal `crashed` result, code dead_lettered). */
     deadLettered?: { count: number; atLeast: boolean } | { error: string };
+    /** Environments its workers ran (oldest first) and the latest worker's (`GET /v1/environments/{id}`). */
+    environments?: { current: string | null; environments: { id: string; firstSeenAt: string | null }[] } | { error: string };
   }[];
 }
 

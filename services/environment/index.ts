@@ -4,3 +4,4 @@ export * from "./git-checkout.js";
 export * from "./lake-manifest.js";
 export * from "./lean-version.js";
 export * from "./read-environment.js";
+export * from "./fleet-environments.js";

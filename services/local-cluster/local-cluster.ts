@@ -72,6 +72,8 @@ export interface LocalClusterOptions {
   scaling?: Partial<LocalScaling>;
   /** Extra environment for worker processes (e.g. LEANFLEET_DOUBLE_FLAGS). */
   workerEnv?: Record<string, string>;
+  /** Extra environment for one fleet's workers, over `workerEnv` (e.g. another double `--lean-version` per fleet). @default {} */
+  fleetWorkerEnv?: Record<string, Record<string, string>>;
   /** Where the one-line notices go (no Lean found, ...). @default - stderr */
   onNotice?: (line: string) => void;
   /** Supervisor log. @default - pino to `<logDir>/cluster.log` */
@@ -210,6 +212,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
               [WORKER_ENV.pollWaitSeconds]: String(o.pollWaitSeconds),
               [WORKER_ENV.drainSeconds]: String(o.drainSeconds),
               ...options.workerEnv,
+              ...options.fleetWorkerEnv?.[fleet],
             },
           }),
       });

@@ -13,8 +13,8 @@ describe("GET /v1/cluster", () => {
     const body = (await (await app.request("/v1/cluster")).json()) as { simulated: boolean; fleets: unknown[] };
     expect(body.simulated).toBe(true);
     expect(body.fleets).toEqual([
-      { fleet: "default", default: true, queue: { visible: 2, inFlight: 0, delayed: 0, oldestAgeSeconds: null }, tasks: { desired: 3, running: 2, pending: 1 }, deadLettered: { count: 0, atLeast: false } },
-      { fleet: "mathlib", default: false, queue: { visible: 0, inFlight: 0, delayed: 0, oldestAgeSeconds: null }, tasks: null, deadLettered: { count: 0, atLeast: false } },
+      { fleet: "default", default: true, queue: { visible: 2, inFlight: 0, delayed: 0, oldestAgeSeconds: null }, tasks: { desired: 3, running: 2, pending: 1 }, deadLettered: { count: 0, atLeast: false }, environments: { current: null, environments: [] } },
+      { fleet: "mathlib", default: false, queue: { visible: 0, inFlight: 0, delayed: 0, oldestAgeSeconds: null }, tasks: null, deadLettered: { count: 0, atLeast: false }, environments: { current: null, environments: [] } },
     ]);
   });
 

@@ -1,6 +1,6 @@
 // From a snippet's stored LeanFleet result (or the reason it has none) to Kimina's per-snippet answer: `error` xor
 // `response`, `time` where each route puts it, Kimina's error strings ("timed out" kept), nulls omitted, and
-// LeanFleet's verdict, trust, checks and job id as extra fields Kimina's clients ignore.
+// LeanFleet's verdict, trust, checks, environment and job id as extra fields Kimina's clients ignore.
 import type { JobResult } from "../../../services/jobs/index.js";
 
 /** What became of one snippet: its stored result, or an error string when it has none (not run, not back in time). */
@@ -34,6 +34,8 @@ function extras(o: SnippetOutcome): Record<string, unknown> {
     verdict: r?.verdict ?? "none",
     ...(r?.trust !== undefined ? { trust: r.trust } : {}),
     ...(r?.checks !== undefined ? { checks: r.checks } : {}),
+    ...(r?.env !== undefined ? { env: r.env } : {}),
+    ...(r?.advisories !== undefined ? { advisories: r.advisories } : {}),
     ...(r?.simulated ? { simulated: true } : {}),
   };
 }

@@ -1,7 +1,8 @@
-// GET /v1/cluster: per fleet, queue depth (from its JobQueue), worker task counts (from the ClusterStatus port) and
-// how many jobs were dead-lettered (settled with a terminal result by the dead-letter consumer).
+// GET /v1/cluster: per fleet, queue depth (from its JobQueue), worker task counts (from the ClusterStatus port), how
+// many jobs were dead-lettered (settled with a terminal result by the dead-letter consumer) and its environments.
 import { Hono } from "hono";
 import { countDeadLettered } from "../../../services/dead-letter/index.js";
+import { readFleetEnvironments } from "../../../services/environment/index.js";
 import type { ApiContext } from "../api-context.js";
 import type { ApiEnv } from "../env.js";
 import { emptyQuerySchema } from "../schemas.js";
@@ -14,7 +15,7 @@ export function clusterRoutes(ctx: ApiContext): Hono<ApiEnv> {
     parseQuery(c, emptyQuerySchema);
     const fleets = await Promise.all(
       ctx.fleets.map(async (fleet) => {
-        const [queue, tasks, deadLettered] = await Promise.all([
+        const [queue, tasks, deadLettered, environments] = await Promise.all([
           ctx.queues[fleet]!.depth().then(
             (d) => ({ visible: d.visible, inFlight: d.inFlight, delayed: d.delayed, oldestAgeSeconds: d.oldestAgeSeconds ?? null }),
             (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
@@ -27,8 +28,13 @@ export function clusterRoutes(ctx: ApiContext): Hono<ApiEnv> {
             (d) => d,
             (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
           ),
+          // The environments its workers ran (records at /v1/environments/{id}) and the latest worker's.
+          readFleetEnvironments(ctx.store, fleet).then(
+            (e) => e,
+            (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
+          ),
         ]);
-        return { fleet, default: fleet === ctx.defaultFleet, queue, tasks, deadLettered };
+        return { fleet, default: fleet === ctx.defaultFleet, queue, tasks, deadLettered, environments };
       }),
     );
     return c.json({ at: new Date(ctx.now()).toISOString(), simulated: ctx.simulated, fleets }, 200);
