@@ -2,9 +2,7 @@
 // plus a bare Hono route on the same server as the reference, and the API over a queue that drops messages on a
 // second server. Prints one JSON line {url, stubUrl} when listening.
 import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/aws/index.js";
-import { createApp, serveApi } from "../../functions/api/index.js";
-import { SendCoalescer } from "../../functions/api/send-coalescer.js";
-import { readText } from "../../functions/api/validation.js";
+import { createApp, readText, SendCoalescer, serveApi } from "../../functions/api/index.js";
 import type { JobQueue } from "../../services/core/index.js";
 
 const endpoint = process.env.BENCH_AWS_ENDPOINT!;

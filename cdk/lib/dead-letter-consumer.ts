@@ -6,7 +6,7 @@ import type * as logs from "aws-cdk-lib/aws-logs";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { DEAD_LETTER_ENV } from "../../functions/dead-letter/handler.js";
+import { DEAD_LETTER_ENV } from "../../functions/dead-letter/index.js";
 import { LeanFleetFunction } from "./node-function.js";
 
 /** Timeout of the dead-letter function (it settles at most 10 messages: two S3 writes each). @default 30 */

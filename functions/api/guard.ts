@@ -1,7 +1,7 @@
 // Wraps the queue and store ports so that their failures surface as `upstream_unavailable` (503, retryable)
 // instead of as internal errors.
 import type { JobQueue, ObjectStore } from "../../services/core/index.js";
-import { LeanFleetError } from "../../services/repl/errors.js";
+import { LeanFleetError } from "../../services/core/index.js";
 import { UpstreamUnavailableError } from "./errors.js";
 
 function guard<T extends object>(target: T, what: string): T {

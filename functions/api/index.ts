@@ -8,6 +8,7 @@ export { ID_SECRET_KEY, JobIdSigner, loadIdSecret } from "./job-ids.js";
 export { buildOpenApi } from "./openapi.js";
 export * from "./errors.js";
 export { BATCH_ID_PATTERN, JOB_ID_PATTERN, FLEET_PATTERN, BATCH_ITEM_FIELDS, jobSubmissionSchema, batchItemSchema, type JobSubmission, type BatchItem } from "./schemas.js";
-export { parseWith } from "./validation.js";
+export { parseWith, readText } from "./validation.js";
 export type { ApiEnv } from "./env.js";
 export { DEFAULT_LOCAL_PORT, LOCAL_API_DEFAULTS, LOCAL_PORT_ENV, serveApi, localAppFromConfig, type ApiServer } from "./local.js";
+export { SendCoalescer } from "./send-coalescer.js";

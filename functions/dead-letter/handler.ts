@@ -4,15 +4,7 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { DeadLetterSettler } from "../../services/dead-letter/index.js";
 import { createAwsClients, S3ObjectStore } from "../../services/aws/index.js";
-
-/** Environment of the function (set by cdk/lib/dead-letter-consumer.ts). */
-export const DEAD_LETTER_ENV = {
-  bucket: "LEANFLEET_BUCKET",
-  /** JSON array of [dead-letter queue ARN, fleet name] pairs. */
-  fleets: "LEANFLEET_DLQ_FLEETS",
-  /** AWS endpoint override (local tests). */
-  awsEndpoint: "LEANFLEET_AWS_ENDPOINT",
-} as const;
+import { DEAD_LETTER_ENV } from "./env.js";
 
 let settlers: Map<string, DeadLetterSettler> | undefined;
 

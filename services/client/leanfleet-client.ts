@@ -2,7 +2,7 @@
 // resumable results stream, cluster status; retries with backoff; handle chains carried automatically.
 import type { BatchProgress } from "../batches/index.js";
 import type { JobResult } from "../jobs/index.js";
-import { LeanFleetError } from "../repl/errors.js";
+import { LeanFleetError } from "../core/index.js";
 import { HandleBook } from "./handle-book.js";
 import { HttpTransport, LeanFleetApiError, type HttpOptions } from "./http.js";
 import { ResultStream, type ResultStreamOptions } from "./result-stream.js";

@@ -5,7 +5,7 @@
 import { listBatchResults, readResultTexts, type BatchManifest, type BatchPart, type ResultRef } from "../../../services/batches/index.js";
 import { batchJobId, FORMAT_VERSION, JOB_DEFAULTS, type Job, type JobResult } from "../../../services/jobs/index.js";
 import type { InfotreeMode } from "../../../services/repl/index.js";
-import { LeanFleetError } from "../../../services/repl/errors.js";
+import { LeanFleetError } from "../../../services/core/index.js";
 import type { ApiContext } from "../api-context.js";
 import { PartialEnqueueError } from "../enqueue.js";
 import type { Principal } from "../limits.js";
