@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerCheck } from "./commands/check.js";
 import { registerEnv } from "./commands/env.js";
 import { registerEval } from "./commands/eval.js";
+import { registerRecheck } from "./commands/recheck.js";
 import { registerReport } from "./commands/report.js";
 import { registerStatus } from "./commands/status.js";
 import { registerUp } from "./commands/up.js";
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo): Command {
   registerReport(program, io);
   registerStatus(program, io);
   registerEnv(program, io);
+  registerRecheck(program, io);
   return program;
 }
 

@@ -5,3 +5,4 @@ export * from "./lake-manifest.js";
 export * from "./lean-version.js";
 export * from "./read-environment.js";
 export * from "./fleet-environments.js";
+export * from "./advisories.js";

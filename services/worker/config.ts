@@ -43,6 +43,8 @@ export const WORKER_ENV = {
   expectToolchain: "LEANFLEET_EXPECT_TOOLCHAIN",
   /** Optional: the project commit the fleet declares (40 hex); the worker refuses to start on another. @default - not checked */
   expectProjectRev: "LEANFLEET_EXPECT_PROJECT_REV",
+  /** Optional: an advisory list (JSON, as advisories/lean-advisories.json) instead of the shipped one. @default - the shipped list */
+  advisoriesFile: "LEANFLEET_ADVISORIES",
 } as const;
 
 /** Defaults of the worker unit. */
@@ -134,6 +136,7 @@ const envSchema = z.object({
   [WORKER_ENV.comparator]: optionalText,
   [WORKER_ENV.strictMemoryMiB]: optionalInt(WORKER_ENV.strictMemoryMiB, 64, 1024 * 1024),
   [WORKER_ENV.expectToolchain]: optionalText,
+  [WORKER_ENV.advisoriesFile]: optionalText,
   [WORKER_ENV.expectProjectRev]: optionalText.pipe(z.string().regex(/^[0-9a-f]{40}$/, { error: "must be a commit: 40 lowercase hex digits" }).optional()),
   ECS_CONTAINER_METADATA_URI_V4: optionalText,
 });
@@ -172,6 +175,8 @@ export interface WorkerConfig {
   expectToolchain?: string;
   /** The project commit the fleet declares (checked against the project's checkout at start). */
   expectProjectRev?: string;
+  /** Path of an advisory list replacing the shipped one. */
+  advisoriesFile?: string;
 }
 
 /** Parse and validate the worker environment once; throws {@link WorkerConfigError} naming the variable and the fix. */
@@ -215,5 +220,6 @@ export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerC
     ...(e[WORKER_ENV.strictMemoryMiB] ? { strictMemoryMiB: e[WORKER_ENV.strictMemoryMiB] } : {}),
     ...(e[WORKER_ENV.expectToolchain] ? { expectToolchain: e[WORKER_ENV.expectToolchain] } : {}),
     ...(e[WORKER_ENV.expectProjectRev] ? { expectProjectRev: e[WORKER_ENV.expectProjectRev] } : {}),
+    ...(e[WORKER_ENV.advisoriesFile] ? { advisoriesFile: e[WORKER_ENV.advisoriesFile] } : {}),
   };
 }

@@ -1,6 +1,18 @@
 // The worker's environment at start: read its record once (services/environment), refuse to run on another
 // toolchain or project revision than the fleet declares, and store the record (once per id) and the fleet's marker.
-import { environmentId, environmentKey, environmentMismatches, fleetEnvironmentsPrefix, latestEnvironmentKey, readEnvironment, type EnvironmentRecord, type ReadEnvironmentInput } from "../environment/index.js";
+import {
+  environmentId,
+  environmentKey,
+  environmentMismatches,
+  fleetEnvironmentsPrefix,
+  latestEnvironmentKey,
+  matchingAdvisories,
+  readEnvironment,
+  SHIPPED_ADVISORIES,
+  type Advisory,
+  type EnvironmentRecord,
+  type ReadEnvironmentInput,
+} from "../environment/index.js";
 import { EnvironmentMismatchError } from "./errors.js";
 import type { ObjectStore } from "../core/index.js";
 
@@ -8,6 +20,8 @@ import type { ObjectStore } from "../core/index.js";
 export interface WorkerEnvironment {
   id: string;
   record: EnvironmentRecord;
+  /** Ids of the advisories this environment falls under (every result carries them). */
+  advisories: string[];
 }
 
 /** Options of {@link establishEnvironment}. */
@@ -18,6 +32,8 @@ export interface EstablishOptions {
   /** What the fleet declares (from LEANFLEET_EXPECT_*). */
   expect: { toolchain?: string; projectRev?: string };
   store: ObjectStore;
+  /** The advisory list. @default SHIPPED_ADVISORIES (advisories/lean-advisories.json) */
+  advisories?: readonly Advisory[];
   /** @default Date.now */
   now?: () => number;
 }
@@ -37,5 +53,5 @@ export async function establishEnvironment(o: EstablishOptions): Promise<WorkerE
   await o.store.put(`${fleetEnvironmentsPrefix(o.fleet)}${id}.json`, JSON.stringify({ id, fleet: o.fleet, firstSeenAt: now, firstWorker: o.workerId }), { ifAbsent: true, contentType: "application/json" });
   // Unconditional: the environment the fleet runs now (what `eval --resume` compares against).
   await o.store.put(latestEnvironmentKey(o.fleet), JSON.stringify({ id, at: now, worker: o.workerId }), { contentType: "application/json" });
-  return { id, record };
+  return { id, record, advisories: matchingAdvisories(record, o.advisories ?? SHIPPED_ADVISORIES) };
 }

@@ -1,10 +1,12 @@
 // Composition root of the worker process (the ECS container's entry point, and each local-cluster worker): parse
 // the environment once, build the AWS adapters and the REPL set, start the worker, stop it in order on SIGTERM.
+import { readFileSync } from "node:fs";
 import pino from "pino";
 import { detectRepl, doubleConfig, ReplPool } from "../repl/index.js";
 import { createAwsClients, EcsTaskProtection, NoopTaskProtection, S3ObjectStore, SqsJobQueue } from "../aws/index.js";
 import { parseWorkerConfig, WORKER_DEFAULTS, type WorkerConfig } from "./config.js";
 import { WorkerConfigError } from "./errors.js";
+import { parseAdvisories } from "../environment/index.js";
 import { establishEnvironment } from "./environment.js";
 import { onTerminate } from "./shutdown.js";
 import { Worker } from "./worker.js";
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
     fleet: config.fleet,
     workerId: config.workerId,
     store,
+    ...(config.advisoriesFile ? { advisories: parseAdvisories(readFileSync(config.advisoriesFile, "utf8"), config.advisoriesFile) } : {}),
     expect: { ...(config.expectToolchain ? { toolchain: config.expectToolchain } : {}), ...(config.expectProjectRev ? { projectRev: config.expectProjectRev } : {}) },
     read: {
       simulated: pool.config.simulated,
@@ -88,7 +91,7 @@ async function main(): Promise<void> {
       comparatorIsDouble: comparator.isDouble,
     },
   });
-  logger.info({ env: environment.id, record: environment.record }, "environment");
+  logger.info({ env: environment.id, advisories: environment.advisories, record: environment.record }, "environment");
   const worker = new Worker({
     queue,
     store,
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
     workerId: config.workerId,
     simulated: pool.config.simulated,
     env: environment.id,
+    advisories: environment.advisories,
     capacity: pool.size,
     pollWaitSeconds: config.pollWaitSeconds,
     prefetch: config.prefetch,

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { startLocalCluster, type LocalCluster } from "../../services/local-cluster/index.js";
 
 /** Start the local stack with `fleets` (name → double --lean-version) in `dataDir`. */
-export function startStack(dataDir: string, logDir: string, fleets: Record<string, string>, workers = 1): Promise<LocalCluster> {
+export function startStack(dataDir: string, logDir: string, fleets: Record<string, string>, workers = 1, workerEnv: Record<string, string> = {}): Promise<LocalCluster> {
   return startLocalCluster({
     workers: { min: workers, max: workers },
     simulate: true,
@@ -16,6 +16,7 @@ export function startStack(dataDir: string, logDir: string, fleets: Record<strin
     pollWaitSeconds: 1,
     drainSeconds: 5,
     scaling: { intervalMs: 250 },
+    workerEnv,
     fleetWorkerEnv: Object.fromEntries(Object.entries(fleets).map(([f, v]) => [f, { LEANFLEET_DOUBLE_FLAGS: `--lean-version ${v}` }])),
     onNotice: () => undefined,
   });
