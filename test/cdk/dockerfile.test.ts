@@ -125,10 +125,10 @@ describe("services/worker/Dockerfile", () => {
     expect(build).toMatch(/esbuild services\/worker\/main\.ts --bundle --platform=node --target=node22 --format=esm/);
   });
 
-  it("GIVEN the build context WHEN filtered by .dockerignore THEN only manifests and services/ are sent", () => {
+  it("GIVEN the build context WHEN filtered by .dockerignore THEN only manifests, services/ and advisories/ are sent", () => {
     const rules = dockerignore.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
     expect(rules[0]).toBe("*");
-    expect(rules.slice(1).sort()).toEqual(["!package-lock.json", "!package.json", "!services/", "!tsconfig.json"]);
+    expect(rules.slice(1).sort()).toEqual(["!advisories/", "!package-lock.json", "!package.json", "!services/", "!tsconfig.json"]);
     for (const [k, a] of all) {
       if (k !== "COPY" || a.startsWith("--from")) continue;
       const sources = a.split(/\s+/).slice(0, -1);
