@@ -38,13 +38,15 @@ export {
   type ScheduleRule,
 } from "./server/outcome.js";
 export { LeanServer, type LeanServerOptions, type ServerRunOptions, type ServerRunResult } from "./server/lean-server.js";
-export { AutoLeanServer, type AutoLeanServerOptions, type AutoLeanServerStats, type MemoryProbe, type RestartReason } from "./server/auto-lean-server.js";
+export { AutoLeanServer, type AutoLeanServerOptions, type AutoLeanServerStats, type RestartReason } from "./server/auto-lean-server.js";
+export type { MemoryProbe } from "./server/memory-probe.js";
 export { SessionCache } from "./server/session-handles.js";
 
 export { splitSource, type SourceSplit } from "./reuse/command-split.js";
 export { PrefixIndex } from "./reuse/prefix-index.js";
 
-export { defaultPoolSize, POOL_DEFAULTS, ReplPool, type LeaseOptions, type ReplLease, type ReplPoolOptions } from "./pool/pool.js";
+export { ReplPool } from "./pool/pool.js";
+export { defaultPoolSize, POOL_DEFAULTS, type LeaseOptions, type ReplLease, type ReplPoolOptions } from "./pool/pool-options.js";
 export { CostEstimates, type CostView } from "./pool/cost-estimates.js";
 export {
   leanFleetPolicy,

@@ -6,89 +6,21 @@
  * `.olean` until the process restarts, so after a project's build changes call `invalidateProject()`: it restarts
  * the pool's REPLs (busy ones when their request ends), dropping their prefix index entries and re-warming them.
  */
-import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { AutoLeanServer, type AutoLeanServerOptions } from "../server/auto-lean-server.js";
+import { AutoLeanServer } from "../server/auto-lean-server.js";
 import type { LeanReplConfig } from "../config.js";
 import { resolveIncrementalitySupport } from "../setup/detect.js";
 import { CostEstimates } from "./cost-estimates.js";
 import { InvalidRequestError, isFatalReplError, LeanFleetError, PoolExhaustedError, ReplClosedError } from "../errors.js";
 import { importHeaderKey } from "../reuse/header-split.js";
 import { LeaseQueue, type Waiter } from "./lease-queue.js";
-import { readContainerMemory } from "../process/memory.js";
 import type { LeanRequest, ReplRunner, RunOptions, RunOutcome, ScheduleRule } from "../server/outcome.js";
+import { defaultPoolSize, POOL_DEFAULTS, type LeaseOptions, type ReplLease, type ReplPoolOptions } from "./pool-options.js";
 import { PoolSlot, runOnSlot, type PoolMode } from "./pool-slot.js";
 import { PrefixIndex } from "../reuse/prefix-index.js";
 import { createPolicy, type PolicyName, type ScheduleRequest, type SchedulingPolicy } from "./scheduling.js";
 import { parentHandles, rawIdField, SessionCache } from "../server/session-handles.js";
-
-/** Defaults of {@link ReplPool}. */
-export const POOL_DEFAULTS = {
-  /** Fraction of the container's memory the REPLs may use together when sizing the pool. @default 0.8 */
-  memoryFraction: 0.8,
-  /** Longest a request waits for a REPL before it is `rejected` with pool_exhausted (Kimina: 60 s). @default 60000 */
-  maxWaitMs: 60_000,
-  /** Requests allowed to wait at once; one more is rejected at once with pool_exhausted. @default 1000 */
-  maxQueued: 1000,
-  /** Pool-level recycling: restart a REPL after this many leases (null: only AutoLeanServer's own rules). @default null */
-  maxUsesPerRepl: null as number | null,
-  /** Scheduling policy. @default "leanfleet" */
-  policy: "leanfleet" as PolicyName,
-} as const;
-
-/**
- * Default REPL count: min(CPUs, floor(container memory x memoryFraction / per-REPL memory)), at least 1. The
- * per-REPL memory is the config's `memoryHardLimitMiB` (@default 8192); when it is null, memory does not bound it.
- */
-export function defaultPoolSize(input: { cpus?: number; containerMemoryBytes?: number; perReplMemoryMiB: number | null; memoryFraction?: number }): number {
-  const cpus = input.cpus ?? availableParallelism();
-  if (input.perReplMemoryMiB === null) return Math.max(1, cpus);
-  const memory = input.containerMemoryBytes ?? readContainerMemory().limitBytes;
-  const byMemory = Math.floor((memory * (input.memoryFraction ?? POOL_DEFAULTS.memoryFraction)) / (input.perReplMemoryMiB * 1024 * 1024));
-  return Math.max(1, Math.min(cpus, byMemory));
-}
-
-/** Options of {@link ReplPool}. */
-export interface ReplPoolOptions {
-  /** @default - defaultPoolSize(config.memoryHardLimitMiB) */
-  size?: number;
-  /** Header every REPL loads at start and after each restart, e.g. `import Mathlib`. @default null (none) */
-  prewarmHeader?: string | null;
-  /** A policy name or object. @default "leanfleet" */
-  policy?: PolicyName | SchedulingPolicy;
-  /** LeanFleet policy: wait this long for a busy REPL holding better state. @default 3000 (SCHEDULING_DEFAULTS) */
-  affinityWaitMs?: number;
-  /** LeanFleet policy: at most this many requests queue for one busy REPL for affinity. @default 8 (SCHEDULING_DEFAULTS) */
-  affinityQueueLimit?: number;
-  /** @default 60000 */
-  maxWaitMs?: number;
-  /** @default 1000 */
-  maxQueued?: number;
-  /** @default null */
-  maxUsesPerRepl?: number | null;
-  /** Prefix index budget in bytes. @default 64 MiB (PREFIX_INDEX_DEFAULTS) */
-  indexBudgetBytes?: number;
-  /** Handle chains shared by the pool's REPLs. @default - a new SessionCache */
-  cache?: SessionCache;
-  /** Passed to every AutoLeanServer (memory probe, resolved command, incrementality support). */
-  server?: Omit<AutoLeanServerOptions, "id" | "cache">;
-}
-
-/** What a lease gives the caller of {@link ReplPool.withRepl}. */
-export interface ReplLease {
-  server: AutoLeanServer;
-  replId: string;
-  rule: ScheduleRule;
-  reusedChars: number;
-}
-
-/** Options of {@link ReplPool.withRepl}. */
-export interface LeaseOptions {
-  /** The request to place (affinity); without it any free REPL is taken. */
-  request?: LeanRequest;
-  signal?: AbortSignal;
-}
 
 /** The supervised REPL set; implements {@link ReplRunner} for the worker. */
 export class ReplPool implements ReplRunner {

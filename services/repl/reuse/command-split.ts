@@ -99,15 +99,67 @@ export function splitSource(text: string): SourceSplit {
 const RECENT_SPLITS = 4;
 const recentSplits: { text: string; split: SourceSplit }[] = [];
 
+/** What {@link scan} has found so far (updated as it goes). */
+interface ScanState {
+  starts: number[];
+  imports: string[];
+  lastImportEnd: number;
+  inHeader: boolean;
+  headerEnd: number;
+}
+
+/**
+ * A token at the start of a line (comments excluded). In the header, an `import` line at column 0 adds its modules
+ * and returns the offset to go on from (a trailing comment is scanned as usual); any other token ends the header.
+ * Outside it, a command keyword at column 0 starts a command (unless it continues a preamble). Returns -1 when the
+ * scan goes on at `i`.
+ */
+function lineToken(text: string, i: number, st: ScanState): number {
+  const atCol0 = i === 0 || text.charCodeAt(i - 1) === 10;
+  if (st.inHeader) {
+    if (atCol0 && wordAt(text, i) === "import") {
+      // `import A B` may name several modules on one line.
+      const nl = text.indexOf("\n", i);
+      const lineEnd = nl === -1 ? text.length : nl;
+      const rest = text.slice(i + 6, lineEnd);
+      const comment = rest.search(/--|\/-/);
+      const names = comment === -1 ? rest : rest.slice(0, comment);
+      for (const m of names.trim().split(/\s+/)) if (m) st.imports.push(m);
+      st.lastImportEnd = i + 6 + names.trimEnd().length;
+      return comment === -1 ? lineEnd : i + 6 + comment;
+    }
+    st.inHeader = false;
+    st.headerEnd = i;
+  }
+  if (atCol0 && lineStartKind(text, i) === "command") {
+    const prev = st.starts[st.starts.length - 1];
+    if (prev === undefined || !startsWithPreamble(text, prev) || !onlyPreamble(text, prev, i)) st.starts.push(i);
+  } else if (st.starts.length === 0) {
+    st.starts.push(i); // text before any keyword line is still one command for Lean
+  }
+  return -1;
+}
+
+/** The trie keys' bounds: the first non-whitespace offset, and each command's end with trailing whitespace dropped. */
+function keyBounds(text: string, starts: readonly number[]): { keyStart: number; keyEnds: number[] } {
+  const n = text.length;
+  let keyStart = 0;
+  while (keyStart < n && isWs(text.charCodeAt(keyStart))) keyStart++;
+  const keyEnds: number[] = [];
+  for (let k = 0; k < starts.length; k++) {
+    let e = k + 1 < starts.length ? starts[k + 1]! : n;
+    while (e > keyStart && isWs(text.charCodeAt(e - 1))) e--;
+    keyEnds.push(e);
+  }
+  return { keyStart, keyEnds };
+}
+
 function scan(text: string): SourceSplit {
   const n = text.length;
-  const starts: number[] = [];
-  const imports: string[] = [];
-  let lastImportEnd = 0;
+  const st: ScanState = { starts: [], imports: [], lastImportEnd: 0, inHeader: true, headerEnd: n };
+  let inHeader = true; // st.inHeader, read on every character
   let depth = 0; // nesting of /- -/ comments
   let inString = false;
-  let inHeader = true;
-  let headerEnd = n;
   let lineStart = true;
   let i = 0;
   while (i < n) {
@@ -129,38 +181,20 @@ function scan(text: string): SourceSplit {
     }
     if (lineStart && !isWs(c) && !(c === 45 && text.charCodeAt(i + 1) === 45) && !(c === 47 && text.startsWith("/-", i) && !text.startsWith("/--", i) && !text.startsWith("/-!", i))) {
       // A token at column 0 (comments excluded).
-      const atCol0 = i === 0 || text.charCodeAt(i - 1) === 10;
-      if (inHeader) {
-        if (atCol0 && wordAt(text, i) === "import") {
-          // `import A B` may name several modules on one line.
-          const nl = text.indexOf("\n", i);
-          const lineEnd = nl === -1 ? n : nl;
-          const rest = text.slice(i + 6, lineEnd);
-          const comment = rest.search(/--|\/-/);
-          const names = comment === -1 ? rest : rest.slice(0, comment);
-          for (const m of names.trim().split(/\s+/)) if (m) imports.push(m);
-          lastImportEnd = i + 6 + names.trimEnd().length;
-          i = comment === -1 ? lineEnd : i + 6 + comment; // a trailing comment is scanned as usual
-          lineStart = false;
-          continue;
-        }
-        inHeader = false;
-        headerEnd = i;
-      }
-      if (atCol0 && lineStartKind(text, i) === "command") {
-        const prev = starts[starts.length - 1];
-        if (prev === undefined || !startsWithPreamble(text, prev) || !onlyPreamble(text, prev, i)) starts.push(i);
-      } else if (starts.length === 0) {
-        starts.push(i); // text before any keyword line is still one command for Lean
-      }
+      const next = lineToken(text, i, st);
+      inHeader = st.inHeader;
       lineStart = false;
+      if (next >= 0) {
+        i = next;
+        continue;
+      }
     } else if (!isWs(c)) {
       lineStart = false;
       if (inHeader && !(c === 45 && text.charCodeAt(i + 1) === 45) && !(c === 47 && text.charCodeAt(i + 1) === 45)) {
         // Header tokens only start lines; anything else mid-line ends the header.
-        inHeader = false;
-        headerEnd = i;
-        if (starts.length === 0) starts.push(i);
+        inHeader = st.inHeader = false;
+        st.headerEnd = i;
+        if (st.starts.length === 0) st.starts.push(i);
       }
     }
     if (c === 10) {
@@ -181,15 +215,7 @@ function scan(text: string): SourceSplit {
       i++;
     }
   }
-  let keyStart = 0;
-  while (keyStart < n && isWs(text.charCodeAt(keyStart))) keyStart++;
-  const keyEnds: number[] = [];
-  for (let k = 0; k < starts.length; k++) {
-    let e = k + 1 < starts.length ? starts[k + 1]! : n;
-    while (e > keyStart && isWs(text.charCodeAt(e - 1))) e--;
-    keyEnds.push(e);
-  }
-  return { headerEnd, imports, lastImportEnd, commandStarts: starts, keyEnds, keyStart };
+  return { headerEnd: st.headerEnd, imports: st.imports, lastImportEnd: st.lastImportEnd, commandStarts: st.starts, ...keyBounds(text, st.starts) };
 }
 
 /** The canonical import header of a text: its module names joined by spaces (`""` when it imports nothing). */

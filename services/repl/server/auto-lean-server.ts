@@ -19,63 +19,11 @@ import {
   UnknownHandleError,
 } from "../errors.js";
 import { LeanServer, type LeanServerOptions } from "./lean-server.js";
-import { processTreeRss, readContainerMemory, type ContainerMemory } from "../process/memory.js";
-import { listDescendants } from "../process/process-tree.js";
+import { healthCheck, systemMemoryProbe, type MemoryProbe } from "./memory-probe.js";
 import { isHandle, type Handle, type LeanRequest, type RunOptions, type RunOutcome } from "./outcome.js";
 import type { ReplRequest, ReplResponse } from "../protocol/protocol.js";
 import { validateRequest } from "../protocol/request-validation.js";
 import { canonicalRequest, checkHandleFields, HandleReplayError, rawIdField, recordsFor, resolveHandles, rewriteResponse, SessionCache, statesOf } from "./session-handles.js";
-
-/** Where memory readings come from (real /proc and cgroup files by default; fakes in tests). */
-export interface MemoryProbe {
-  /** RSS of a process tree in bytes. */
-  treeRssBytes(pid: number): Promise<number>;
-  /** The container's memory limit and usage. */
-  container(): ContainerMemory;
-}
-
-/** Defaults of the memory checks. */
-export const MEMORY_CHECK_DEFAULTS = {
-  /**
-   * The container reading (cgroup files, /proc/meminfo) is reused for this long: it is the same for every REPL of
-   * the process and costs several file reads, on the hot path of every request. The per-REPL tree RSS is still
-   * read before each request (over a list of the tree's processes reused for as long), and the RSS watchdog and
-   * the cgroup limit still guard in between. @default 200
-   */
-  containerSampleMs: 200,
-} as const;
-
-/**
- * A probe reading /proc VmRSS of the REPL's tree and the container's cgroup (see memory.ts). The container reading
- * and the list of each REPL's descendants are reused for `containerSampleMs`: listing descendants reads a `children`
- * file per thread of every process in the tree (most of the probe's cost, on every request), while the tree rarely
- * changes between two requests. The VmRSS of every listed process is still read on each call.
- */
-export function createSystemMemoryProbe(containerSampleMs: number = MEMORY_CHECK_DEFAULTS.containerSampleMs): MemoryProbe {
-  let last: { atMs: number; value: ContainerMemory } | null = null;
-  // Keyed by REPL pid; entries of exited REPLs are dropped once stale, so the map stays as small as the REPL set.
-  const trees = new Map<number, { atMs: number; pids: number[] }>();
-  const descendants = (pid: number): number[] => {
-    const now = performance.now();
-    const hit = trees.get(pid);
-    if (hit !== undefined && now - hit.atMs < containerSampleMs) return hit.pids;
-    for (const [p, e] of trees) if (now - e.atMs >= containerSampleMs) trees.delete(p);
-    const pids = listDescendants(pid);
-    trees.set(pid, { atMs: now, pids });
-    return pids;
-  };
-  return {
-    treeRssBytes: async (pid) => (await processTreeRss(pid, { descendants })).rssBytes,
-    container: () => {
-      const now = performance.now();
-      if (last === null || now - last.atMs >= containerSampleMs) last = { atMs: now, value: readContainerMemory() };
-      return last.value;
-    },
-  };
-}
-
-/** The default probe, shared by the servers of this process (they share one container). */
-export const systemMemoryProbe: MemoryProbe = createSystemMemoryProbe();
 
 /** Why a REPL was restarted. */
 export type RestartReason = "process-memory" | "container-memory" | "recycle" | "crash" | "timeout" | "not-running" | "abort";
@@ -120,6 +68,9 @@ const ZERO_REASONS: Record<RestartReason, number> = {
   "not-running": 0,
   abort: 0,
 };
+
+/** What a try that crashed within the retry budget returns: run the request again on the restarted REPL. */
+const RETRY: unique symbol = Symbol("retry");
 
 /** A supervised REPL: `run` never throws for expected outcomes (timeout, crash, rejected are statuses). */
 export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
@@ -194,8 +145,11 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
    * Aborting `options.signal` kills the REPL and rejects with the signal's reason; everything else is an outcome.
    */
   run(request: LeanRequest, options: RunOptions = {}): Promise<RunOutcome> {
+    // A pool leases a server to one request at a time, so under the pool (and for a lone caller) the request starts
+    // at once; only concurrent callers of a standalone server wait here, in call order.
+    const idle = this.#queued === 0;
     this.#queued++;
-    const task = this.#tail.then(() => this.#run(request, options)).finally(() => this.#queued--);
+    const task = (idle ? this.#run(request, options) : this.#tail.then(() => this.#run(request, options))).finally(() => this.#queued--);
     this.#tail = task.catch(() => undefined);
     return task;
   }
@@ -230,53 +184,66 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
         throw err;
       }
       attempts++;
-      const t0 = performance.now();
-      let peak = rssBefore;
-      const send = async (r: ReplRequest): Promise<ReplResponse> => {
-        const augmented = augmentForRepl(r, this.#augment);
-        const result = await this.#server.run(augmented.request, { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
-        if (result.peakRssBytes !== null) peak = Math.max(peak ?? 0, result.peakRssBytes);
-        return augmented.restore(result.response);
-      };
-      try {
-        const resolved = await resolveHandles(request, this.#ids, this.cache, send);
-        let response = await send(resolved);
-        this.#stats.requests++;
-        const base = { attempts, durationMs: performance.now() - t0, peakRssBytes: peak };
-        if (!options.keep || response.kind === "error") return this.#outcome({ ...base, status: "ok", response });
-        // recordsFor lists the states in statesOf order, so record i names state i.
-        const handles = recordsFor(request, response);
-        statesOf(response).forEach((s, i) => this.#ids.set(handles[i]!.handle, s.id));
-        this.cache.add(handles);
-        response = rewriteResponse(response, canonicalRequest(request));
-        return this.#outcome({ ...base, status: "ok", response, handles });
-      } catch (err) {
-        if (err instanceof ReplMemoryLimitError && err.rssMiB !== null) peak = Math.max(peak ?? 0, err.rssMiB * 1024 * 1024);
-        const fields = { attempts, durationMs: performance.now() - t0, peakRssBytes: peak };
-        if (err instanceof UnknownHandleError || err instanceof HandleReplayError || err instanceof InvalidRequestError) {
-          return this.#failure("rejected", err, fields);
-        }
-        if (err instanceof ReplClosedError) return this.#failure("rejected", err, fields);
-        if (err instanceof ReplTimeoutError) {
-          this.#stats.timeouts++;
-          this.emit("timeout", { timeoutMs });
-          await this.#restart("timeout", err.message).catch(() => undefined); // a failed restart is retried before the next request
-          return this.#failure("timeout", err, fields);
-        }
-        if (err instanceof ReplCrashedError || err instanceof ReplMemoryLimitError || err instanceof ReplProtocolError) {
-          this.#stats.crashes++;
-          this.emit("crash", { code: err.code, message: err.message, attempt: attempts });
-          await this.#restart("crash", err.message).catch(() => undefined);
-          if (attempts <= this.#config.maxCrashRetries && !this.#closed) {
-            this.#stats.crashRetries++;
-            continue;
-          }
-          return this.#failure("crashed", err, fields);
-        }
-        if (options.signal?.aborted && !this.#server.isAlive) await this.#restart("abort", "the caller aborted").catch(() => undefined);
-        throw err;
-      }
+      const outcome = await this.#attempt(request, options, timeoutMs, attempts, rssBefore);
+      if (outcome !== RETRY) return outcome;
     }
+  }
+
+  /** One try on the current process: replay the handles' chains, send the request, record the new handles. */
+  async #attempt(request: LeanRequest, options: RunOptions, timeoutMs: number, attempts: number, rssBefore: number | null): Promise<RunOutcome | typeof RETRY> {
+    const t0 = performance.now();
+    let peak = rssBefore;
+    const send = async (r: ReplRequest): Promise<ReplResponse> => {
+      const augmented = augmentForRepl(r, this.#augment);
+      const result = await this.#server.run(augmented.request, { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+      if (result.peakRssBytes !== null) peak = Math.max(peak ?? 0, result.peakRssBytes);
+      return augmented.restore(result.response);
+    };
+    try {
+      const resolved = await resolveHandles(request, this.#ids, this.cache, send);
+      let response = await send(resolved);
+      this.#stats.requests++;
+      const base = { attempts, durationMs: performance.now() - t0, peakRssBytes: peak };
+      if (!options.keep || response.kind === "error") return this.#outcome({ ...base, status: "ok", response });
+      // recordsFor lists the states in statesOf order, so record i names state i.
+      const handles = recordsFor(request, response);
+      statesOf(response).forEach((s, i) => this.#ids.set(handles[i]!.handle, s.id));
+      this.cache.add(handles);
+      response = rewriteResponse(response, canonicalRequest(request));
+      return this.#outcome({ ...base, status: "ok", response, handles });
+    } catch (err) {
+      if (err instanceof ReplMemoryLimitError && err.rssMiB !== null) peak = Math.max(peak ?? 0, err.rssMiB * 1024 * 1024);
+      return this.#afterFailure(err, { attempts, durationMs: performance.now() - t0, peakRssBytes: peak }, timeoutMs, options);
+    }
+  }
+
+  /**
+   * The outcome of a try that threw: rejected, timeout (the REPL restarted), crashed (restarted), or RETRY for a
+   * crash within maxCrashRetries. Anything else (a bug, the caller's abort) is rethrown.
+   */
+  async #afterFailure(err: unknown, fields: Partial<RunOutcome> & { attempts: number }, timeoutMs: number, options: RunOptions): Promise<RunOutcome | typeof RETRY> {
+    if (err instanceof UnknownHandleError || err instanceof HandleReplayError || err instanceof InvalidRequestError) {
+      return this.#failure("rejected", err, fields);
+    }
+    if (err instanceof ReplClosedError) return this.#failure("rejected", err, fields);
+    if (err instanceof ReplTimeoutError) {
+      this.#stats.timeouts++;
+      this.emit("timeout", { timeoutMs });
+      await this.#restart("timeout", err.message).catch(() => undefined); // a failed restart is retried before the next request
+      return this.#failure("timeout", err, fields);
+    }
+    if (err instanceof ReplCrashedError || err instanceof ReplMemoryLimitError || err instanceof ReplProtocolError) {
+      this.#stats.crashes++;
+      this.emit("crash", { code: err.code, message: err.message, attempt: fields.attempts });
+      await this.#restart("crash", err.message).catch(() => undefined);
+      if (fields.attempts <= this.#config.maxCrashRetries && !this.#closed) {
+        this.#stats.crashRetries++;
+        return RETRY;
+      }
+      return this.#failure("crashed", err, fields);
+    }
+    if (options.signal?.aborted && !this.#server.isAlive) await this.#restart("abort", "the caller aborted").catch(() => undefined);
+    throw err;
   }
 
   /**
@@ -288,27 +255,11 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
     let lastReason = "";
     if (!this.#started) await this.start();
     for (let attempt = 0; ; attempt++) {
-      let reason: [RestartReason, string] | null = null;
-      let rss: number | null = null;
-      if (!this.#server.isAlive) {
-        reason = ["not-running", "the REPL was not running"];
-      } else {
-        const pid = this.#server.pid!;
-        const limitMiB = this.#config.memoryHardLimitMiB;
-        const served = this.#server.requestsServed;
-        if (limitMiB !== null) {
-          rss = await this.#memory.treeRssBytes(pid);
-          const threshold = this.#config.maxProcessMemory * limitMiB * 1024 * 1024;
-          if (rss >= threshold) reason = ["process-memory", `REPL tree RSS ${mib(rss)} MiB >= ${this.#config.maxProcessMemory} x ${limitMiB} MiB`];
-        }
-        const container = this.#memory.container();
-        if (reason === null && container.usageBytes >= this.#config.maxTotalMemory * container.limitBytes) {
-          reason = ["container-memory", `${container.source} memory ${mib(container.usageBytes)} MiB >= ${this.#config.maxTotalMemory} x ${mib(container.limitBytes)} MiB`];
-        }
-        if (reason === null && this.#config.maxRequestsPerRepl !== null && served >= this.#config.maxRequestsPerRepl) {
-          reason = ["recycle", `served ${served} requests (maxRequestsPerRepl)`];
-        }
-        if (reason === null) return rss;
+      let reason: [RestartReason, string] = ["not-running", "the REPL was not running"];
+      if (this.#server.isAlive) {
+        const check = await healthCheck(this.#config, this.#memory, this.#server.pid!, this.#server.requestsServed);
+        if (check.reason === null) return check.rssBytes;
+        reason = check.reason;
       }
       if (attempt >= this.#config.maxRestartAttempts) throw new ReplRestartExhaustedError(attempt, reason[1] || lastReason);
       if (attempt > 0) await delay(this.#config.restartBackoffMs * 2 ** (attempt - 1));
@@ -338,8 +289,4 @@ function checkRequest(request: LeanRequest, options: RunOptions): void {
   if (options.keep && raw !== null) {
     throw new InvalidRequestError(raw, "keep=true needs a handle here, not a raw REPL id (raw ids die with their process); pass the handle an earlier keep=true run returned");
   }
-}
-
-function mib(bytes: number): number {
-  return Math.round(bytes / (1024 * 1024));
 }

@@ -1,14 +1,15 @@
-// LeanServer: one REPL process in its own process group, one request at a time (callers queue FIFO), with
+// LeanServer: one REPL process in its own process group, one request at a time (concurrent callers queue FIFO), with
 // per-request timeouts and an RSS watchdog that kill the whole group, and stderr always drained into a ring buffer.
 import { performance } from "node:perf_hooks";
 import type { LeanReplConfig } from "../config.js";
 import type { ReplCommand } from "../process/command.js";
 import { resolveReplCommand, type LookupOptions } from "../setup/detect.js";
-import { ReplClosedError, ReplCrashedError, ReplMemoryLimitError, ReplTimeoutError } from "../errors.js";
+import { ReplClosedError, ReplCrashedError } from "../errors.js";
 import { decodeResponseFast, encodeRequestFast } from "../protocol/fast-codec.js";
 import { processTreeRss } from "../process/memory.js";
 import { ResponseSplitter, type ReplRequest, type ReplResponse } from "../protocol/protocol.js";
-import { addressSpaceLimitOf, ReplProcess } from "../process/repl-process.js";
+import { ReplProcess } from "../process/repl-process.js";
+import { goneError } from "./gone-error.js";
 
 /** Per-request options of {@link LeanServer.run}. */
 export interface ServerRunOptions {
@@ -39,7 +40,7 @@ interface Job {
   opts: ServerRunOptions;
   resolve(r: ServerRunResult): void;
   reject(e: unknown): void;
-  /** Removes the "abort while queued" listener once the job leaves the queue. */
+  /** Removes the "abort while queued" listener once the job leaves the queue (a job that never queued has none). */
   dequeued(): void;
 }
 
@@ -134,16 +135,17 @@ export class LeanServer {
       return Promise.reject(err);
     }
     return new Promise<ServerRunResult>((resolve, reject) => {
+      const job: Job = { encoded, opts, resolve, reject, dequeued: () => undefined };
+      if (!this.#running) return this.#begin(job); // the usual case (one caller, or a pool's lease): no queue
       // A queued request whose signal aborts leaves the queue at once; a running one kills the REPL (see #exec).
       const onQueuedAbort = () => {
         const at = this.#queue.indexOf(job);
         if (at >= 0) this.#queue.splice(at, 1);
         reject(opts.signal!.reason);
       };
-      const job: Job = { encoded, opts, resolve, reject, dequeued: () => opts.signal?.removeEventListener("abort", onQueuedAbort) };
+      job.dequeued = () => opts.signal?.removeEventListener("abort", onQueuedAbort);
       opts.signal?.addEventListener("abort", onQueuedAbort, { once: true });
       this.#queue.push(job);
-      if (!this.#running) this.#next();
     });
   }
 
@@ -201,6 +203,12 @@ export class LeanServer {
     this.#running = job !== undefined;
     if (job === undefined) return;
     job.dequeued();
+    this.#begin(job);
+  }
+
+  /** Give the REPL to `job`, spawning it first when there is no process. */
+  #begin(job: Job): void {
+    this.#running = true;
     if (this.#proc === null && !this.#closing) {
       this.start().then(
         () => this.#exec(job),
@@ -298,34 +306,6 @@ export class LeanServer {
     const pending = proc.pending;
     if (pending === null) return;
     proc.pending = null;
-    const tail = proc.process.stderr.tail(this.#config.stderrReportBytes);
-    const exit = proc.process.exit ?? { code: null, signal: null };
-    const addressLimit = addressSpaceLimitOf(this.#config);
-    switch (proc.process.killReason) {
-      case "timeout":
-        return pending.fail(new ReplTimeoutError(pending.timeoutMs, tail));
-      case "memory":
-        return pending.fail(new ReplMemoryLimitError(this.#config.memoryHardLimitMiB ?? 0, mib(proc.rssAtKill), tail));
-      case "abort":
-        return pending.fail(pending.signal?.reason ?? new DOMException("The request was aborted", "AbortError"));
-      case "close":
-        return pending.fail(new ReplClosedError());
-      case "restart":
-        return pending.fail(new ReplCrashedError(exit.code, exit.signal, tail, "the REPL was restarted while the request ran"));
-      case "stdout-eof":
-        return pending.fail(new ReplCrashedError(exit.code, exit.signal, tail, "the REPL closed its stdout"));
-      default:
-        if (addressLimit !== null && OUT_OF_MEMORY.test(tail)) {
-          return pending.fail(new ReplMemoryLimitError(addressLimit, null, tail));
-        }
-        return pending.fail(new ReplCrashedError(exit.code, exit.signal, tail));
-    }
+    pending.fail(goneError(proc.process, this.#config, { timeoutMs: pending.timeoutMs, signal: pending.signal, rssAtKill: proc.rssAtKill }));
   }
-}
-
-/** Stderr texts of a process that hit RLIMIT_AS (Lean's allocator, C++ runtimes, V8). */
-const OUT_OF_MEMORY = /out of memory|std::bad_alloc|Cannot allocate memory|allocation failed|heap limit/i;
-
-function mib(bytes: number | null): number | null {
-  return bytes === null ? null : Math.round(bytes / (1024 * 1024));
 }
