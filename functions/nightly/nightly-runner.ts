@@ -1,15 +1,14 @@
 // Nightly runs: `start` submits a dataset as one batch on a fleet's queue and raises the fleet's minimum so tasks
 // start at once; `check` lowers the minimum again once the start is under way and closes finished runs with a
 // summary and the diff from the previous run. State lives in the bucket, so any invocation can carry on.
-import { BatchStore, listBatchResults, mapLimit, readResultTexts, SHARED_BATCH_OWNER } from "../../services/batches/index.js";
+import { BatchStore, listBatchResults, readResultTexts, SHARED_BATCH_OWNER } from "../../services/batches/index.js";
 import {
   FORMAT_VERSION,
-  JOB_DEFAULTS,
   batchJobId,
-  inputKey,
   jobSchema,
   newBatchId,
   resultSchema,
+  sendJobs,
   type Job,
   type JobResult,
 } from "../../services/jobs/index.js";
@@ -27,9 +26,7 @@ export const NIGHTLY_DEFAULTS = {
   lowerMinAfterMs: 60_000,
   /** A run whose queue is empty for this long after its start is closed, its missing items counted. @default 120000 */
   emptyQueueGraceMs: 120_000,
-  /** Bodies per `sendMany` call. @default 100 */
-  sendChunk: 100,
-  /** Concurrent `sendMany` calls. @default 4 */
+  /** Concurrent `sendMany` calls (each sends JOB_CODEC_DEFAULTS.sendChunk jobs). @default 4 */
   sendConcurrency: 4,
   /** Owner recorded in the batch manifest; the shared owner lets every API key read nightly batches. @default "nightly" */
   owner: SHARED_BATCH_OWNER,
@@ -150,10 +147,7 @@ export class NightlyRunner {
       state.minRaisedAt = this.#now().toISOString();
       await this.#putState(state);
     }
-    const bodies = await Promise.all(jobs.map((job) => this.#body(job)));
-    const chunks: string[][] = [];
-    for (let i = 0; i < bodies.length; i += this.#o.sendChunk) chunks.push(bodies.slice(i, i + this.#o.sendChunk));
-    await mapLimit(chunks, this.#o.sendConcurrency, (chunk) => queue.sendMany(chunk));
+    await sendJobs(queue, this.#d.store, jobs, { concurrency: this.#o.sendConcurrency });
     this.#log.info({ run: input.name, batchId, fleet: input.fleet, total: jobs.length, startTasks: input.startTasks }, "nightly run submitted");
     return { batchId, total: jobs.length };
   }
@@ -246,13 +240,6 @@ export class NightlyRunner {
     } catch (err) {
       this.#log.warn({ run: state.run, batchId: state.batchId, error: (err as Error).message }, "run report not written");
     }
-  }
-
-  async #body(job: Job): Promise<string> {
-    const body = JSON.stringify(job);
-    if (Buffer.byteLength(body) <= JOB_DEFAULTS.claimCheckThresholdBytes) return body;
-    await this.#d.store.put(inputKey(job.id), body, { contentType: "application/json" });
-    return JSON.stringify({ v: FORMAT_VERSION, id: job.id, fleet: job.fleet, claim: inputKey(job.id) });
   }
 
   async #countResults(batchId: string): Promise<number> {

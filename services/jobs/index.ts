@@ -3,3 +3,5 @@ export * from "./job.js";
 export * from "./result.js";
 export * from "./keys.js";
 export * from "./checks.js";
+export * from "./job-codec.js";
+export { decodeMessage, type DecodedMessage, type JobHeader } from "./job-decoder.js";

@@ -5,7 +5,6 @@ export { Worker, type WorkerOptions } from "./worker.js";
 export { Heartbeat, type Lease, type HeartbeatOptions } from "./heartbeat.js";
 export { Consumer, type ConsumerOptions } from "./consumer.js";
 export { JobProcessor, type JobDisposition } from "./job-processor.js";
-export { decodeMessage, type DecodedMessage, type JobHeader } from "./job-decoder.js";
 export { judge, toLeanRequest, resultFromOutcome, skippedResult, rejectedResult, ResultWriter } from "./results.js";
 export { emfRecord, METRICS, type JobFigures } from "./metrics.js";
 export { ProtectionHolder } from "./protection.js";

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { runningKey, type Job, type JobResult } from "../jobs/index.js";
 import type { HandleRecord, ReplRunner, RunOutcome } from "../repl/index.js";
 import type { Heartbeat } from "./heartbeat.js";
-import { decodeMessage } from "./job-decoder.js";
+import { decodeMessage } from "../jobs/index.js";
 import { emfRecord } from "./metrics.js";
 import type { JobQueue, ObjectStore, ReceivedMessage } from "../core/index.js";
 import type { ProtectionHolder } from "./protection.js";

@@ -3,7 +3,7 @@
 import { FORMAT_VERSION, groupValidKey, resultKey, type Check, type Job, type JobResult, type JobStatus, type Trust, type Verdict } from "../jobs/index.js";
 import { verdictOf } from "../verify/index.js";
 import type { LeanRequest, ReplResponse, RunOutcome } from "../repl/index.js";
-import type { JobHeader } from "./job-decoder.js";
+import type { JobHeader } from "../jobs/index.js";
 import type { ObjectStore } from "../core/index.js";
 
 /** The REPL request a job asks for: code or file content as a `cmd`, or a tactic on a proof-state handle. */

@@ -1,7 +1,7 @@
 // Test helpers: valid jobs, claim-checked messages, and a pino logger whose lines can be read back.
 import { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
-import { FORMAT_VERSION, inputKey, JOB_DEFAULTS, type Job } from "../../../services/jobs/index.js";
+import { encodeJob, FORMAT_VERSION, JOB_DEFAULTS, type Job } from "../../../services/jobs/index.js";
 import type { ObjectStore } from "../../../services/core/index.js";
 
 let seq = 0;
@@ -21,12 +21,9 @@ export function makeJob(overrides: Partial<Job> & { code?: string } = {}): Job {
   };
 }
 
-/** The message body for a job, claim-checked to `store` (as the API does) when larger than the threshold. */
+/** The message body for a job, claim-checked to `store` when larger than the threshold (the job codec's encodeJob). */
 export async function messageBody(job: Job, store: ObjectStore, thresholdBytes: number = JOB_DEFAULTS.claimCheckThresholdBytes): Promise<string> {
-  const full = JSON.stringify(job);
-  if (Buffer.byteLength(full) <= thresholdBytes) return full;
-  await store.put(inputKey(job.id), full);
-  return JSON.stringify({ v: FORMAT_VERSION, id: job.id, fleet: job.fleet, claim: inputKey(job.id) });
+  return encodeJob(job, store, thresholdBytes);
 }
 
 /** A pino logger writing JSON lines to memory. */

@@ -1,9 +1,9 @@
 // Message bodies: jobs, claim checks, poison (left to the dead-letter queue) and readable-but-invalid jobs.
 import { describe, expect, it } from "vitest";
 import { inputKey } from "../../services/jobs/index.js";
-import { decodeMessage } from "../../services/worker/job-decoder.js";
+import { decodeMessage } from "../../services/jobs/index.js";
 import { MemoryObjectStore } from "../support/fakes.js";
-import { makeJob, messageBody } from "./helpers/jobs.js";
+import { makeJob, messageBody } from "../worker/helpers/jobs.js";
 
 describe("decodeMessage", () => {
   it("decodes a job, and resolves a claim check from the store", async () => {

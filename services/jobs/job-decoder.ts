@@ -1,6 +1,6 @@
 // Turns a queue message body into a job: JSON parse, claim-check resolution of large inputs from S3, schema check.
 // Distinguishes poison (never runnable: leave it to the redrive policy) from a readable but invalid job (reject it).
-import { FORMAT_VERSION, jobMessageSchema, jobSchema, type Job } from "../jobs/index.js";
+import { FORMAT_VERSION, jobMessageSchema, jobSchema, type Job } from "./job.js";
 import type { ObjectStore } from "../core/index.js";
 
 /** The claim-check member of the message union (a job is parsed by jobSchema alone: one schema pass per message). */
