@@ -3,7 +3,11 @@
 // and diff the verdicts of two runs, naming both environments.
 import { readFile } from "node:fs/promises";
 import type { BatchItemInput } from "../services/client/index.js";
-import { matchingAdvisories, type Advisory, type EnvironmentRecord } from "../services/environment/index.js";
+import {
+  matchingAdvisories,
+  type Advisory,
+  type EnvironmentRecord,
+} from "../services/environment/index.js";
 
 /** The fields of a results-file line that recheck reads. */
 export interface RecheckedResult {
@@ -19,7 +23,9 @@ export interface RecheckedResult {
 }
 
 /** Read a results file (JSON Lines as eval writes it); a damaged line is an error naming it. */
-export async function readResultsFile(path: string): Promise<RecheckedResult[]> {
+export async function readResultsFile(
+  path: string,
+): Promise<RecheckedResult[]> {
   const text = await readFile(path, "utf8");
   return text
     .split("\n")
@@ -29,7 +35,9 @@ export async function readResultsFile(path: string): Promise<RecheckedResult[]> 
       try {
         return JSON.parse(line) as RecheckedResult;
       } catch (err) {
-        throw new Error(`${path}:${n + 1} is not a JSON result (${(err as Error).message})`);
+        throw new Error(
+          `${path}:${n + 1} is not a JSON result (${(err as Error).message})`,
+        );
       }
     });
 }
@@ -40,28 +48,53 @@ export async function readResultsFile(path: string): Promise<RecheckedResult[]> 
  */
 export async function selectResults(
   results: readonly RecheckedResult[],
-  o: { onlyValid?: boolean; advisories?: readonly Advisory[]; record?: (id: string) => Promise<EnvironmentRecord | undefined> },
+  o: {
+    onlyValid?: boolean;
+    advisories?: readonly Advisory[];
+    record?: (id: string) => Promise<EnvironmentRecord | undefined>;
+  },
 ): Promise<{ selected: RecheckedResult[]; affected: Map<string, string[]> }> {
-  let selected = o.onlyValid ? results.filter((r) => r.verdict === "valid") : [...results];
+  let selected = o.onlyValid
+    ? results.filter((r) => r.verdict === "valid")
+    : [...results];
   const affected = new Map<string, string[]>();
   if (o.advisories) {
-    for (const env of new Set(selected.map((r) => r.env).filter((e): e is string => e !== undefined))) {
+    for (const env of new Set(
+      selected.map((r) => r.env).filter((e): e is string => e !== undefined),
+    )) {
       const record = await o.record?.(env);
       const ids = record ? matchingAdvisories(record, o.advisories) : [];
       if (ids.length > 0) affected.set(env, ids);
     }
-    selected = selected.filter((r) => (r.env !== undefined && affected.has(r.env)) || (r.advisories ?? []).length > 0);
+    selected = selected.filter(
+      (r) =>
+        (r.env !== undefined && affected.has(r.env)) ||
+        (r.advisories ?? []).length > 0,
+    );
   }
   return { selected, affected };
 }
 
 /** The dataset item of each selected result: by its `index` in the dataset, else by its `id`. */
-export function itemsFor(selected: readonly RecheckedResult[], dataset: readonly BatchItemInput[], datasetPath: string): BatchItemInput[] {
+export function itemsFor(
+  selected: readonly RecheckedResult[],
+  dataset: readonly BatchItemInput[],
+  datasetPath: string,
+): BatchItemInput[] {
   const byId = new Map<string, BatchItemInput>();
-  for (const item of dataset) if (typeof item.id === "string") byId.set(item.id, item);
+  for (const item of dataset)
+    if (typeof item.id === "string") byId.set(item.id, item);
   return selected.map((r) => {
-    const item = typeof r.index === "number" ? dataset[r.index] : r.id !== undefined ? byId.get(r.id) : undefined;
-    if (item === undefined) throw new Error(`result ${r.jobId}${r.id ? ` (id ${JSON.stringify(r.id)})` : ""} has no item in ${datasetPath} (index ${r.index ?? "none"}); pass the dataset the run evaluated`);
+    const item =
+      typeof r.index === "number"
+        ? dataset[r.index]
+        : r.id !== undefined
+          ? byId.get(r.id)
+          : undefined;
+    if (item === undefined)
+      throw new Error(
+        `result ${r.jobId}${r.id ? ` (id ${JSON.stringify(r.id)})` : ""} has no item in ${datasetPath} (index ${r.index ?? "none"}); pass the dataset the run evaluated`,
+      );
     return item;
   });
 }
@@ -71,12 +104,21 @@ export interface VerdictChange {
   id: string | null;
   index: number | null;
   group: string | null;
-  before: { verdict: string; status: string; env: string | null; jobId: string; advisories?: string[] };
+  before: {
+    verdict: string;
+    status: string;
+    env: string | null;
+    jobId: string;
+    advisories?: string[];
+  };
   after: { verdict: string; status: string; env: string | null; jobId: string };
 }
 
 /** The items whose verdict differs (`before[i]` was re-checked as `after[i]`). */
-export function verdictChanges(before: readonly RecheckedResult[], after: readonly RecheckedResult[]): VerdictChange[] {
+export function verdictChanges(
+  before: readonly RecheckedResult[],
+  after: readonly RecheckedResult[],
+): VerdictChange[] {
   const out: VerdictChange[] = [];
   before.forEach((b, i) => {
     const a = after[i];
@@ -85,8 +127,19 @@ export function verdictChanges(before: readonly RecheckedResult[], after: readon
       id: b.id ?? null,
       index: typeof b.index === "number" ? b.index : null,
       group: b.group ?? null,
-      before: { verdict: b.verdict, status: b.status, env: b.env ?? null, jobId: b.jobId, ...(b.advisories?.length ? { advisories: b.advisories } : {}) },
-      after: { verdict: a.verdict, status: a.status, env: a.env ?? null, jobId: a.jobId },
+      before: {
+        verdict: b.verdict,
+        status: b.status,
+        env: b.env ?? null,
+        jobId: b.jobId,
+        ...(b.advisories?.length ? { advisories: b.advisories } : {}),
+      },
+      after: {
+        verdict: a.verdict,
+        status: a.status,
+        env: a.env ?? null,
+        jobId: a.jobId,
+      },
     });
   });
   return out;

@@ -36,13 +36,26 @@ export const UNKNOWN_ENVIRONMENT = "unknown";
 export function byEnvironmentOf(
   results: readonly EnvironmentInput[],
   groupKey: (r: EnvironmentInput, i: number) => string,
-): { environments?: EnvironmentSummary[]; advisories?: Record<string, number> } {
-  const envs = new Map<string, { items: number; ran: number; valid: number; groups: Map<string, { n: number; c: number; attempts: number }> }>();
+): {
+  environments?: EnvironmentSummary[];
+  advisories?: Record<string, number>;
+} {
+  const envs = new Map<
+    string,
+    {
+      items: number;
+      ran: number;
+      valid: number;
+      groups: Map<string, { n: number; c: number; attempts: number }>;
+    }
+  >();
   const advisories: Record<string, number> = {};
   let anyEnv = false;
   results.forEach((r, i) => {
     if (typeof r.env === "string") anyEnv = true;
-    if (Array.isArray(r.advisories)) for (const a of r.advisories) if (typeof a === "string") advisories[a] = (advisories[a] ?? 0) + 1;
+    if (Array.isArray(r.advisories))
+      for (const a of r.advisories)
+        if (typeof a === "string") advisories[a] = (advisories[a] ?? 0) + 1;
     const id = typeof r.env === "string" ? r.env : UNKNOWN_ENVIRONMENT;
     const e = envs.get(id) ?? { items: 0, ran: 0, valid: 0, groups: new Map() };
     envs.set(id, e);
@@ -59,7 +72,10 @@ export function byEnvironmentOf(
       g.c++;
     }
   });
-  const out: { environments?: EnvironmentSummary[]; advisories?: Record<string, number> } = {};
+  const out: {
+    environments?: EnvironmentSummary[];
+    advisories?: Record<string, number>;
+  } = {};
   if (anyEnv) {
     out.environments = [...envs.entries()]
       .map(([id, e]) => {
@@ -70,7 +86,10 @@ export function byEnvironmentOf(
           items: e.items,
           ran: e.ran,
           valid: e.valid,
-          groups: { total: groups.length, passed: groups.filter((g) => g.c > 0).length },
+          groups: {
+            total: groups.length,
+            passed: groups.filter((g) => g.c > 0).length,
+          },
           passAtK: passAtKCurve(groups, maxAttempts),
         };
       })

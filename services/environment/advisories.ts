@@ -12,9 +12,21 @@ const advisorySchema = z.strictObject({
   id: z.string().regex(/^[A-Z][A-Z0-9]*(-[A-Za-z0-9]+)+$/),
   affected: z.strictObject({
     /** Lean versions affected: below a version (pre-releases of it included), and/or listed ones. */
-    lean: z.strictObject({ below: z.string().regex(LEAN_VERSION).optional(), versions: z.array(z.string().regex(LEAN_VERSION)).optional() }).optional(),
+    lean: z
+      .strictObject({
+        below: z.string().regex(LEAN_VERSION).optional(),
+        versions: z.array(z.string().regex(LEAN_VERSION)).optional(),
+      })
+      .optional(),
     /** Package revisions affected (a project's lake-manifest.json), by package name. */
-    packages: z.array(z.strictObject({ name: z.string().min(1), revs: z.array(z.string().regex(/^[0-9a-f]{40}$/)).min(1) })).optional(),
+    packages: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          revs: z.array(z.string().regex(/^[0-9a-f]{40}$/)).min(1),
+        }),
+      )
+      .optional(),
   }),
   reason: z.string().min(1),
   link: z.url(),
@@ -23,12 +35,18 @@ const advisorySchema = z.strictObject({
 });
 
 /** Schema of an advisory list file. */
-export const advisoryListSchema = z.looseObject({ v: z.literal(1), advisories: z.array(advisorySchema) });
+export const advisoryListSchema = z.looseObject({
+  v: z.literal(1),
+  advisories: z.array(advisorySchema),
+});
 /** One advisory. */
 export type Advisory = z.infer<typeof advisorySchema>;
 
 /** Parse an advisory list (JSON text); throws naming the file and the problem. */
-export function parseAdvisories(text: string, source = "advisory list"): Advisory[] {
+export function parseAdvisories(
+  text: string,
+  source = "advisory list",
+): Advisory[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -44,7 +62,10 @@ export function parseAdvisories(text: string, source = "advisory list"): Advisor
 }
 
 /** The list shipped in the repository (advisories/lean-advisories.json). */
-export const SHIPPED_ADVISORIES: Advisory[] = parseAdvisories(JSON.stringify(shipped), "advisories/lean-advisories.json");
+export const SHIPPED_ADVISORIES: Advisory[] = parseAdvisories(
+  JSON.stringify(shipped),
+  "advisories/lean-advisories.json",
+);
 
 /** Compare Lean versions: by X.Y.Z, then a pre-release (`-rc2`, `-nightly-…`, `-pre`) before its release. */
 export function compareLeanVersions(a: string, b: string): number {
@@ -54,7 +75,9 @@ export function compareLeanVersions(a: string, b: string): number {
   };
   const x = parse(a);
   const y = parse(b);
-  for (let i = 0; i < 3; i++) if ((x.nums[i] ?? 0) !== (y.nums[i] ?? 0)) return (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
+  for (let i = 0; i < 3; i++)
+    if ((x.nums[i] ?? 0) !== (y.nums[i] ?? 0))
+      return (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
   if (x.pre === y.pre) return 0;
   if (x.pre === "") return 1;
   if (y.pre === "") return -1;
@@ -62,15 +85,35 @@ export function compareLeanVersions(a: string, b: string): number {
 }
 
 /** Ids of the advisories whose affected environments include this record (none for a record whose pieces are missing). */
-export function matchingAdvisories(record: Pick<EnvironmentRecord, "lean" | "project" | "simulated">, advisories: readonly Advisory[] = SHIPPED_ADVISORIES): string[] {
+export function matchingAdvisories(
+  record: Pick<EnvironmentRecord, "lean" | "project" | "simulated">,
+  advisories: readonly Advisory[] = SHIPPED_ADVISORIES,
+): string[] {
   const version = isMissing(record.lean) ? null : record.lean.version;
-  const manifest = isMissing(record.project) || isMissing(record.project.manifest) ? null : record.project.manifest;
+  const manifest =
+    isMissing(record.project) || isMissing(record.project.manifest)
+      ? null
+      : record.project.manifest;
   return advisories
     .filter((a) => {
       if (record.simulated && !a.simulated) return false;
       const lean = a.affected.lean;
-      const byLean = version !== null && lean !== undefined && ((lean.below !== undefined && compareLeanVersions(version, lean.below) < 0) || (lean.versions ?? []).includes(version));
-      const byPackage = manifest !== null && (a.affected.packages ?? []).some((p) => manifest.packages.some((q) => q.name === p.name && q.rev !== undefined && p.revs.includes(q.rev)));
+      const byLean =
+        version !== null &&
+        lean !== undefined &&
+        ((lean.below !== undefined &&
+          compareLeanVersions(version, lean.below) < 0) ||
+          (lean.versions ?? []).includes(version));
+      const byPackage =
+        manifest !== null &&
+        (a.affected.packages ?? []).some((p) =>
+          manifest.packages.some(
+            (q) =>
+              q.name === p.name &&
+              q.rev !== undefined &&
+              p.revs.includes(q.rev),
+          ),
+        );
       return byLean || byPackage;
     })
     .map((a) => a.id);

@@ -11,7 +11,11 @@ export interface Missing {
 
 /** True when a piece of the record is {@link Missing}. */
 export function isMissing(v: unknown): v is Missing {
-  return typeof v === "object" && v !== null && typeof (v as Missing).missing === "string";
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as Missing).missing === "string"
+  );
 }
 
 /** The Lake project: its own checkout and every package its manifest resolved. */
@@ -19,7 +23,9 @@ export interface ProjectRecord {
   /** The project's git remote and commit. */
   checkout: { url: string | null; rev: string } | Missing;
   /** From `lake-manifest.json`. */
-  manifest: { version: number | string; name: string | null; packages: LakePackage[] } | Missing;
+  manifest:
+    | { version: number | string; name: string | null; packages: LakePackage[] }
+    | Missing;
 }
 
 /** The REPL binary. */
@@ -47,7 +53,12 @@ export interface EnvironmentRecord {
   lean: (LeanVersion & { toolchain: string | null }) | Missing;
   project: ProjectRecord | Missing;
   repl: ReplRecord | Missing;
-  tools: { comparator: ToolRecord | Missing; lean4export: ToolRecord | Missing; landrun: ToolRecord | Missing; leanchecker: ToolRecord | Missing };
+  tools: {
+    comparator: ToolRecord | Missing;
+    lean4export: ToolRecord | Missing;
+    landrun: ToolRecord | Missing;
+    leanchecker: ToolRecord | Missing;
+  };
   /** The container image (LEANFLEET_IMAGE_DIGEST); null outside a container image (locally). */
   image: { digest: string } | null;
   leanfleet: { version: string };

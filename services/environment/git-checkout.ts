@@ -52,19 +52,31 @@ export function readCheckout(dir: string): Checkout | { missing: string } {
   const head = read(join(gitDir, "HEAD"))?.trim();
   if (head !== undefined) {
     const ref = /^ref:\s*(\S+)$/.exec(head)?.[1];
-    const rev = ref ? resolveRef(gitDir, ref) : /^[0-9a-f]{40}$/.test(head) ? head : undefined;
+    const rev = ref
+      ? resolveRef(gitDir, ref)
+      : /^[0-9a-f]{40}$/.test(head)
+        ? head
+        : undefined;
     if (rev) return { url: originUrl(gitDir), rev };
-    return { missing: `${join(gitDir, "HEAD")} names ${JSON.stringify(head)}, which resolves to no commit` };
+    return {
+      missing: `${join(gitDir, "HEAD")} names ${JSON.stringify(head)}, which resolves to no commit`,
+    };
   }
   const recorded = read(join(dir, CHECKOUT_FILE));
   if (recorded !== undefined) {
     try {
       const o = JSON.parse(recorded) as { url?: unknown; rev?: unknown };
-      if (typeof o.rev === "string" && /^[0-9a-f]{40}$/.test(o.rev)) return { url: typeof o.url === "string" && o.url !== "" ? o.url : null, rev: o.rev };
+      if (typeof o.rev === "string" && /^[0-9a-f]{40}$/.test(o.rev))
+        return {
+          url: typeof o.url === "string" && o.url !== "" ? o.url : null,
+          rev: o.rev,
+        };
     } catch {
       // reported below
     }
     return { missing: `${join(dir, CHECKOUT_FILE)} holds no 40-hex "rev"` };
   }
-  return { missing: `no git checkout at ${dir} (no .git, no ${CHECKOUT_FILE})` };
+  return {
+    missing: `no git checkout at ${dir} (no .git, no ${CHECKOUT_FILE})`,
+  };
 }

@@ -5,7 +5,14 @@ import { delimiter, dirname, join } from "node:path";
 import { execa } from "execa";
 import packageJson from "../../package.json" with { type: "json" };
 import { readCheckout } from "./git-checkout.js";
-import { isMissing, type EnvironmentRecord, type Missing, type ProjectRecord, type ReplRecord, type ToolRecord } from "./environment-record.js";
+import {
+  isMissing,
+  type EnvironmentRecord,
+  type Missing,
+  type ProjectRecord,
+  type ReplRecord,
+  type ToolRecord,
+} from "./environment-record.js";
 import { LakeManifestError, parseLakeManifest } from "./lake-manifest.js";
 import { parseLeanVersionOutput, toolchainVersion } from "./lean-version.js";
 
@@ -13,7 +20,11 @@ import { parseLeanVersionOutput, toolchainVersion } from "./lean-version.js";
 export const LEANFLEET_VERSION: string = packageJson.version;
 
 /** Runs a command; never throws for a failed command (exitCode says it), only for one that cannot be run. */
-export type CommandRunner = (file: string, args: string[], options: { cwd?: string; env: Record<string, string | undefined> }) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+export type CommandRunner = (
+  file: string,
+  args: string[],
+  options: { cwd?: string; env: Record<string, string | undefined> },
+) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
 /** Names of the variables the reader reads (the image sets them; see services/worker/Dockerfile). */
 export const ENVIRONMENT_ENV = {
@@ -50,58 +61,112 @@ export interface ReadEnvironmentInput {
 }
 
 const execaRunner: CommandRunner = async (file, args, options) => {
-  const r = await execa(file, args, { ...(options.cwd ? { cwd: options.cwd } : {}), env: options.env, extendEnv: false, timeout: 30_000, reject: false, stdin: "ignore" });
+  const r = await execa(file, args, {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    env: options.env,
+    extendEnv: false,
+    timeout: 30_000,
+    reject: false,
+    stdin: "ignore",
+  });
   if (r.failed && r.exitCode === undefined) throw new Error(r.shortMessage);
-  return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
+  return {
+    exitCode: r.exitCode ?? 1,
+    stdout: String(r.stdout),
+    stderr: String(r.stderr),
+  };
 };
 
 function which(name: string, pathVar: string | undefined): string | undefined {
-  for (const dir of (pathVar ?? "").split(delimiter)) if (dir !== "" && existsSync(join(dir, name))) return join(dir, name);
+  for (const dir of (pathVar ?? "").split(delimiter))
+    if (dir !== "" && existsSync(join(dir, name))) return join(dir, name);
   return undefined;
 }
 
-async function runText(run: CommandRunner, file: string, args: string[], cwd: string | undefined, env: Record<string, string | undefined>): Promise<{ text: string } | Missing> {
+async function runText(
+  run: CommandRunner,
+  file: string,
+  args: string[],
+  cwd: string | undefined,
+  env: Record<string, string | undefined>,
+): Promise<{ text: string } | Missing> {
   const shown = [file, ...args].join(" ");
   try {
     const r = await run(file, args, { ...(cwd ? { cwd } : {}), env });
-    if (r.exitCode !== 0) return { missing: `\`${shown}\` exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().slice(0, 300)}` };
+    if (r.exitCode !== 0)
+      return {
+        missing: `\`${shown}\` exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().slice(0, 300)}`,
+      };
     return { text: r.stdout };
   } catch (err) {
-    return { missing: `\`${shown}\` could not run: ${(err as Error).message.slice(0, 300)}` };
+    return {
+      missing: `\`${shown}\` could not run: ${(err as Error).message.slice(0, 300)}`,
+    };
   }
 }
 
-async function readLean(input: ReadEnvironmentInput, run: CommandRunner, env: Record<string, string | undefined>): Promise<EnvironmentRecord["lean"]> {
+async function readLean(
+  input: ReadEnvironmentInput,
+  run: CommandRunner,
+  env: Record<string, string | undefined>,
+): Promise<EnvironmentRecord["lean"]> {
   let out: { text: string } | Missing;
   let shown: string;
   if (input.simulated) {
     const argv = input.replArgv ?? [];
-    if (argv.length === 0) return { missing: "the REPL double's command line was not given" };
+    if (argv.length === 0)
+      return { missing: "the REPL double's command line was not given" };
     shown = `${argv.join(" ")} --version`;
-    out = await runText(run, argv[0]!, [...argv.slice(1), "--version"], undefined, env);
+    out = await runText(
+      run,
+      argv[0]!,
+      [...argv.slice(1), "--version"],
+      undefined,
+      env,
+    );
   } else {
     const lean = which("lean", env.PATH);
     if (lean === undefined) return { missing: "`lean` is not on PATH" };
     shown = "lean --version";
     // In the project (else the REPL's checkout) so that elan picks the toolchain the REPL really runs.
-    out = await runText(run, lean, ["--version"], input.projectDir ?? replCheckoutDir(input.replPath), env);
+    out = await runText(
+      run,
+      lean,
+      ["--version"],
+      input.projectDir ?? replCheckoutDir(input.replPath),
+      env,
+    );
   }
   if (isMissing(out)) return out;
   const parsed = parseLeanVersionOutput(out.text);
-  if (parsed === null) return { missing: `\`${shown}\` printed no "Lean (version …)" line: ${JSON.stringify(out.text.trim().slice(0, 200))}` };
-  const toolchainFile = input.projectDir ? join(input.projectDir, "lean-toolchain") : undefined;
+  if (parsed === null)
+    return {
+      missing: `\`${shown}\` printed no "Lean (version …)" line: ${JSON.stringify(out.text.trim().slice(0, 200))}`,
+    };
+  const toolchainFile = input.projectDir
+    ? join(input.projectDir, "lean-toolchain")
+    : undefined;
   let toolchain: string | null = null;
-  if (toolchainFile && existsSync(toolchainFile)) toolchain = readFileSync(toolchainFile, "utf8").trim() || null;
+  if (toolchainFile && existsSync(toolchainFile))
+    toolchain = readFileSync(toolchainFile, "utf8").trim() || null;
   return { ...parsed, toolchain };
 }
 
-function readProject(projectDir: string | undefined, simulated: boolean): EnvironmentRecord["project"] {
+function readProject(
+  projectDir: string | undefined,
+  simulated: boolean,
+): EnvironmentRecord["project"] {
   if (projectDir === undefined) {
-    return { missing: simulated ? "the REPL double runs without a Lake project (no LEANFLEET_PROJECT_DIR): it has no packages" : "no Lake project: LEANFLEET_PROJECT_DIR is not set (plain Lean, no packages)" };
+    return {
+      missing: simulated
+        ? "the REPL double runs without a Lake project (no LEANFLEET_PROJECT_DIR): it has no packages"
+        : "no Lake project: LEANFLEET_PROJECT_DIR is not set (plain Lean, no packages)",
+    };
   }
   const manifestPath = join(projectDir, "lake-manifest.json");
   let manifest: ProjectRecord["manifest"];
-  if (!existsSync(manifestPath)) manifest = { missing: `lake-manifest.json not found at ${manifestPath}` };
+  if (!existsSync(manifestPath))
+    manifest = { missing: `lake-manifest.json not found at ${manifestPath}` };
   else {
     try {
       const m = parseLakeManifest(readFileSync(manifestPath, "utf8"));
@@ -119,58 +184,120 @@ function replCheckoutDir(replPath: string | undefined): string | undefined {
 }
 
 function readRepl(input: ReadEnvironmentInput): EnvironmentRecord["repl"] {
-  if (input.simulated) return { flavor: "double", checkout: { url: null, rev: `leanfleet-${LEANFLEET_VERSION}` } } satisfies ReplRecord;
+  if (input.simulated)
+    return {
+      flavor: "double",
+      checkout: { url: null, rev: `leanfleet-${LEANFLEET_VERSION}` },
+    } satisfies ReplRecord;
   const dir = replCheckoutDir(input.replPath);
-  if (dir === undefined) return { missing: "the REPL's path is unknown (LEANFLEET_REPL unset and no repl on PATH)" };
-  return { flavor: input.replFlavor ?? "upstream", checkout: readCheckout(dir) };
+  if (dir === undefined)
+    return {
+      missing:
+        "the REPL's path is unknown (LEANFLEET_REPL unset and no repl on PATH)",
+    };
+  return {
+    flavor: input.replFlavor ?? "upstream",
+    checkout: readCheckout(dir),
+  };
 }
 
-async function readTools(input: ReadEnvironmentInput, lean: EnvironmentRecord["lean"], run: CommandRunner, env: Record<string, string | undefined>): Promise<EnvironmentRecord["tools"]> {
+async function readTools(
+  input: ReadEnvironmentInput,
+  lean: EnvironmentRecord["lean"],
+  run: CommandRunner,
+  env: Record<string, string | undefined>,
+): Promise<EnvironmentRecord["tools"]> {
   if (input.simulated && input.comparatorIsDouble) {
-    const standIn = { missing: "the comparator double stands in for comparator, lean4export and landrun" };
+    const standIn = {
+      missing:
+        "the comparator double stands in for comparator, lean4export and landrun",
+    };
     return {
-      comparator: { version: `leanfleet-${LEANFLEET_VERSION}`, source: "the comparator double (test/fixtures/comparator-double.ts)", simulated: true },
+      comparator: {
+        version: `leanfleet-${LEANFLEET_VERSION}`,
+        source: "the comparator double (test/fixtures/comparator-double.ts)",
+        simulated: true,
+      },
       lean4export: standIn,
       landrun: standIn,
       leanchecker: { missing: "the REPL double has no Lean toolchain" },
     };
   }
-  let comparator: ToolRecord | Missing = { missing: "no comparator (LEANFLEET_COMPARATOR=none, or none on PATH): strict jobs are rejected" };
+  let comparator: ToolRecord | Missing = {
+    missing:
+      "no comparator (LEANFLEET_COMPARATOR=none, or none on PATH): strict jobs are rejected",
+  };
   let comparatorDir: string | undefined;
   if (input.comparator !== null) {
     const bin = input.comparator.at(-1)!;
     comparatorDir = dirname(dirname(bin));
     const checkout = readCheckout(comparatorDir);
-    comparator = isMissing(checkout) ? { missing: `comparator ${bin}: ${checkout.missing}` } : { version: checkout.rev, source: checkout.url ?? comparatorDir };
+    comparator = isMissing(checkout)
+      ? { missing: `comparator ${bin}: ${checkout.missing}` }
+      : { version: checkout.rev, source: checkout.url ?? comparatorDir };
   }
-  const exporterPath = env[ENVIRONMENT_ENV.lean4export] || which("lean4export", env.PATH);
-  let lean4export: ToolRecord | Missing = { missing: "lean4export not found (COMPARATOR_LEAN4EXPORT unset, none on PATH)" };
+  const exporterPath =
+    env[ENVIRONMENT_ENV.lean4export] || which("lean4export", env.PATH);
+  let lean4export: ToolRecord | Missing = {
+    missing:
+      "lean4export not found (COMPARATOR_LEAN4EXPORT unset, none on PATH)",
+  };
   if (exporterPath) {
     // Built as comparator's dependency: its revision is in comparator's manifest.
-    const manifestPath = comparatorDir ? join(comparatorDir, "lake-manifest.json") : undefined;
+    const manifestPath = comparatorDir
+      ? join(comparatorDir, "lake-manifest.json")
+      : undefined;
     let pkg;
     try {
-      pkg = manifestPath && existsSync(manifestPath) ? parseLakeManifest(readFileSync(manifestPath, "utf8")).packages.find((p) => p.name === "lean4export") : undefined;
+      pkg =
+        manifestPath && existsSync(manifestPath)
+          ? parseLakeManifest(readFileSync(manifestPath, "utf8")).packages.find(
+              (p) => p.name === "lean4export",
+            )
+          : undefined;
     } catch {
       pkg = undefined;
     }
-    lean4export = pkg?.rev ? { version: pkg.rev, source: pkg.url ?? "comparator's lake-manifest.json" } : { missing: `lean4export at ${exporterPath}, but no comparator lake-manifest.json records its revision` };
+    lean4export = pkg?.rev
+      ? {
+          version: pkg.rev,
+          source: pkg.url ?? "comparator's lake-manifest.json",
+        }
+      : {
+          missing: `lean4export at ${exporterPath}, but no comparator lake-manifest.json records its revision`,
+        };
   }
-  const landrunPath = env[ENVIRONMENT_ENV.landrun] || which("landrun", env.PATH);
-  let landrun: ToolRecord | Missing = { missing: "landrun not found (COMPARATOR_LANDRUN unset, none on PATH)" };
+  const landrunPath =
+    env[ENVIRONMENT_ENV.landrun] || which("landrun", env.PATH);
+  let landrun: ToolRecord | Missing = {
+    missing: "landrun not found (COMPARATOR_LANDRUN unset, none on PATH)",
+  };
   if (landrunPath) {
     const out = await runText(run, landrunPath, ["--version"], undefined, env);
     const rev = env[ENVIRONMENT_ENV.landrunRev];
-    landrun = isMissing(out) ? out : { version: `${out.text.trim()}${rev ? ` (${rev})` : ""}`, source: rev ? "https://github.com/Zouuup/landrun" : landrunPath };
+    landrun = isMissing(out)
+      ? out
+      : {
+          version: `${out.text.trim()}${rev ? ` (${rev})` : ""}`,
+          source: rev ? "https://github.com/Zouuup/landrun" : landrunPath,
+        };
   }
   const checker = which("leanchecker", env.PATH);
   const leanchecker: ToolRecord | Missing =
-    checker === undefined ? { missing: "leanchecker is not on PATH" } : isMissing(lean) ? { missing: `leanchecker at ${checker}, but Lean's version is unknown: ${lean.missing}` } : { version: lean.version, source: "the Lean toolchain" };
+    checker === undefined
+      ? { missing: "leanchecker is not on PATH" }
+      : isMissing(lean)
+        ? {
+            missing: `leanchecker at ${checker}, but Lean's version is unknown: ${lean.missing}`,
+          }
+        : { version: lean.version, source: "the Lean toolchain" };
   return { comparator, lean4export, landrun, leanchecker };
 }
 
 /** Read the environment record. Never throws for a missing piece: it is named in the record instead. */
-export async function readEnvironment(input: ReadEnvironmentInput): Promise<EnvironmentRecord> {
+export async function readEnvironment(
+  input: ReadEnvironmentInput,
+): Promise<EnvironmentRecord> {
   const env = input.env ?? process.env;
   const run = input.run ?? execaRunner;
   const lean = await readLean(input, run, env);
@@ -196,22 +323,43 @@ export interface DeclaredEnvironment {
 }
 
 /** Where the record disagrees with what the fleet declares: one sentence per difference, naming both (empty: none). */
-export function environmentMismatches(record: EnvironmentRecord, declared: DeclaredEnvironment): string[] {
+export function environmentMismatches(
+  record: EnvironmentRecord,
+  declared: DeclaredEnvironment,
+): string[] {
   const problems: string[] = [];
   if (declared.toolchain !== undefined) {
     const want = toolchainVersion(declared.toolchain);
     const lean = record.lean;
-    if (isMissing(lean)) problems.push(`the fleet declares toolchain ${declared.toolchain}, but Lean's version cannot be read: ${lean.missing}`);
-    else if (want === null) problems.push(`the declared toolchain ${JSON.stringify(declared.toolchain)} is not a toolchain name such as leanprover/lean4:v4.19.0`);
-    else if (!(want.startsWith("nightly-") ? lean.version.endsWith(`-${want}`) : lean.version === want)) {
-      problems.push(`the fleet declares toolchain ${declared.toolchain}, but lean --version reports ${lean.version}${lean.commit ? ` (commit ${lean.commit})` : ""}`);
+    if (isMissing(lean))
+      problems.push(
+        `the fleet declares toolchain ${declared.toolchain}, but Lean's version cannot be read: ${lean.missing}`,
+      );
+    else if (want === null)
+      problems.push(
+        `the declared toolchain ${JSON.stringify(declared.toolchain)} is not a toolchain name such as leanprover/lean4:v4.19.0`,
+      );
+    else if (
+      !(want.startsWith("nightly-")
+        ? lean.version.endsWith(`-${want}`)
+        : lean.version === want)
+    ) {
+      problems.push(
+        `the fleet declares toolchain ${declared.toolchain}, but lean --version reports ${lean.version}${lean.commit ? ` (commit ${lean.commit})` : ""}`,
+      );
     }
   }
   if (declared.projectRev !== undefined) {
     const project = record.project;
     const checkout = isMissing(project) ? project : project.checkout;
-    if (isMissing(checkout)) problems.push(`the fleet declares project revision ${declared.projectRev}, but the project's revision cannot be read: ${checkout.missing}`);
-    else if (checkout.rev !== declared.projectRev.toLowerCase()) problems.push(`the fleet declares project revision ${declared.projectRev}, but the project is at ${checkout.rev}`);
+    if (isMissing(checkout))
+      problems.push(
+        `the fleet declares project revision ${declared.projectRev}, but the project's revision cannot be read: ${checkout.missing}`,
+      );
+    else if (checkout.rev !== declared.projectRev.toLowerCase())
+      problems.push(
+        `the fleet declares project revision ${declared.projectRev}, but the project is at ${checkout.rev}`,
+      );
   }
   return problems;
 }

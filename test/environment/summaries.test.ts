@@ -8,15 +8,32 @@ import { summarise } from "../../services/batches/index.js";
 import type { JobResult } from "../../services/jobs/index.js";
 
 const t = "2026-11-29T03:00:00.000Z";
-function result(group: string, verdict: JobResult["verdict"], env?: string, advisories?: string[]): JobResult {
+function result(
+  group: string,
+  verdict: JobResult["verdict"],
+  env?: string,
+  advisories?: string[],
+): JobResult {
   return {
     v: 1,
     jobId: "j",
     fleet: "main",
     group,
-    status: verdict === "none" ? "timeout" : verdict === "valid" ? "ok" : "lean_error",
+    status:
+      verdict === "none"
+        ? "timeout"
+        : verdict === "valid"
+          ? "ok"
+          : "lean_error",
     verdict,
-    timings: { submittedAt: t, startedAt: t, finishedAt: t, queuedMs: 0, runMs: 1, reusedChars: 0 },
+    timings: {
+      submittedAt: t,
+      startedAt: t,
+      finishedAt: t,
+      queuedMs: 0,
+      runMs: 1,
+      reusedChars: 0,
+    },
     attempts: 1,
     worker: "w",
     simulated: false,
@@ -36,20 +53,42 @@ describe("summaries by environment", () => {
     ];
     const s = summarise(results);
     expect(s.environments).toEqual([
-      { id: "env-aaaaaaaa", items: 3, ran: 3, valid: 1, groups: { total: 2, passed: 1 }, passAtK: [0.25, 0.5] },
-      { id: "env-bbbbbbbb", items: 2, ran: 2, valid: 1, groups: { total: 2, passed: 1 }, passAtK: [0.5] },
+      {
+        id: "env-aaaaaaaa",
+        items: 3,
+        ran: 3,
+        valid: 1,
+        groups: { total: 2, passed: 1 },
+        passAtK: [0.25, 0.5],
+      },
+      {
+        id: "env-bbbbbbbb",
+        items: 2,
+        ran: 2,
+        valid: 1,
+        groups: { total: 2, passed: 1 },
+        passAtK: [0.5],
+      },
     ]);
     expect(s.advisories).toEqual({ "LEAN-2025-001": 3 });
     const text = formatSummary(s).join("\n");
-    expect(text).toContain("MIXED ENVIRONMENTS: these results come from 2 environments (env-aaaaaaaa, env-bbbbbbbb)");
-    expect(text).toContain("environment env-aaaaaaaa: 3 items, valid 1 (33.3% of 3 that ran), 1/2 groups passed, pass@1 25.0%, pass@2 50.0%");
-    expect(text).toContain("environment env-bbbbbbbb: 2 items, valid 1 (50.0% of 2 that ran), 1/2 groups passed, pass@1 50.0%");
+    expect(text).toContain(
+      "MIXED ENVIRONMENTS: these results come from 2 environments (env-aaaaaaaa, env-bbbbbbbb)",
+    );
+    expect(text).toContain(
+      "environment env-aaaaaaaa: 3 items, valid 1 (33.3% of 3 that ran), 1/2 groups passed, pass@1 25.0%, pass@2 50.0%",
+    );
+    expect(text).toContain(
+      "environment env-bbbbbbbb: 2 items, valid 1 (50.0% of 2 that ran), 1/2 groups passed, pass@1 50.0%",
+    );
     expect(text).toContain("ADVISORY LEAN-2025-001: 3 results");
   });
 
   it("GIVEN one environment THEN the summary names it once; GIVEN none (older results) THEN it says nothing of environments", () => {
     const one = summarise([result("p", "valid", "env-aaaaaaaa")]);
-    expect(formatSummary(one).join("\n")).toContain("environment: env-aaaaaaaa");
+    expect(formatSummary(one).join("\n")).toContain(
+      "environment: env-aaaaaaaa",
+    );
     expect(formatSummary(one).join("\n")).not.toContain("MIXED");
     const none = summarise([result("p", "valid")]);
     expect(none.environments).toBeUndefined();
@@ -62,14 +101,38 @@ describe("summaries by environment", () => {
       [1, result("b", "invalid", "env-bbbbbbbb")],
     ]);
     const outcomes = outcomesOf(["a", "b", "c"], results);
-    const s = summarizeRun({ run: "r", fleet: "main", dataset: "d", batchId: "b_1", startedAt: t, finishedAt: t, finishedBecause: "complete", simulated: false, outcomes, diff: { previousBatchId: null, newlyFailing: [], newlyPassing: [], added: [], removed: [] } });
-    expect(s.environments).toEqual({ "env-aaaaaaaa": { items: 1, valid: 1 }, "env-bbbbbbbb": { items: 1, valid: 0 } });
+    const s = summarizeRun({
+      run: "r",
+      fleet: "main",
+      dataset: "d",
+      batchId: "b_1",
+      startedAt: t,
+      finishedAt: t,
+      finishedBecause: "complete",
+      simulated: false,
+      outcomes,
+      diff: {
+        previousBatchId: null,
+        newlyFailing: [],
+        newlyPassing: [],
+        added: [],
+        removed: [],
+      },
+    });
+    expect(s.environments).toEqual({
+      "env-aaaaaaaa": { items: 1, valid: 1 },
+      "env-bbbbbbbb": { items: 1, valid: 0 },
+    });
     expect(s.advisories).toEqual({ "LEAN-2025-001": 1 });
   });
 
   it("GIVEN results so far from one environment WHEN the fleet now runs another THEN resuming is a change naming both", () => {
-    expect(environmentChange([{ env: "env-aaaaaaaa" }], "env-bbbbbbbb")).toEqual({ before: ["env-aaaaaaaa"], now: "env-bbbbbbbb" });
-    expect(environmentChange([{ env: "env-aaaaaaaa" }], "env-aaaaaaaa")).toBeNull();
+    expect(
+      environmentChange([{ env: "env-aaaaaaaa" }], "env-bbbbbbbb"),
+    ).toEqual({ before: ["env-aaaaaaaa"], now: "env-bbbbbbbb" });
+    expect(
+      environmentChange([{ env: "env-aaaaaaaa" }], "env-aaaaaaaa"),
+    ).toBeNull();
     expect(environmentChange([{}], "env-bbbbbbbb")).toBeNull();
     expect(environmentChange([{ env: "env-aaaaaaaa" }], null)).toBeNull();
   });
