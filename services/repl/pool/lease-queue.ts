@@ -3,6 +3,7 @@
 import { performance } from "node:perf_hooks";
 import { PoolExhaustedError } from "../errors.js";
 import type { LeanRequest, ScheduleRule } from "../server/outcome.js";
+import type { SourceSplit } from "../reuse/command-split.js";
 import type { PoolSlot } from "./pool-slot.js";
 import type { ScheduleDecision, ScheduleRequest, SchedulingPolicy } from "./scheduling.js";
 
@@ -18,6 +19,8 @@ export interface Lease {
 /** A request waiting for a REPL. */
 export interface Waiter {
   readonly request: LeanRequest | undefined;
+  /** The command text's split, made once for the whole request (null for requests without `cmd`). */
+  readonly split: SourceSplit | null;
   readonly header: string | null;
   readonly handles: readonly string[];
   readonly enqueuedAt: number;

@@ -2,7 +2,7 @@
 // running a request on it the way the pool's mode says (whole text with incrementality, or header split).
 import { performance } from "node:perf_hooks";
 import type { AutoLeanServer } from "../server/auto-lean-server.js";
-import { splitSource } from "../reuse/command-split.js";
+import { headerKey, splitSource, type SourceSplit } from "../reuse/command-split.js";
 import { splitHeader, type HeaderSplit } from "../reuse/header-split.js";
 import type { LeanRequest, RunOptions, RunOutcome } from "../server/outcome.js";
 import { FRESH_BASE, type PrefixIndex } from "../reuse/prefix-index.js";
@@ -84,7 +84,7 @@ export class PoolSlot implements ReplSlotView {
    * Mark leased for `request`. Its header and prefixes are recorded at once, so that requests arriving meanwhile
    * see where that state is being built and wait for it instead of building it a second time elsewhere.
    */
-  lease(mode: PoolMode, request: LeanRequest | undefined): void {
+  lease(mode: PoolMode, request: LeanRequest | undefined, split: SourceSplit | null): void {
     this.busy = true;
     this.lastUsedAt = performance.now();
     this.usesSinceStart++;
@@ -92,7 +92,7 @@ export class PoolSlot implements ReplSlotView {
     this.leaseHeader = null;
     if (request === undefined || !("cmd" in request) || request.incrementality === false) return;
     if (request.env === undefined && (mode.incrementality || mode.headerSplit)) {
-      const key = splitSource(request.cmd).imports.join(" ");
+      const key = headerKey((split ?? splitSource(request.cmd)).imports);
       this.headerHeldAtLease = this.headers.has(key);
       if (cachesHeader(mode, key)) {
         this.leaseHeader = key;
@@ -101,7 +101,7 @@ export class PoolSlot implements ReplSlotView {
     }
     if (mode.incrementality) {
       const base = indexBase(request);
-      if (base !== null) this.prefixes.record(this.id, request.cmd, base);
+      if (base !== null) this.prefixes.record(this.id, request.cmd, base, split ?? undefined);
     }
   }
 
@@ -120,10 +120,10 @@ export class PoolSlot implements ReplSlotView {
     this.#needsPrewarm = false;
     if (mode.prewarmHeader === null) return false;
     const src = splitSource(mode.prewarmHeader);
-    const key = src.imports.join(" ");
+    const key = headerKey(src.imports);
     let loaded = false;
     if (mode.headerSplit) {
-      const split = splitHeader(mode.prewarmHeader);
+      const split = splitHeader(mode.prewarmHeader, src);
       if (split !== null) loaded = (await ensureHeader(this, split, {}, mode)).ran?.status === "ok";
     } else {
       const outcome = await this.server.run({ cmd: mode.prewarmHeader, ...(mode.incrementality ? {} : { incrementality: false }) });
@@ -166,13 +166,14 @@ async function ensureHeader(slot: PoolSlot, split: HeaderSplit, options: RunOpti
  * cached headers itself (`incrementality`); in header-split mode the header's environment is reused and positions
  * are mapped back to the caller's text. `reusedChars` here counts a header already loaded on this REPL.
  */
-export async function runOnSlot(slot: PoolSlot, request: LeanRequest, options: RunOptions, mode: PoolMode): Promise<RunOutcome> {
+export async function runOnSlot(slot: PoolSlot, request: LeanRequest, options: RunOptions, mode: PoolMode, cmdSplit: SourceSplit | null): Promise<RunOutcome> {
   const fresh = "cmd" in request && request.env === undefined;
   const text = fresh ? (request as { cmd: string }).cmd : null;
+  const src = text !== null ? (cmdSplit ?? splitSource(text)) : null;
   const userIncrementality = (request as { incrementality?: boolean }).incrementality;
   const noIncrementality = ("cmd" in request || "path" in request) && !mode.incrementality && userIncrementality === undefined;
   if (text !== null && mode.headerSplit) {
-    const split = splitHeader(text);
+    const split = splitHeader(text, src!);
     if (split !== null && !mode.badHeaders?.has(split.key)) {
       const header = await ensureHeader(slot, split, options, mode);
       if (header.ran !== null && header.ran.status !== "ok") return header.ran;
@@ -190,8 +191,7 @@ export async function runOnSlot(slot: PoolSlot, request: LeanRequest, options: R
       }
     }
   }
-  const src = text !== null ? splitSource(text) : null;
-  const key = src?.imports.join(" ") ?? null;
+  const key = src === null ? null : headerKey(src.imports);
   const headerHeld = key !== null && key !== "" && slot.headerHeldAtLease;
   const sent = noIncrementality ? ({ ...request, incrementality: false } as LeanRequest) : request;
   const outcome = await slot.server.run(sent, options);
@@ -201,7 +201,7 @@ export async function runOnSlot(slot: PoolSlot, request: LeanRequest, options: R
   }
   if (outcome.status === "ok" && mode.incrementality && "cmd" in request && request.incrementality !== false) {
     const base = indexBase(request);
-    if (base !== null) slot.prefixes.record(slot.id, request.cmd, base);
+    if (base !== null) slot.prefixes.record(slot.id, request.cmd, base, cmdSplit ?? undefined);
   }
   return { ...outcome, reusedChars: headerHeld ? src!.headerEnd : 0 };
 }

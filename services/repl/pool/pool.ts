@@ -13,6 +13,7 @@ import type { LeanReplConfig } from "../config.js";
 import { resolveIncrementalitySupport } from "../setup/detect.js";
 import { CostEstimates } from "./cost-estimates.js";
 import { InvalidRequestError, isFatalReplError, LeanFleetError, PoolExhaustedError, ReplClosedError } from "../errors.js";
+import { headerKey, splitSource, type SourceSplit } from "../reuse/command-split.js";
 import { importHeaderKey } from "../reuse/header-split.js";
 import { LeaseQueue, type Waiter } from "./lease-queue.js";
 import type { LeanRequest, ReplRunner, RunOptions, RunOutcome, ScheduleRule } from "../server/outcome.js";
@@ -74,7 +75,7 @@ export class ReplPool implements ReplRunner {
       {
         describe: (w, queuedFor) => this.#describe(w, queuedFor),
         leased: (slot, w, decision) => {
-          slot.lease(this.#mode, w.request);
+          slot.lease(this.#mode, w.request, w.split);
           this.#rules[decision.rule]++;
         },
       },
@@ -148,10 +149,10 @@ export class ReplPool implements ReplRunner {
       );
     }
     try {
-      return await this.withRepl(async (lease) => {
-        const slot = this.#slots.find((s) => s.server.id === lease.replId)!;
+      const split = this.#split(request);
+      return await this.#withSlot(async (lease, slot) => {
         const loadedHeader = slot.leaseHeader !== null && !slot.headerHeldAtLease ? slot.leaseHeader : null;
-        const outcome = await runOnSlot(slot, request, options, this.#mode);
+        const outcome = await runOnSlot(slot, request, options, this.#mode, split);
         const reusedChars = Math.max(lease.reusedChars, outcome.reusedChars);
         this.#reusedChars += reusedChars;
         if (outcome.status === "ok") {
@@ -159,7 +160,7 @@ export class ReplPool implements ReplRunner {
           this.costs.observe({ durationMs: outcome.durationMs, newChars: Math.max(0, chars - reusedChars), loadedHeader });
         }
         return { ...outcome, rule: lease.rule, reusedChars, replId: lease.replId };
-      }, { request, ...(options.signal ? { signal: options.signal } : {}) });
+      }, { request, ...(options.signal ? { signal: options.signal } : {}) }, split);
     } catch (err) {
       if (err instanceof PoolExhaustedError || err instanceof ReplClosedError) return rejected(err);
       throw err;
@@ -171,19 +172,33 @@ export class ReplPool implements ReplRunner {
    * back. A REPL whose use threw a timeout, crash, memory or protocol error is restarted before anyone else gets
    * it; one leased maxUsesPerRepl times is recycled. Throws PoolExhaustedError when the wait bound is passed.
    */
-  async withRepl<T>(fn: (lease: ReplLease) => Promise<T>, options: LeaseOptions = {}): Promise<T> {
+  withRepl<T>(fn: (lease: ReplLease) => Promise<T>, options: LeaseOptions = {}): Promise<T> {
+    return this.#withSlot(fn, options, options.request === undefined ? null : this.#split(options.request));
+  }
+
+  /**
+   * The command text's split, made once per request and shared by the lease, scheduling, the run and the prefix
+   * index; null for requests without `cmd`, and for commands on an env when no prefix index is kept (nothing reads it).
+   */
+  #split(request: LeanRequest): SourceSplit | null {
+    if (!("cmd" in request) || (request.env !== undefined && !this.#mode.incrementality)) return null;
+    return splitSource(request.cmd);
+  }
+
+  /** {@link withRepl}, also handing `fn` the slot, with the request's command already split. */
+  async #withSlot<T>(fn: (lease: ReplLease, slot: PoolSlot) => Promise<T>, options: LeaseOptions, split: SourceSplit | null): Promise<T> {
     if (this.#closing) throw new ReplClosedError("ReplPool");
     await this.#startAll();
     const request = options.request;
     const fresh = request !== undefined && "cmd" in request && request.env === undefined;
     const { slot, decision } = await this.#queue.acquire(
-      { request, header: fresh ? importHeaderKey((request as { cmd: string }).cmd) : null, handles: request ? parentHandles(request) : [] },
+      { request, split, header: fresh ? headerKey(split!.imports) : null, handles: request ? parentHandles(request) : [] },
       options.signal,
     );
     try {
       // A failed restart surfaces as the request's outcome (the server retries starting before it runs).
       if (decision.restartFirst) await slot.restartFor(null).catch(() => undefined);
-      return await fn({ server: slot.server, replId: slot.server.id, rule: decision.rule, reusedChars: decision.reusedChars });
+      return await fn({ server: slot.server, replId: slot.server.id, rule: decision.rule, reusedChars: decision.reusedChars }, slot);
     } catch (err) {
       if (isFatalReplError(err)) await slot.server.restart("crash").catch(() => undefined);
       throw err;
@@ -250,7 +265,7 @@ export class ReplPool implements ReplRunner {
     const r = w.request;
     if (this.#mode.incrementality && r !== undefined && "cmd" in r && w.cache.version !== this.index.version) {
       const base = typeof r.env === "string" ? r.env : r.env === undefined ? "" : null;
-      w.cache.prefix = new Map(base === null ? [] : this.index.longestMatch(r.cmd, base).map((m) => [m.replId, m.chars]));
+      w.cache.prefix = new Map(base === null ? [] : this.index.longestMatch(r.cmd, base, w.split ?? undefined).map((m) => [m.replId, m.chars]));
       w.cache.version = this.index.version;
     }
     return { header: w.header, handles: w.handles, prefix: w.cache.prefix, waitedMs: performance.now() - w.enqueuedAt, queuedFor, costs: this.costs };

@@ -80,26 +80,7 @@ function onlyPreamble(text: string, start: number, end: number): boolean {
   return s.split(/\s+/).every((w) => MODIFIERS.has(w));
 }
 
-/**
- * Split Lean source in one pass. Block comments (nested), line comments, string and char literals are skipped so
- * that a keyword inside them never starts a command. Leading `import` lines (with comments and blank lines
- * between them) form the header, as Lean and Kimina Lean Server read it.
- */
-export function splitSource(text: string): SourceSplit {
-  // One request's text is split by several of the pool's steps (lease, scheduling, run, index): remember the last
-  // few splits so that each text is scanned once. Splits are treated as immutable by every caller.
-  for (const hit of recentSplits) if (hit.text === text) return hit.split;
-  const split = scan(text);
-  recentSplits.unshift({ text, split });
-  if (recentSplits.length > RECENT_SPLITS) recentSplits.pop();
-  return split;
-}
-
-/** How many recent splits {@link splitSource} keeps (a few requests in flight on a small pool). */
-const RECENT_SPLITS = 4;
-const recentSplits: { text: string; split: SourceSplit }[] = [];
-
-/** What {@link scan} has found so far (updated as it goes). */
+/** What {@link splitSource} has found so far (updated as it goes). */
 interface ScanState {
   starts: number[];
   imports: string[];
@@ -154,7 +135,12 @@ function keyBounds(text: string, starts: readonly number[]): { keyStart: number;
   return { keyStart, keyEnds };
 }
 
-function scan(text: string): SourceSplit {
+/**
+ * Split Lean source in one pass. Block comments (nested), line comments, string and char literals are skipped so
+ * that a keyword inside them never starts a command. Leading `import` lines (with comments and blank lines
+ * between them) form the header, as Lean and Kimina Lean Server read it.
+ */
+export function splitSource(text: string): SourceSplit {
   const n = text.length;
   const st: ScanState = { starts: [], imports: [], lastImportEnd: 0, inHeader: true, headerEnd: n };
   let inHeader = true; // st.inHeader, read on every character

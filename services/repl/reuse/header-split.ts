@@ -1,6 +1,6 @@
 // Header reuse for the upstream REPL (no `incrementality`): cut a command's import header off, so the pool can
 // elaborate each header once per REPL and run bodies on its environment, with positions mapped back to the caller's text.
-import { headerKey, splitSource } from "./command-split.js";
+import { headerKey, splitSource, type SourceSplit } from "./command-split.js";
 import { PositionMap } from "./position-map.js";
 
 /** A command text cut into its import header and its body. */
@@ -22,9 +22,9 @@ export interface HeaderSplit {
  * text is sent whole). The header is the leading `import` lines, with comments and blank lines allowed between
  * them, as Lean reads it, sent in canonical form (one `import` per module); the body starts after the last import
  * line, or mid-line where a command follows a block comment closed on that line (the position map handles both).
+ * `split` is the text's splitSource, when the caller has it already.
  */
-export function splitHeader(text: string): HeaderSplit | null {
-  const split = splitSource(text);
+export function splitHeader(text: string, split: SourceSplit = splitSource(text)): HeaderSplit | null {
   if (split.imports.length === 0) return null;
   // Cut at the end of the last import line: comments after it stay in the body (the double's directives live in
   // comments; Lean ignores them either way). Comments before or between imports are whitespace to Lean.

@@ -1,6 +1,6 @@
 // The pool's prefix index: for every REPL, which command prefixes it has elaborated (per base state), in one
 // memory-bounded radix trie per base so that a lookup costs O(length of the text) whatever the history size.
-import { splitSource } from "./command-split.js";
+import { splitSource, type SourceSplit } from "./command-split.js";
 import { holderIds, holderOf, RadixTrie, type TrieNode } from "./prefix-trie.js";
 
 /** Base state of a fresh-session command (no `env`). Handles (`env_…`) are bases too. */
@@ -88,9 +88,9 @@ export class PrefixIndex {
   /**
    * Record that `replId` elaborated `text` on `base`: every command prefix of the text becomes a key held by that
    * REPL (refreshed if already there). One walk of the trie: O(length of the text). Returns the number of keys.
+   * `split` is the text's {@link splitSource}, when the caller has it already.
    */
-  record(replId: string, text: string, base: string = FRESH_BASE): number {
-    const split = splitSource(text);
+  record(replId: string, text: string, base: string = FRESH_BASE, split: SourceSplit = splitSource(text)): number {
     const ends = split.keyEnds.map((e) => e - split.keyStart);
     this.insertKeys(replId, text.slice(split.keyStart), ends, base);
     return ends.length;
@@ -127,10 +127,9 @@ export class PrefixIndex {
   /**
    * For each REPL, the longest stored key on `base` that is a prefix of `text` and ends where one of the text's
    * own commands ends (so the whole commands before it are textually identical). Longest first. One walk:
-   * O(length of the text) plus the REPLs met, whatever the number of stored keys.
+   * O(length of the text) plus the REPLs met, whatever the number of stored keys. `split`: as in {@link record}.
    */
-  longestMatch(text: string, base: string = FRESH_BASE): PrefixMatch[] {
-    const split = splitSource(text);
+  longestMatch(text: string, base: string = FRESH_BASE, split: SourceSplit = splitSource(text)): PrefixMatch[] {
     const ends = split.keyEnds;
     const best = new Map<string, number>();
     let e = 0; // index into ends: first key end not yet passed
