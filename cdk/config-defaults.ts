@@ -1,4 +1,5 @@
 // Defaults of the deployment configuration, in one place (cdk/config.ts validates, cdk/fleet-plan.ts derives).
+import { WORKER_DEFAULTS } from "../services/worker/index.js";
 
 /** Defaults of the deployment configuration (every field of the file that may be left out). */
 export const CONFIG_DEFAULTS = {
@@ -24,8 +25,8 @@ export const CONFIG_DEFAULTS = {
   drainMarginSeconds: 20,
   /** Fargate ephemeral storage per task in GiB (the image with a Mathlib cache is several GiB). @default 50 */
   ephemeralStorageGiB: 50,
-  /** Port of the worker's health endpoint inside the task. @default 8081 */
-  healthPort: 8081,
+  /** Port of the worker's health endpoint inside the task. @default 8081 (WORKER_DEFAULTS.healthPort) */
+  healthPort: WORKER_DEFAULTS.healthPort,
   /** CIDR of the VPC. @default "10.40.0.0/16" */
   vpcCidr: "10.40.0.0/16",
   /** Availability zones of the worker subnets (each zone adds one interface endpoint ENI per service). @default 2 */

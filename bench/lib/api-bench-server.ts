@@ -2,7 +2,7 @@
 // plus a bare Hono route on the same server as the reference, and the API over a queue that drops messages on a
 // second server. Prints one JSON line {url, stubUrl} when listening.
 import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/aws/index.js";
-import { createApp, readText, SendCoalescer, serveApi } from "../../functions/api/index.js";
+import { createApp, nodeBodyReader, readText, SendCoalescer, serveApi } from "../../functions/api/index.js";
 import type { JobQueue } from "../../services/core/index.js";
 
 const endpoint = process.env.BENCH_AWS_ENDPOINT!;
@@ -22,6 +22,7 @@ const counted: JobQueue = {
   depth: () => sqsQueue.depth(),
 };
 const api = createApp({
+  bodyReader: nodeBodyReader,
   queues: { default: counted },
   store: new S3ObjectStore({ client: aws.s3, bucket, conditionalWrites: "head-then-put" }),
   auth: { required: false, keys: [] },
@@ -40,6 +41,7 @@ const dropped: JobQueue = {
 };
 const memory = new Map<string, string>();
 const stubbed = createApp({
+  bodyReader: nodeBodyReader,
   queues: { default: dropped },
   store: {
     put: async (k, b, o) => (o?.ifAbsent && memory.has(k) ? false : (memory.set(k, b), true)),
@@ -65,7 +67,7 @@ api.post("/bare-read", async (c) => {
 // same queue, uncounted), answer 202. No validation, id, limits or encoding: what is left can only get more expensive.
 const floorSender = new SendCoalescer(sqsQueue);
 api.post("/floor", async (c) => {
-  await floorSender.send(await readText(c, 1 << 20)); // the API's own body reader
+  await floorSender.send(await readText(c, 1 << 20, nodeBodyReader)); // the API's own body reader
   return c.json({ jobId: "j_floor" }, 202);
 });
 const server = await serveApi(api, { port: 0 });

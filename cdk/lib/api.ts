@@ -9,6 +9,7 @@ import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import * as ssm from "aws-cdk-lib/aws-ssm";
+import { API_ENV } from "../../functions/api/index.js";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { LeanFleetFunction } from "./node-function.js";
@@ -48,18 +49,8 @@ export interface LeanFleetApiProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** Environment variable names the API Lambda receives (functions/api/config.ts reads them). */
-export const API_ENVIRONMENT = {
-  queueUrls: "LEANFLEET_QUEUE_URLS",
-  bucket: "LEANFLEET_BUCKET",
-  defaultFleet: "LEANFLEET_DEFAULT_FLEET",
-  apiKeys: "LEANFLEET_API_KEYS",
-  apiKeysParameter: "LEANFLEET_API_KEYS_PARAMETER",
-  ecsCluster: "LEANFLEET_ECS_CLUSTER",
-  ecsClusters: "LEANFLEET_ECS_CLUSTERS",
-  ecsServices: "LEANFLEET_ECS_SERVICES",
-  kiminaWaitSeconds: "LEANFLEET_KIMINA_WAIT_SECONDS",
-} as const;
+/** Environment variable names the API Lambda receives: the API's own (functions/api/config.ts reads them). */
+export const API_ENVIRONMENT = API_ENV;
 
 /**
  * HTTP API → Lambda (Hono), and the same app on a second function behind a Lambda function URL for Kimina Lean
@@ -93,7 +84,6 @@ export class LeanFleetApi extends Construct {
       [API_ENVIRONMENT.defaultFleet]: fleets[0]!.name,
       // Resolved by CloudFormation at deploy time from the SSM parameter (hashes only, never the keys).
       [API_ENVIRONMENT.apiKeys]: keys.stringValue,
-      [API_ENVIRONMENT.apiKeysParameter]: parameterName,
       // One cluster per fleet (task protection is scoped per cluster): fleet -> cluster and fleet -> service.
       ...(fleets.length === 1 ? { [API_ENVIRONMENT.ecsCluster]: fleets[0]!.cluster.clusterName } : {}),
       [API_ENVIRONMENT.ecsClusters]: stack.toJsonString(Object.fromEntries(fleets.map((f) => [f.name, f.cluster.clusterName]))),

@@ -10,6 +10,8 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { ENVIRONMENT_ENV } from "../../services/environment/index.js";
+import { WORKER_DEFAULTS, WORKER_ENV } from "../../services/worker/index.js";
 import type { FleetPlan } from "../config.js";
 
 /** Where the worker image puts things (the contract between services/worker/Dockerfile and the task definition). */
@@ -24,8 +26,8 @@ export const IMAGE_PATHS = {
 
 /** Defaults of {@link FleetService}. */
 export const FLEET_SERVICE_DEFAULTS = {
-  /** Port of the worker's health endpoint. @default 8081 */
-  healthPort: 8081,
+  /** Port of the worker's health endpoint. @default 8081 (WORKER_DEFAULTS.healthPort) */
+  healthPort: WORKER_DEFAULTS.healthPort,
   /** Numeric user the worker runs as (matches the Dockerfile). @default "10001" */
   user: "10001",
   /** Grace period before failing health checks count (pre-warming `import Mathlib` takes minutes). @default 300 */
@@ -58,21 +60,22 @@ export interface FleetServiceProps {
  * the image's content hash (`imageDigest`, recorded in every result's environment).
  */
 export function workerEnvironment(plan: FleetPlan, queueUrl: string, bucketName: string, healthPort: number, imageDigest?: string): Record<string, string> {
+  const E = WORKER_ENV;
   return {
-    LEANFLEET_FLEET: plan.name,
-    LEANFLEET_QUEUE_URL: queueUrl,
-    LEANFLEET_BUCKET: bucketName,
-    LEANFLEET_REPL_COUNT: String(plan.replCount),
-    LEANFLEET_REPL_MEMORY_MIB: String(plan.replMemoryMiB),
-    LEANFLEET_REPL: IMAGE_PATHS.repl,
-    ...(plan.project ? { LEANFLEET_PROJECT_DIR: IMAGE_PATHS.project } : {}),
-    ...(plan.prewarmHeaderText ? { LEANFLEET_PREWARM_HEADER: plan.prewarmHeaderText } : {}),
-    LEANFLEET_HEALTH_PORT: String(healthPort),
-    LEANFLEET_VISIBILITY_SECONDS: String(plan.visibilitySeconds),
-    LEANFLEET_DRAIN_SECONDS: String(plan.drainSeconds),
-    LEANFLEET_EXPECT_TOOLCHAIN: plan.leanToolchain,
-    ...(plan.project ? { LEANFLEET_EXPECT_PROJECT_REV: plan.project.rev } : {}),
-    ...(imageDigest ? { LEANFLEET_IMAGE_DIGEST: imageDigest } : {}),
+    [E.fleet]: plan.name,
+    [E.queueUrl]: queueUrl,
+    [E.bucket]: bucketName,
+    [E.replCount]: String(plan.replCount),
+    [E.replMemoryMiB]: String(plan.replMemoryMiB),
+    [E.repl]: IMAGE_PATHS.repl,
+    ...(plan.project ? { [E.projectDir]: IMAGE_PATHS.project } : {}),
+    ...(plan.prewarmHeaderText ? { [E.prewarmHeader]: plan.prewarmHeaderText } : {}),
+    [E.healthPort]: String(healthPort),
+    [E.visibilitySeconds]: String(plan.visibilitySeconds),
+    [E.drainSeconds]: String(plan.drainSeconds),
+    [E.expectToolchain]: plan.leanToolchain,
+    ...(plan.project ? { [E.expectProjectRev]: plan.project.rev } : {}),
+    ...(imageDigest ? { [ENVIRONMENT_ENV.imageDigest]: imageDigest } : {}),
     AWS_REGION: Aws.REGION,
   };
 }

@@ -2,7 +2,7 @@
 import { BatchProgressTracker, BatchStore } from "../../services/batches/index.js";
 import { newBatchId } from "../../services/jobs/index.js";
 import type { JobQueue, ObjectStore } from "../../services/core/index.js";
-import { API_DEFAULTS, type ApiDeps, type ApiLimits, type ClusterStatus } from "./deps.js";
+import { API_DEFAULTS, type ApiDeps, type ApiLimits, type BodyReader, type ClusterStatus } from "./deps.js";
 import { Enqueuer } from "./enqueue.js";
 import { BadRequestError } from "./errors.js";
 import { guardQueue, guardStore } from "./guard.js";
@@ -29,6 +29,8 @@ export interface ApiContext {
   sleep: (ms: number) => Promise<void>;
   simulated: boolean;
   version: string;
+  /** The runtime adapter's body reader, if any (see ApiDeps.bodyReader). */
+  bodyReader: BodyReader | undefined;
   enqueuer: Enqueuer;
   rate: RateLimiter;
   queued: QueuedJobsLimiter;
@@ -68,6 +70,7 @@ export function resolveDeps(deps: ApiDeps, log?: ErrorLog): ApiContext {
     sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     simulated: deps.simulated ?? false,
     version: deps.version ?? "0.1.0",
+    bodyReader: deps.bodyReader,
     enqueuer: new Enqueuer(store, { sendConcurrency: limits.sendConcurrency }),
     rate: new RateLimiter(now),
     queued: new QueuedJobsLimiter(queues, now, limits.depthCacheMs),

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { BadRequestError, UnsupportedMediaTypeError } from "./errors.js";
 import { checkChain } from "./job-factory.js";
+import type { BodyReader } from "./deps.js";
 import { batchItemSchema, type BatchItem } from "./schemas.js";
 import { checkWellFormed, JSON_LINES_TYPES, mediaType, parseJson, parseWith, readText } from "./validation.js";
 
@@ -16,13 +17,13 @@ function tooMany(count: number | string, max: number): BadRequestError {
 }
 
 /** Parse and validate the items of a batch body; throws a 4xx error naming the item and field on the first problem. */
-export async function readBatchItems(c: Context, maxBytes: number, maxItems: number): Promise<BatchItem[]> {
+export async function readBatchItems(c: Context, maxBytes: number, maxItems: number, fast?: BodyReader): Promise<BatchItem[]> {
   const type = mediaType(c);
   const lines = JSON_LINES_TYPES.includes(type);
   if (!lines && type !== "" && type !== "application/json" && type !== "text/plain") {
     throw new UnsupportedMediaTypeError(type, ["application/json (an array of items)", "application/x-ndjson (JSON Lines)"]);
   }
-  const text = await readText(c, maxBytes);
+  const text = await readText(c, maxBytes, fast);
   const asArray = type === "application/json" || (!lines && text.trimStart().startsWith("["));
   let raw: { value: unknown; field: string }[];
   if (asArray) {

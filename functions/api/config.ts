@@ -1,7 +1,7 @@
 // The API's environment: variable names (shared with cdk/ and the local cluster), and one zod parse into a config.
 // No AWS imports here; lambda.ts and local.ts turn the config into adapters.
 import { z } from "zod";
-import type { ApiKeyEntry, ApiLimits, KeyLimits } from "./deps.js";
+import { API_DEFAULTS, type ApiKeyEntry, type ApiLimits, type KeyLimits } from "./deps.js";
 import { FLEET_PATTERN } from "./schemas.js";
 
 /** Names of the environment variables the API reads. */
@@ -166,7 +166,7 @@ export function parseApiConfig(env: NodeJS.ProcessEnv, options: { requireKeys: b
       ...(maxQueued === undefined ? {} : { maxQueuedJobs: maxQueued }),
     },
     limits: {
-      ...(maxWait === undefined ? {} : { maxWaitSeconds: Math.min(30, maxWait) }),
+      ...(maxWait === undefined ? {} : { maxWaitSeconds: Math.min(API_DEFAULTS.limits.maxWaitSeconds, maxWait) }),
       ...(kiminaWait === undefined ? {} : { kiminaWaitSeconds: kiminaWait }),
     },
     simulated: env[API_ENV.simulate] === "1" || env[API_ENV.simulate] === "true",

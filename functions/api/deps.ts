@@ -1,4 +1,5 @@
 // What the API needs from outside (queues, store, cluster view, clock, ids, keys, limits) and its defaults.
+import type { Context } from "hono";
 import type { ClusterStatus, JobQueue, ObjectStore, TaskCounts } from "../../services/core/index.js";
 
 export type { ClusterStatus, TaskCounts };
@@ -81,6 +82,12 @@ export const API_DEFAULTS = {
 } as const;
 
 /** Everything `createApp` needs; built once by a composition root (lambda.ts, local.ts, tests). */
+/**
+ * A runtime's own way to read a request body (the Node adapter reads small bodies from node's request buffer); null
+ * means "take the general path". Routes see only the bytes.
+ */
+export type BodyReader = (c: Context) => Promise<Uint8Array | null>;
+
 export interface ApiDeps {
   /** One job queue per fleet, by fleet name. */
   queues: Record<string, JobQueue>;
@@ -103,4 +110,6 @@ export interface ApiDeps {
   simulated?: boolean;
   /** Version string reported by /health. @default "0.1.0" */
   version?: string;
+  /** The runtime adapter's body reader (local.ts passes the Node one). @default - Hono's general path only */
+  bodyReader?: BodyReader;
 }

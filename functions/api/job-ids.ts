@@ -38,8 +38,7 @@ function formatUuid(b: Buffer): string {
  * for its owner (HMAC-SHA256 of the secret over a label and the owner), truncated to 5 bytes. AES on one block is a
  * pseudo-random function, so its truncated output is a MAC for these fixed-length inputs; and ECB encrypts a whole
  * block of ids in one cipher call: ~0.15 us per id in a loop, where an HMAC per id (two SHA-256 calls) cost ~7 us in
- * the loaded API (bench/api). Ids issued before this scheme carry HMAC-SHA256(secret, head || 0x00 || owner) and
- * still verify.
+ * the loaded API (bench/api).
  */
 class IdTags {
   readonly #ownerKeys = new Map<string, KeyObject>();
@@ -60,14 +59,9 @@ class IdTags {
     const cipher = createCipheriv("aes-256-ecb", this.#ownerKey(owner), null).setAutoPadding(false);
     return Buffer.concat([cipher.update(blocks), cipher.final()]);
   }
-
-  /** The tag of ids issued before AES tags: HMAC-SHA256(secret, head || 0x00 || owner), truncated. */
-  legacy(head: Buffer, owner: string): Buffer {
-    return createHmac("sha256", this.secret).update(head).update("\0").update(owner, "utf8").digest().subarray(0, MAC_BYTES);
-  }
 }
 
-/** Label of the owner keys' derivation (never a legacy tag's input: those start with an 11-byte id head). */
+/** Label of the owner keys' derivation. */
 const OWNER_KEY_LABEL = "leanfleet job-id tag key v2\0";
 
 /**
@@ -178,6 +172,6 @@ export class JobIdSigner {
     const given = bytes.subarray(UUID_BYTES - MAC_BYTES);
     const block = Buffer.alloc(UUID_BYTES);
     head.copy(block);
-    return timingSafeEqual(tags.encrypt(owner, block).subarray(0, MAC_BYTES), given) || timingSafeEqual(tags.legacy(head, owner), given);
+    return timingSafeEqual(tags.encrypt(owner, block).subarray(0, MAC_BYTES), given);
   }
 }

@@ -6,6 +6,7 @@ import type { Server } from "node:http";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { serve } from "@hono/node-server";
+import { nodeBodyReader } from "./node-body.js";
 import type { Hono } from "hono";
 import { pino } from "pino";
 import { storageFromConfig } from "./aws-deps.js";
@@ -87,6 +88,7 @@ export function localAppFromConfig(config: ApiConfig, cluster?: ClusterStatus): 
       auth: { required: config.keys.length > 0, keys: config.keys },
       limits: { ...config.limits, keyLimits: { ...LOCAL_KEY_LIMITS, ...config.keyLimits } },
       simulated: config.simulated,
+      bodyReader: nodeBodyReader,
     },
     log,
   );

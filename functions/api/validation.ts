@@ -1,8 +1,8 @@
 // Turning request bytes into validated values: size, UTF-8, JSON / JSON Lines, well-formed Unicode, zod schemas.
 // Every failure becomes a BadRequestError that names the field and the fix.
-import { IncomingMessage } from "node:http";
 import type { Context } from "hono";
 import { z } from "zod";
+import type { BodyReader } from "./deps.js";
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./errors.js";
 
 /** `items[3].options.infotree` from a zod path, under an optional prefix. */
@@ -71,37 +71,17 @@ export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
-/**
- * The body's bytes. On Node, @hono/node-server hands the route node's own request as `c.env.incoming`. The route
- * starts while node's HTTP parser is still on the packet that carried the headers; a microtask later, a body that came
- * in that packet (every small JSON request) sits whole in the request's buffer (all Content-Length bytes, whether or
- * not the parser has marked the message complete yet) and is taken from there. The general path (node-server's
- * stream listeners, then a copy into an ArrayBuffer) cost ~25 us per request in bench/api, a tenth of POST /v1/jobs.
- * Bodies still arriving, chunked bodies, and other runtimes (Lambda, app.request) take the general path.
- */
-async function bodyBytes(c: Context): Promise<Uint8Array> {
-  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
-  if (incoming instanceof IncomingMessage) {
-    await Promise.resolve();
-    const declared = incoming.headers["content-length"];
-    if (
-      declared !== undefined &&
-      incoming.headers["transfer-encoding"] === undefined &&
-      !incoming.readableDidRead &&
-      incoming.readableEncoding === null &&
-      incoming.readableLength === Number(declared)
-    ) {
-      const bytes = (incoming.read() as Buffer | null) ?? new Uint8Array(0);
-      incoming.resume(); // nothing is left to read: flowing lets the request end (node-server drains unended ones)
-      return bytes;
-    }
-  }
-  return new Uint8Array(await c.req.arrayBuffer());
+/** The body's bytes: from the runtime's own reader when it has one (local.ts on Node), else Hono's general path. */
+async function bodyBytes(c: Context, fast?: BodyReader): Promise<Uint8Array> {
+  return (await fast?.(c)) ?? new Uint8Array(await c.req.arrayBuffer());
 }
 
-/** Read the body as text: at most `maxBytes`, strictly valid UTF-8 (a leading BOM is dropped). */
-export async function readText(c: Context, maxBytes: number): Promise<string> {
-  const bytes = await bodyBytes(c);
+/**
+ * Read the body as text: at most `maxBytes`, strictly valid UTF-8 (a leading BOM is dropped). `fast` is the
+ * runtime adapter's reader (ApiDeps.bodyReader), tried first.
+ */
+export async function readText(c: Context, maxBytes: number, fast?: BodyReader): Promise<string> {
+  const bytes = await bodyBytes(c, fast);
   if (bytes.byteLength > maxBytes) throw new PayloadTooLargeError(maxBytes);
   try {
     return utf8.decode(bytes);

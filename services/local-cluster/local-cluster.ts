@@ -8,7 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFauxqs, type FauxqsServer } from "fauxqs";
 import pino, { type Logger } from "pino";
-import { DEFAULT_LOCAL_PORT, FLEET_PATTERN } from "../../functions/api/index.js";
+import { API_ENV, DEFAULT_LOCAL_PORT, FLEET_PATTERN, LOCAL_PORT_ENV } from "../../functions/api/index.js";
 import { detectRepl } from "../repl/index.js";
 import { countDeadLettered } from "../dead-letter/index.js";
 import { createAwsClients, S3ObjectStore, SqsJobQueue, type AwsClients } from "../aws/index.js";
@@ -268,9 +268,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       const api = await startApiProcess({
         env: {
           ...commonEnv,
-          LEANFLEET_QUEUE_URLS: JSON.stringify(Object.fromEntries(fleets.map((f) => [f, queues[f]!.queueUrl]))),
-          LEANFLEET_API_PORT: String(o.port),
-          LEANFLEET_SIMULATE: simulated ? "1" : "0",
+          [API_ENV.queueUrls]: JSON.stringify(Object.fromEntries(fleets.map((f) => [f, queues[f]!.queueUrl]))),
+          [LOCAL_PORT_ENV]: String(o.port),
+          [API_ENV.simulate]: simulated ? "1" : "0",
           [CLUSTER_STATUS_URL_ENV]: status.url,
           [LOCAL_TAG_ENV]: `${clusterId}:api`,
         },

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { SupervisedWorker } from "./fleet-supervisor.js";
+import { WORKER_ENV } from "../worker/index.js";
 import { isAlive, killTagged, LOCAL_TAG_ENV } from "./process-sweep.js";
 
 /** Lifecycle of a worker process. */
@@ -64,7 +65,7 @@ export class WorkerProcess implements SupervisedWorker {
     // stdin stays an open pipe: when the supervisor dies it closes, and the worker (LEANFLEET_EXIT_WITH_PARENT) stops.
     this.#child = spawn(process.execPath, o.args, {
       cwd: o.cwd,
-      env: { ...o.env, [LOCAL_TAG_ENV]: o.tag, LEANFLEET_WORKER_ID: o.workerId, LEANFLEET_EXIT_WITH_PARENT: "1" },
+      env: { ...o.env, [LOCAL_TAG_ENV]: o.tag, [WORKER_ENV.workerId]: o.workerId, [WORKER_ENV.exitWithParent]: "1" },
       stdio: ["pipe", "pipe", "pipe"],
       detached: true,
     });

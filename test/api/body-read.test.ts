@@ -5,6 +5,7 @@ import { IncomingMessage } from "node:http";
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { serveApi, type ApiServer } from "../../functions/api/local.js";
+import { nodeBodyReader } from "../../functions/api/node-body.js";
 import { memoryApp, messagesOf } from "./helpers/api-env.js";
 
 /** Raw HTTP/1.1 exchanges on one keep-alive connection: write bytes, read whole responses (Content-Length framed). */
@@ -65,7 +66,8 @@ describe("POST /v1/jobs body reading over real HTTP", () => {
   });
 
   async function start() {
-    const env = memoryApp();
+    // The Node adapter's reader, as local.ts wires it (the core API reads bodies through Hono's general path).
+    const env = memoryApp({ bodyReader: nodeBodyReader });
     server = await serveApi(env.app, { port: 0 });
     conn = await RawConnection.open(server.url);
     return env;

@@ -27,7 +27,7 @@ class KiminaValidation extends Error {
 async function readBody<S extends z.ZodType>(c: Context<ApiEnv>, ctx: ApiContext, schema: S): Promise<z.infer<S>> {
   let input: unknown;
   try {
-    const text = await readText(c, ctx.limits.maxBatchBodyBytes);
+    const text = await readText(c, ctx.limits.maxBatchBodyBytes, ctx.bodyReader);
     try {
       input = JSON.parse(text);
     } catch (err) {

@@ -35,7 +35,7 @@ export function batchRoutes(ctx: ApiContext): Hono<ApiEnv> {
 
   r.post("/", bodySize(ctx.limits.maxBatchBodyBytes), async (c) => {
     const q = parseQuery(c, batchSubmitQuerySchema);
-    const items = await readBatchItems(c, ctx.limits.maxBatchBodyBytes, ctx.limits.maxBatchItems);
+    const items = await readBatchItems(c, ctx.limits.maxBatchBodyBytes, ctx.limits.maxBatchItems, ctx.bodyReader);
     const principal = c.get("principal");
     const now = ctx.now();
     const at = new Date(now).toISOString();
@@ -105,11 +105,11 @@ export function batchRoutes(ctx: ApiContext): Hono<ApiEnv> {
     const cursor = ResultCursor.parse(query.cursor);
     const limit = query.limit ?? ctx.limits.maxResultsPerPage;
     if (limit > ctx.limits.maxResultsPerPage) throw new BadRequestError("limit", `must be at most ${ctx.limits.maxResultsPerPage}`);
-    if (query.wait !== undefined && query.wait > API_DEFAULTS.limits.maxWaitSeconds) {
-      throw new BadRequestError("wait", `must be at most ${API_DEFAULTS.limits.maxWaitSeconds} seconds`);
+    if (query.wait !== undefined && query.wait > ctx.limits.maxWaitSeconds) {
+      throw new BadRequestError("wait", `must be at most ${ctx.limits.maxWaitSeconds} seconds here`);
     }
     const manifest = await ownedManifest(ctx, id, c.get("principal").id);
-    const deadline = ctx.now() + Math.min(query.wait ?? 0, ctx.limits.maxWaitSeconds) * 1000;
+    const deadline = ctx.now() + (query.wait ?? 0) * 1000;
     let delay: number = API_DEFAULTS.waitPollStartMs;
     for (;;) {
       const extent = await ctx.batches.extent(id, manifest);
