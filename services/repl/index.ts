@@ -36,8 +36,10 @@ export {
   type RunOutcome,
   type RunStatus,
   type ScheduleRule,
+  type ServerRunOptions,
+  type ServerRunResult,
 } from "./server/outcome.js";
-export { LeanServer, type LeanServerOptions, type ServerRunOptions, type ServerRunResult } from "./server/lean-server.js";
+export { LeanServer, type LeanServerOptions } from "./server/lean-server.js";
 export { AutoLeanServer, type AutoLeanServerOptions, type AutoLeanServerStats, type RestartReason } from "./server/auto-lean-server.js";
 export type { MemoryProbe } from "./server/memory-probe.js";
 export { SessionCache } from "./server/session-handles.js";

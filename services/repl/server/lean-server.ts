@@ -8,25 +8,9 @@ import { ReplClosedError, ReplCrashedError } from "../errors.js";
 import { decodeResponseFast, encodeRequestFast } from "../protocol/fast-codec.js";
 import { processTreeRss } from "../process/memory.js";
 import { ResponseSplitter, type ReplRequest, type ReplResponse } from "../protocol/protocol.js";
+import type { ServerRunOptions, ServerRunResult } from "./outcome.js";
 import { ReplProcess } from "../process/repl-process.js";
 import { goneError } from "./gone-error.js";
-
-/** Per-request options of {@link LeanServer.run}. */
-export interface ServerRunOptions {
-  /** @default - config.defaultTimeoutMs */
-  timeoutMs?: number;
-  /** Aborting kills the REPL (there is no in-protocol cancel) and rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-/** A REPL answer (an error-shaped answer such as `Unknown environment.` is data) with its cost. */
-export interface ServerRunResult {
-  response: ReplResponse;
-  /** From writing the request to reading the full response. */
-  durationMs: number;
-  /** Highest process-tree RSS sampled by the watchdog during the request; null when it ended before a sample. */
-  peakRssBytes: number | null;
-}
 
 /** Construction options of {@link LeanServer}. */
 export interface LeanServerOptions extends LookupOptions {

@@ -88,3 +88,20 @@ export interface ReplRunner {
   stats(): { size: number; alive: number; busy: number; restarts: number };
   close(): Promise<void>;
 }
+
+/** Per-request options of {@link LeanServer.run}. */
+export interface ServerRunOptions {
+  /** @default - config.defaultTimeoutMs */
+  timeoutMs?: number;
+  /** Aborting kills the REPL (there is no in-protocol cancel) and rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** A REPL answer (an error-shaped answer such as `Unknown environment.` is data) with its cost. */
+export interface ServerRunResult {
+  response: ReplResponse;
+  /** From writing the request to reading the full response. */
+  durationMs: number;
+  /** Highest process-tree RSS sampled by the watchdog during the request; null when it ended before a sample. */
+  peakRssBytes: number | null;
+}
