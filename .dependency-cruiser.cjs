@@ -18,7 +18,8 @@ module.exports = {
   forbidden: [
     {
       name: "no-circular",
-      comment: "Modules must not import each other in a cycle (a cycle of type-only imports is erased at run time and allowed).",
+      comment:
+        "Modules must not import each other in a cycle (a cycle of type-only imports is erased at run time and allowed).",
       severity: "error",
       from: {},
       to: { circular: true, viaOnly: { dependencyTypesNot: ["type-only"] } },

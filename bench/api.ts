@@ -31,9 +31,16 @@ const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const warmupSeconds = Number(values.warmup);
 
-function start(script: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; info: Record<string, string> }> {
-  const profile = process.env.BENCH_PROFILE && script.startsWith("lib/api") ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "--no-warnings", join(here, script)], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+function start(
+  script: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; info: Record<string, string> }> {
+  const profile =
+    process.env.BENCH_PROFILE && script.startsWith("lib/api") ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "--no-warnings", join(here, script)], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
     rl.once("line", (line) => resolve({ child, info: JSON.parse(line) as Record<string, string> }));
@@ -74,10 +81,20 @@ interface Run {
 
 async function load(url: string, durationS: number): Promise<Run> {
   const cpu0 = { api: cpuMs(api.child.pid), fauxqs: cpuMs(fauxqs.child.pid), loadgen: process.cpuUsage() };
-  const r = await autocannon({ url, method: "POST", body, headers: { "content-type": "application/json" }, connections, duration: durationS });
+  const r = await autocannon({
+    url,
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json" },
+    connections,
+    duration: durationS,
+  });
   const loadgen = process.cpuUsage(cpu0.loadgen);
   // A run with failed requests measures errors, not the route: stop rather than print a meaningless ratio.
-  if (r.non2xx + r.errors + r.timeouts > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts in ${durationS} s`);
+  if (r.non2xx + r.errors + r.timeouts > 0)
+    throw new Error(
+      `${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts in ${durationS} s`,
+    );
   const n = Math.max(1, r["2xx"]);
   return {
     rps: r.requests.average,
@@ -96,7 +113,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const medianRun = (runs: Run[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
 
 const fauxqs = await start("lib/fauxqs-server.ts");
-const api = await start("lib/api-bench-server.ts", { BENCH_AWS_ENDPOINT: fauxqs.info.endpoint!, BENCH_QUEUE_URL: fauxqs.info.queueUrl!, BENCH_BUCKET: fauxqs.info.bucket! });
+const api = await start("lib/api-bench-server.ts", {
+  BENCH_AWS_ENDPOINT: fauxqs.info.endpoint!,
+  BENCH_QUEUE_URL: fauxqs.info.queueUrl!,
+  BENCH_BUCKET: fauxqs.info.bucket!,
+});
 try {
   const base = api.info.url!;
   console.log(
@@ -106,9 +127,25 @@ try {
   await load(`${api.info.stubUrl!}/v1/jobs`, 3);
   await load(`${base}/v1/jobs`, warmupSeconds);
 
-  const sqs = new SQSClient({ endpoint: fauxqs.info.endpoint!, region: "us-east-1", useQueueUrlAsEndpoint: false, credentials: { accessKeyId: "x", secretAccessKey: "x" } });
-  const depth = async () => Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: fauxqs.info.queueUrl!, AttributeNames: ["ApproximateNumberOfMessages"] }))).Attributes?.ApproximateNumberOfMessages ?? 0);
-  const sqsCalls = async () => (await (await fetch(`${base}/bench-sqs-calls`)).json()) as { calls: number; bodies: number };
+  const sqs = new SQSClient({
+    endpoint: fauxqs.info.endpoint!,
+    region: "us-east-1",
+    useQueueUrlAsEndpoint: false,
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  });
+  const depth = async () =>
+    Number(
+      (
+        await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: fauxqs.info.queueUrl!,
+            AttributeNames: ["ApproximateNumberOfMessages"],
+          }),
+        )
+      ).Attributes?.ApproximateNumberOfMessages ?? 0,
+    );
+  const sqsCalls = async () =>
+    (await (await fetch(`${base}/bench-sqs-calls`)).json()) as { calls: number; bodies: number };
 
   const bareRuns: Run[] = [];
   const enqueueRuns: Run[] = [];
@@ -157,13 +194,15 @@ try {
   console.log(
     `floor / bare throughput, median of ${rounds} rounds: ${pct(floorRatio)} (rounds ${floorRatios.map(pct).join(", ")}): the bound for any enqueue path that reads the body and sends it to SQS before answering; the enqueue path reaches ${pct(ratio / floorRatio)} of it`,
   );
-  console.log(`messages on the queue after the rounds: ${enqueued} (202 answers: ${accepted}); jobs per SQS SendMessageBatch call: ${jobsPerCall.toFixed(1)}`);
+  console.log(
+    `messages on the queue after the rounds: ${enqueued} (202 answers: ${accepted}); jobs per SQS SendMessageBatch call: ${jobsPerCall.toFixed(1)}`,
+  );
   console.log(
     `CPU per enqueued job beyond the bare route (median runs): API logic ${stub.apiCpuUsPerReq - bare.apiCpuUsPerReq} us, SQS sends in the API ${enqueue.apiCpuUsPerReq - stub.apiCpuUsPerReq} us, fauxqs ${enqueue.fauxqsCpuUsPerReq} us`,
   );
   console.log(
     JSON.stringify({
-      "bench": "api",
+      bench: "api",
       connections,
       seconds,
       rounds,

@@ -10,11 +10,14 @@ import { doubleConfig, LeanServer, ReplPool } from "../services/repl/index.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, max: { type: "string", default: "64000" } } });
+const { values } = parseArgs({
+  options: { rounds: { type: "string", default: "3" }, max: { type: "string", default: "64000" } },
+});
 const rounds = Number(values.rounds);
 const sizes = [1_000, 4_000, 16_000, 64_000].filter((n) => n <= Number(values.max));
 const config = doubleConfig({ flags: ["--no-transcripts"], killGraceMs: 300 });
-const theorems = (n: number, tail = ""): string => Array.from({ length: n }, (_, i) => `theorem t${i} : ${i} = ${i} := rfl`).join("\n") + tail;
+const theorems = (n: number, tail = ""): string =>
+  Array.from({ length: n }, (_, i) => `theorem t${i} : ${i} = ${i} := rfl`).join("\n") + tail;
 
 /** Best wall time and the peak heap growth (sampled every 5 ms, above a post-GC baseline) over `rounds` runs. */
 async function measure(run: (round: number) => Promise<void>): Promise<{ ms: number; peakHeapMiB: number }> {
@@ -37,7 +40,15 @@ async function measure(run: (round: number) => Promise<void>): Promise<{ ms: num
 const server = new LeanServer(config);
 const pool = new ReplPool(config, { size: 1 });
 await pool.start();
-const rows: { commands: number; bytes: number; serverMs: number; poolMs: number; timeRatio: number; serverHeapMiB: number; poolHeapMiB: number }[] = [];
+const rows: {
+  commands: number;
+  bytes: number;
+  serverMs: number;
+  poolMs: number;
+  timeRatio: number;
+  serverHeapMiB: number;
+  poolHeapMiB: number;
+}[] = [];
 for (const n of sizes) {
   const cmd = theorems(n);
   const s = await measure(async () => void (await server.run({ cmd }, { timeoutMs: 300_000 })));
@@ -46,7 +57,15 @@ for (const n of sizes) {
     const o = await pool.run({ cmd: `${cmd}\n-- round ${r}` }, { timeoutMs: 300_000 });
     if (o.status !== "ok") throw new Error(`pool run of ${n} commands: ${o.status}`);
   });
-  rows.push({ commands: n, bytes: cmd.length, serverMs: s.ms, poolMs: p.ms, timeRatio: p.ms / s.ms, serverHeapMiB: s.peakHeapMiB, poolHeapMiB: p.peakHeapMiB });
+  rows.push({
+    commands: n,
+    bytes: cmd.length,
+    serverMs: s.ms,
+    poolMs: p.ms,
+    timeRatio: p.ms / s.ms,
+    serverHeapMiB: s.peakHeapMiB,
+    poolHeapMiB: p.peakHeapMiB,
+  });
 }
 // A timeout on the largest input: the REPL restarts and the index drops everything it recorded for it.
 gc();
@@ -59,18 +78,26 @@ gc();
 const heapAfterTimeoutMiB = (process.memoryUsage().heapUsed - before) / 2 ** 20;
 await Promise.all([pool.close(), server.close()]);
 
-console.log(`workload: one command of N one-line theorems (~${Math.round(rows.at(-1)!.bytes / rows.at(-1)!.commands)} bytes each) on the REPL double (model only),`);
-console.log(`best of ${rounds} rounds; ReplPool with 1 REPL (incrementality and prefix index on) vs LeanServer (no pool).`);
+console.log(
+  `workload: one command of N one-line theorems (~${Math.round(rows.at(-1)!.bytes / rows.at(-1)!.commands)} bytes each) on the REPL double (model only),`,
+);
+console.log(
+  `best of ${rounds} rounds; ReplPool with 1 REPL (incrementality and prefix index on) vs LeanServer (no pool).`,
+);
 console.log("commands   bytes      LeanServer ms  pool ms   pool/server  heap MiB server  heap MiB pool");
 for (const r of rows) {
   console.log(
     `${String(r.commands).padEnd(10)} ${String(r.bytes).padEnd(10)} ${r.serverMs.toFixed(0).padStart(13)} ${r.poolMs.toFixed(0).padStart(8)} ${r.timeRatio.toFixed(2).padStart(11)}x ${r.serverHeapMiB.toFixed(1).padStart(15)} ${r.poolHeapMiB.toFixed(1).padStart(14)}`,
   );
 }
-console.log(`${big} commands timing out after 2 s: ${timedOut.status} in ${timeoutMs.toFixed(0)} ms, heap growth after GC ${heapAfterTimeoutMiB.toFixed(1)} MiB`);
+console.log(
+  `${big} commands timing out after 2 s: ${timedOut.status} in ${timeoutMs.toFixed(0)} ms, heap growth after GC ${heapAfterTimeoutMiB.toFixed(1)} MiB`,
+);
 const first = rows[0]!;
 const last = rows.at(-1)!;
-console.log(`growth ${first.commands} -> ${last.commands} commands (x${last.commands / first.commands}): LeanServer x${(last.serverMs / first.serverMs).toFixed(1)}, pool x${(last.poolMs / first.poolMs).toFixed(1)}`);
+console.log(
+  `growth ${first.commands} -> ${last.commands} commands (x${last.commands / first.commands}): LeanServer x${(last.serverMs / first.serverMs).toFixed(1)}, pool x${(last.poolMs / first.poolMs).toFixed(1)}`,
+);
 console.log(
   JSON.stringify({
     bench: "input-size",

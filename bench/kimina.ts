@@ -11,7 +11,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startLocalCluster } from "../services/local-cluster/index.js";
 
-const { values } = parseArgs({ options: { snippets: { type: "string", default: "1000" }, "sleep-ms": { type: "string", default: "20" } } });
+const { values } = parseArgs({
+  options: { snippets: { type: "string", default: "1000" }, "sleep-ms": { type: "string", default: "20" } },
+});
 const N = Number(values.snippets);
 const SLEEP_MS = Number(values["sleep-ms"]);
 const BATCH = 8;
@@ -19,10 +21,15 @@ const IN_FLIGHT = 5;
 const WORKERS = 2;
 const REPLS = 2;
 
-const codeOf = (run: string, i: number) => `-- ${run}\nimport Mathlib\n-- @double sleep ${SLEEP_MS}\ntheorem t${i} (n : Nat) : n + ${i} = ${i} + n := by omega`;
+const codeOf = (run: string, i: number) =>
+  `-- ${run}\nimport Mathlib\n-- @double sleep ${SLEEP_MS}\ntheorem t${i} (n : Nat) : n + ${i} = ${i} + n := by omega`;
 
 async function postJson(url: string, body: unknown): Promise<Response> {
-  const res = await fetch(url, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const res = await fetch(url, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
   if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
   return res;
 }
@@ -30,7 +37,10 @@ async function postJson(url: string, body: unknown): Promise<Response> {
 /** (a) kimina-client's check(): calls of 8 snippets, 5 in flight. Returns snippets/s and the answers' verdicts. */
 async function viaKimina(endpoint: string, run: string): Promise<{ perSecond: number; valid: number }> {
   const calls: { id: string; code: string }[][] = [];
-  for (let i = 0; i < N; i += BATCH) calls.push(Array.from({ length: Math.min(BATCH, N - i) }, (_, k) => ({ id: `${run}-${i + k}`, code: codeOf(run, i + k) })));
+  for (let i = 0; i < N; i += BATCH)
+    calls.push(
+      Array.from({ length: Math.min(BATCH, N - i) }, (_, k) => ({ id: `${run}-${i + k}`, code: codeOf(run, i + k) })),
+    );
   let next = 0;
   let valid = 0;
   const t0 = performance.now();
@@ -38,9 +48,16 @@ async function viaKimina(endpoint: string, run: string): Promise<{ perSecond: nu
     Array.from({ length: IN_FLIGHT }, async () => {
       while (next < calls.length) {
         const snippets = calls[next++]!;
-        const res = await postJson(`${endpoint}/api/check`, { snippets, timeout: 60, debug: false, reuse: true, infotree: null });
+        const res = await postJson(`${endpoint}/api/check`, {
+          snippets,
+          timeout: 60,
+          debug: false,
+          reuse: true,
+          infotree: null,
+        });
         const { results } = (await res.json()) as { results: { verdict?: string; error?: string }[] };
-        if (results.length !== snippets.length) throw new Error(`a call answered ${results.length} of ${snippets.length} snippets`);
+        if (results.length !== snippets.length)
+          throw new Error(`a call answered ${results.length} of ${snippets.length} snippets`);
         const failed = results.find((r) => r.error !== undefined);
         if (failed) throw new Error(`a snippet failed: ${failed.error}`);
         valid += results.filter((r) => r.verdict === "valid").length;
@@ -59,7 +76,9 @@ async function viaBatches(endpoint: string, run: string): Promise<{ perSecond: n
   let got = 0;
   let valid = 0;
   for (;;) {
-    const res = await fetch(`${endpoint}/v1/batches/${batchId}/results?wait=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    const res = await fetch(
+      `${endpoint}/v1/batches/${batchId}/results?wait=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    );
     if (!res.ok) throw new Error(`GET results: ${res.status} ${await res.text()}`);
     const text = await res.text();
     for (const line of text.split("\n")) {
@@ -75,10 +94,19 @@ async function viaBatches(endpoint: string, run: string): Promise<{ perSecond: n
 }
 
 const logDir = mkdtempSync(join(tmpdir(), "lf-bench-kimina-"));
-const cluster = await startLocalCluster({ workers: { min: WORKERS, max: WORKERS }, simulate: true, replsPerWorker: REPLS, port: 0, logDir, onNotice: () => undefined });
+const cluster = await startLocalCluster({
+  workers: { min: WORKERS, max: WORKERS },
+  simulate: true,
+  replsPerWorker: REPLS,
+  port: 0,
+  logDir,
+  onNotice: () => undefined,
+});
 try {
   const endpoint = cluster.endpoint!;
-  console.log(`workload: ${N} snippets of ${SLEEP_MS} ms (REPL double) on ${WORKERS} workers x ${REPLS} REPLs; /api/check in calls of ${BATCH}, ${IN_FLIGHT} in flight, vs one /v1/batches call`);
+  console.log(
+    `workload: ${N} snippets of ${SLEEP_MS} ms (REPL double) on ${WORKERS} workers x ${REPLS} REPLs; /api/check in calls of ${BATCH}, ${IN_FLIGHT} in flight, vs one /v1/batches call`,
+  );
   await viaKimina(endpoint, "warm-a");
   await viaBatches(endpoint, "warm-b");
   const order = ["batches", "kimina", "kimina", "batches"] as const;
@@ -94,7 +122,9 @@ try {
   const batches = mean(figures.batches);
   const ideal = (WORKERS * REPLS * 1000) / SLEEP_MS;
   const ratio = kimina / batches;
-  console.log(`/api/check ${kimina.toFixed(1)} snippets/s, /v1/batches ${batches.toFixed(1)} snippets/s (REPL-bound ideal ${ideal.toFixed(0)}): ratio ${ratio.toFixed(3)} (goal >= 0.9)`);
+  console.log(
+    `/api/check ${kimina.toFixed(1)} snippets/s, /v1/batches ${batches.toFixed(1)} snippets/s (REPL-bound ideal ${ideal.toFixed(0)}): ratio ${ratio.toFixed(3)} (goal >= 0.9)`,
+  );
   console.log(
     JSON.stringify({
       bench: "kimina",

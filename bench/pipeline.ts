@@ -22,7 +22,11 @@ import { WORKER_ENV } from "../services/worker/index.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
-  options: { repls: { type: "string", default: "4" }, "latency-jobs": { type: "string", default: "200" }, "burst-jobs": { type: "string", default: "1000" } },
+  options: {
+    repls: { type: "string", default: "4" },
+    "latency-jobs": { type: "string", default: "200" },
+    "burst-jobs": { type: "string", default: "1000" },
+  },
 });
 const REPLS = Number(values.repls);
 const LAT_JOBS = Number(values["latency-jobs"]);
@@ -92,29 +96,41 @@ async function queued(server: FauxqsServer, prefetch: number): Promise<Figures> 
   const name = `bench-p${prefetch}`;
   const dlq = server.createQueue(`${name}-dlq`);
   const q = server.createQueue(name, {
-    attributes: { VisibilityTimeout: "60", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: "5" }) },
+    attributes: {
+      VisibilityTimeout: "60",
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: "5" }),
+    },
   });
   const aws = createAwsClients({ endpoint, region: "us-east-1" });
   const queue = new SqsJobQueue({ client: aws.sqs, queueUrl: q.queueUrl });
-  const worker = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/wprof"] : []), "--import", "tsx", join(root, "services/worker/main.ts")], {
-    cwd: root,
-    env: {
-      ...process.env,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      [WORKER_ENV.fleet]: "bench",
-      [WORKER_ENV.queueUrl]: q.queueUrl,
-      [WORKER_ENV.bucket]: "bench-pipeline",
-      [WORKER_ENV.awsEndpoint]: endpoint,
-      [WORKER_ENV.simulate]: "1",
-      [WORKER_ENV.replCount]: String(REPLS),
-      [WORKER_ENV.healthPort]: "off",
-      [WORKER_ENV.pollWaitSeconds]: "20",
-      [WORKER_ENV.drainSeconds]: "5",
-      [WORKER_ENV.prefetch]: String(prefetch),
+  const worker = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/wprof"] : []),
+      "--import",
+      "tsx",
+      join(root, "services/worker/main.ts"),
+    ],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        [WORKER_ENV.fleet]: "bench",
+        [WORKER_ENV.queueUrl]: q.queueUrl,
+        [WORKER_ENV.bucket]: "bench-pipeline",
+        [WORKER_ENV.awsEndpoint]: endpoint,
+        [WORKER_ENV.simulate]: "1",
+        [WORKER_ENV.replCount]: String(REPLS),
+        [WORKER_ENV.healthPort]: "off",
+        [WORKER_ENV.pollWaitSeconds]: "20",
+        [WORKER_ENV.drainSeconds]: "5",
+        [WORKER_ENV.prefetch]: String(prefetch),
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+      detached: true,
     },
-    stdio: ["ignore", "pipe", "inherit"],
-    detached: true,
-  });
+  );
   const done = new Map<string, (t: number) => void>();
   let ready!: () => void;
   const isReady = new Promise<void>((r) => (ready = r));
@@ -166,8 +182,15 @@ async function queued(server: FauxqsServer, prefetch: number): Promise<Figures> 
     const own = process.cpuUsage(own0);
     const fauxqsCpuMsPerJob = (own.user + own.system) / 1000 / BURST_JOBS;
     const left = server.inspectQueue(name);
-    if ((left?.messages.ready.length ?? 0) + (left?.messages.inflight.length ?? 0) !== 0) throw new Error("messages left in the queue");
-    return { p50Ms: pct(lat, 50), p99Ms: pct(lat, 99), jobsPerSecond: BURST_JOBS / seconds, workerCpuMsPerJob, fauxqsCpuMsPerJob };
+    if ((left?.messages.ready.length ?? 0) + (left?.messages.inflight.length ?? 0) !== 0)
+      throw new Error("messages left in the queue");
+    return {
+      p50Ms: pct(lat, 50),
+      p99Ms: pct(lat, 99),
+      jobsPerSecond: BURST_JOBS / seconds,
+      workerCpuMsPerJob,
+      fauxqsCpuMsPerJob,
+    };
   } finally {
     try {
       process.kill(-worker.pid!, "SIGTERM");
@@ -194,14 +217,20 @@ try {
 const added = q1.p50Ms - d1.p50Ms;
 const best = Math.max(q1.jobsPerSecond, q2.jobsPerSecond);
 const row = (name: string, f: Figures) =>
-  console.log(`${name.padEnd(44)}${String(r1(f.p50Ms)).padStart(8)}${String(r1(f.p99Ms)).padStart(9)}${String(Math.round(f.jobsPerSecond)).padStart(9)}`);
-console.log(`workload: zero-cost commands on the REPL double, ${REPLS} REPLs; latency: ${LAT_JOBS} jobs one at a time; throughput: a burst of ${BURST_JOBS} jobs`);
+  console.log(
+    `${name.padEnd(44)}${String(r1(f.p50Ms)).padStart(8)}${String(r1(f.p99Ms)).padStart(9)}${String(Math.round(f.jobsPerSecond)).padStart(9)}`,
+  );
+console.log(
+  `workload: zero-cost commands on the REPL double, ${REPLS} REPLs; latency: ${LAT_JOBS} jobs one at a time; throughput: a burst of ${BURST_JOBS} jobs`,
+);
 console.log(`${"".padEnd(44)}  p50 ms   p99 ms   jobs/s`);
 row(`pool directly, ${REPLS} jobs in flight`, d1);
 row(`fauxqs + 1 worker, prefetch 0 (${REPLS} in flight)`, q1);
 row(`pool directly, ${2 * REPLS} jobs in flight`, d2);
 row(`fauxqs + 1 worker, prefetch ${REPLS} (${2 * REPLS} in flight)`, q2);
-console.log(`ratio queue/direct, prefetch 0: p50 ${r1(q1.p50Ms / d1.p50Ms)}x, p99 ${r1(q1.p99Ms / d1.p99Ms)}x, throughput ${r1(q1.jobsPerSecond / d1.jobsPerSecond)}x`);
+console.log(
+  `ratio queue/direct, prefetch 0: p50 ${r1(q1.p50Ms / d1.p50Ms)}x, p99 ${r1(q1.p99Ms / d1.p99Ms)}x, throughput ${r1(q1.jobsPerSecond / d1.jobsPerSecond)}x`,
+);
 console.log(`ratio queue/direct, prefetch ${REPLS}: throughput ${r1(q2.jobsPerSecond / d2.jobsPerSecond)}x`);
 console.log(
   `CPU per job during the burst: worker process ${r1(q1.workerCpuMsPerJob!)} ms (prefetch 0) / ${r1(q2.workerCpuMsPerJob!)} ms (prefetch ${REPLS}); ` +
@@ -211,7 +240,7 @@ console.log(`added latency per job at p50: ${r1(added)} ms (goal <= 25 ms: ${add
 console.log(`one worker: ${Math.round(best)} jobs/s at best (goal >= 200: ${best >= 200 ? "met" : "NOT met"})`);
 console.log(
   JSON.stringify({
-    "bench": "pipeline",
+    bench: "pipeline",
     repls: REPLS,
     latencyJobs: LAT_JOBS,
     burstJobs: BURST_JOBS,

@@ -14,8 +14,10 @@ const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 20_000); // per size and pro
 
 /** File f as a Mathlib-style file of 40 theorems (~3 KB); `edit` changes the proof of command 37. */
 function file(f: number, edit = false): string {
-  const cmds = Array.from({ length: COMMANDS_PER_FILE }, (_, i) =>
-    `theorem file${f}_lemma${i} (a b : ℕ) (h : a ≤ b) : a + ${i} ≤ b + ${i} := by\n  ${edit && i === 37 ? "simp_all" : "omega"}`,
+  const cmds = Array.from(
+    { length: COMMANDS_PER_FILE },
+    (_, i) =>
+      `theorem file${f}_lemma${i} (a b : ℕ) (h : a ≤ b) : a + ${i} ≤ b + ${i} := by\n  ${edit && i === 37 ? "simp_all" : "omega"}`,
   );
   return `import Mathlib\n\nopen Nat\n\n${cmds.join("\n\n")}\n`;
 }
@@ -62,28 +64,44 @@ built.forEach((b, i) => probeSets.forEach((set) => lookupMicros(b.index, set[i]!
 const ROUNDS = 200;
 const samples: number[][][] = probeSets.map(() => SIZES.map(() => []));
 for (let r = 0; r < ROUNDS; r++) {
-  probeSets.forEach((set, p) => built.forEach((b, i) => samples[p]![i]!.push(lookupMicros(b.index, set[i]!, Math.ceil(LOOKUPS / ROUNDS)))));
+  probeSets.forEach((set, p) =>
+    built.forEach((b, i) => samples[p]![i]!.push(lookupMicros(b.index, set[i]!, Math.ceil(LOOKUPS / ROUNDS)))),
+  );
 }
 const fastest = (xs: number[]) => Math.min(...xs);
-const rows = SIZES.map((n, i) => ({ commands: n, lookupUs: fastest(samples[0]![i]!), spreadUs: fastest(samples[1]![i]!) }));
+const rows = SIZES.map((n, i) => ({
+  commands: n,
+  lookupUs: fastest(samples[0]![i]!),
+  spreadUs: fastest(samples[1]![i]!),
+}));
 
 const base = rows[0]!.lookupUs;
 const spreadBase = rows[0]!.spreadUs;
-console.log(`workload: files of ${COMMANDS_PER_FILE} theorems (~${Math.round((file(0).length / 1024) * 10) / 10} KB each) spread over 4 REPLs;`);
-console.log(`lookup = longestMatch of an edited stored file (command 37 of 40 changed), fastest of ${ROUNDS} interleaved rounds, ${LOOKUPS} lookups per size`);
-console.log("stored commands | lookup µs (64 probe files) | ratio to 10^2 | lookup µs (1024 probe files) | ratio to 10^2");
+console.log(
+  `workload: files of ${COMMANDS_PER_FILE} theorems (~${Math.round((file(0).length / 1024) * 10) / 10} KB each) spread over 4 REPLs;`,
+);
+console.log(
+  `lookup = longestMatch of an edited stored file (command 37 of 40 changed), fastest of ${ROUNDS} interleaved rounds, ${LOOKUPS} lookups per size`,
+);
+console.log(
+  "stored commands | lookup µs (64 probe files) | ratio to 10^2 | lookup µs (1024 probe files) | ratio to 10^2",
+);
 for (const r of rows) {
   console.log(
     `${String(r.commands).padStart(15)} | ${r.lookupUs.toFixed(2).padStart(25)} | ${(r.lookupUs / base).toFixed(2).padStart(12)}x | ${r.spreadUs.toFixed(2).padStart(28)} | ${(r.spreadUs / spreadBase).toFixed(2).padStart(12)}x`,
   );
 }
-console.log(`memory per stored command: ${heapPerCommand.toFixed(0)} B measured heap growth (V8, after GC), ${accountedPerCommand.toFixed(0)} B by the index's accounting; source text is ${textPerCommand.toFixed(0)} chars per command`);
+console.log(
+  `memory per stored command: ${heapPerCommand.toFixed(0)} B measured heap growth (V8, after GC), ${accountedPerCommand.toFixed(0)} B by the index's accounting; source text is ${textPerCommand.toFixed(0)} chars per command`,
+);
 const ratio = rows.at(-1)!.lookupUs / base;
 const spreadRatio = rows.at(-1)!.spreadUs / spreadBase;
-console.log(`goal: 10^5 lookup within 1.3x of 10^2: ${ratio <= 1.3 ? "met" : "NOT met"} (${ratio.toFixed(2)}x; ${spreadRatio.toFixed(2)}x with 1024 probe files)`);
+console.log(
+  `goal: 10^5 lookup within 1.3x of 10^2: ${ratio <= 1.3 ? "met" : "NOT met"} (${ratio.toFixed(2)}x; ${spreadRatio.toFixed(2)}x with 1024 probe files)`,
+);
 console.log(
   JSON.stringify({
-    "bench": "prefix-index",
+    bench: "prefix-index",
     lookupUs: Object.fromEntries(rows.map((r) => [String(r.commands), Number(r.lookupUs.toFixed(3))])),
     ratio1e5to1e2: Number(ratio.toFixed(3)),
     lookupUsSpread: Object.fromEntries(rows.map((r) => [String(r.commands), Number(r.spreadUs.toFixed(3))])),

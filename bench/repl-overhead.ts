@@ -23,7 +23,15 @@ const config = doubleConfig({ flags: ["--no-transcripts"], memoryHardLimitMiB: n
  */
 async function directClient(): Promise<{ send(line: string): Promise<unknown>; close(): void }> {
   const [file, ...args] = config.argv!;
-  const sub = execa(file!, args, { detached: true, cleanup: false, buffer: false, reject: false, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+  const sub = execa(file!, args, {
+    detached: true,
+    cleanup: false,
+    buffer: false,
+    reject: false,
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   void sub.then(() => undefined);
   const child = sub.nodeChildProcess;
   child.stderr!.on("data", () => undefined);
@@ -107,17 +115,25 @@ const p50AddedUs = (percentile(serverLatency, 50) - percentile(directLatency, 50
 const p99AddedUs = (percentile(serverLatency, 99) - percentile(directLatency, 99)) * 1000;
 
 console.log(`workload: ${n} requests ${JSON.stringify(request)} per side (zero-cost on the double, --no-transcripts),`);
-console.log(`          ${rounds} alternating rounds of ${perRound}; one request in flight at a time on each side; both doubles`);
-console.log(`          spawned alike (execa, detached, stderr drained); machine load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`);
-console.log(`direct stdin client : ${directRps.toFixed(0)} req/s, p50 ${(percentile(directLatency, 50) * 1000).toFixed(0)} µs, p99 ${(percentile(directLatency, 99) * 1000).toFixed(0)} µs`);
-console.log(`through LeanServer  : ${serverRps.toFixed(0)} req/s, p50 ${(percentile(serverLatency, 50) * 1000).toFixed(0)} µs, p99 ${(percentile(serverLatency, 99) * 1000).toFixed(0)} µs`);
+console.log(
+  `          ${rounds} alternating rounds of ${perRound}; one request in flight at a time on each side; both doubles`,
+);
+console.log(
+  `          spawned alike (execa, detached, stderr drained); machine load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`,
+);
+console.log(
+  `direct stdin client : ${directRps.toFixed(0)} req/s, p50 ${(percentile(directLatency, 50) * 1000).toFixed(0)} µs, p99 ${(percentile(directLatency, 99) * 1000).toFixed(0)} µs`,
+);
+console.log(
+  `through LeanServer  : ${serverRps.toFixed(0)} req/s, p50 ${(percentile(serverLatency, 50) * 1000).toFixed(0)} µs, p99 ${(percentile(serverLatency, 99) * 1000).toFixed(0)} µs`,
+);
 console.log(
   `throughput ratio LeanServer / direct: median over rounds ${ratio.toFixed(3)} (goal >= 0.9), whole run ${ratioTotal.toFixed(3)}; ` +
     `added latency p50 ${p50AddedUs.toFixed(0)} µs, p99 ${p99AddedUs.toFixed(0)} µs`,
 );
 console.log(
   JSON.stringify({
-    "bench": "repl-overhead",
+    bench: "repl-overhead",
     requests: n,
     rounds,
     directRps: Math.round(directRps),

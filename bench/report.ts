@@ -72,9 +72,17 @@ try {
           page.evaluate(
             (act) =>
               new Promise<number>((resolve) => {
-                const doc = (globalThis as unknown as { document: { getElementById(id: string): { value: string } | null; querySelector(s: string): { click(): void } } }).document;
+                const doc = (
+                  globalThis as unknown as {
+                    document: {
+                      getElementById(id: string): { value: string } | null;
+                      querySelector(s: string): { click(): void };
+                    };
+                  }
+                ).document;
                 const api = (globalThis as unknown as { leanfleetReport: { apply(): void } }).leanfleetReport;
-                const raf = (globalThis as unknown as { requestAnimationFrame(f: () => void): void }).requestAnimationFrame;
+                const raf = (globalThis as unknown as { requestAnimationFrame(f: () => void): void })
+                  .requestAnimationFrame;
                 const t = performance.now();
                 if (act === "filter") {
                   doc.getElementById("f-text")!.value = "linarith";
@@ -90,15 +98,29 @@ try {
       await page.close();
     }
     const problems = written!.summary.groups.total;
-    rows.push({ name: c.name, items: c.items, problems, resultsMB: text.length / 1e6, generateMs: median(gen), bytes: written!.bytes, ttiMs: median(tti), filterMs, sortMs });
+    rows.push({
+      name: c.name,
+      items: c.items,
+      problems,
+      resultsMB: text.length / 1e6,
+      generateMs: median(gen),
+      bytes: written!.bytes,
+      ttiMs: median(tti),
+      filterMs,
+      sortMs,
+    });
   }
 } finally {
   await browser.close();
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`workload: synthetic results, 1 to 4 candidates per problem (early stop), plus 100k items each its own problem; median of ${REPS} runs`);
-console.log("case             | items  | problems | results MB | generate ms | report MB | MB per 1k items | interactive ms | filter ms | sort ms");
+console.log(
+  `workload: synthetic results, 1 to 4 candidates per problem (early stop), plus 100k items each its own problem; median of ${REPS} runs`,
+);
+console.log(
+  "case             | items  | problems | results MB | generate ms | report MB | MB per 1k items | interactive ms | filter ms | sort ms",
+);
 for (const r of rows) {
   console.log(
     `${r.name.padEnd(16)} | ${String(r.items).padStart(6)} | ${String(r.problems).padStart(8)} | ${r.resultsMB.toFixed(1).padStart(10)} | ${r.generateMs.toFixed(0).padStart(11)} | ${(r.bytes / 1e6).toFixed(2).padStart(9)} | ${((r.bytes / 1e6 / r.items) * 1000).toFixed(3).padStart(15)} | ${r.ttiMs.toFixed(0).padStart(14)} | ${r.filterMs.toFixed(0).padStart(9)} | ${r.sortMs.toFixed(0).padStart(7)}`,
@@ -106,11 +128,13 @@ for (const r of rows) {
 }
 const big = rows.filter((r) => r.items === 100_000);
 const met = big.every((r) => r.bytes < 15e6 && r.ttiMs < 3000);
-console.log(`goal: 100k items under 15 MB and interactive within 3 s: ${met ? "met" : "NOT met"} (${big.map((r) => `${r.name}: ${(r.bytes / 1e6).toFixed(2)} MB, ${r.ttiMs.toFixed(0)} ms`).join("; ")})`);
+console.log(
+  `goal: 100k items under 15 MB and interactive within 3 s: ${met ? "met" : "NOT met"} (${big.map((r) => `${r.name}: ${(r.bytes / 1e6).toFixed(2)} MB, ${r.ttiMs.toFixed(0)} ms`).join("; ")})`,
+);
 const by = (f: (r: Row) => number) => Object.fromEntries(rows.map((r) => [r.name, Math.round(f(r))]));
 console.log(
   JSON.stringify({
-    "bench": "report",
+    bench: "report",
     generateMs: by((r) => r.generateMs),
     bytes: by((r) => r.bytes),
     problems: by((r) => r.problems),

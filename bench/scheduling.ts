@@ -18,7 +18,14 @@ const MATHLIB_MS = 100;
 const OTHER_IMPORT_MS = 50;
 const COMMAND_MS = 2;
 const PREWARM = "import Mathlib";
-const COST_FLAGS = ["--import-cost", `Mathlib=${MATHLIB_MS}:8`, "--default-import-cost", `${OTHER_IMPORT_MS}:1`, "--command-cost-ms", String(COMMAND_MS)];
+const COST_FLAGS = [
+  "--import-cost",
+  `Mathlib=${MATHLIB_MS}:8`,
+  "--default-import-cost",
+  `${OTHER_IMPORT_MS}:1`,
+  "--command-cost-ms",
+  String(COMMAND_MS),
+];
 
 // The double, bundled once with esbuild (the same code; Node's TypeScript loader would add ~300 ms of CPU to every
 // REPL start, which restart-heavy policies would then measure), and a preload that copies each process's latest
@@ -26,7 +33,14 @@ const COST_FLAGS = ["--import-cost", `Mathlib=${MATHLIB_MS}:8`, "--default-impor
 const work = mkdtempSync(join(tmpdir(), "leanfleet-bench-scheduling-"));
 process.on("exit", () => rmSync(work, { recursive: true, force: true }));
 const bundle = join(work, "repl-double.mjs");
-await build({ entryPoints: [DOUBLE_PATH], bundle: true, platform: "node", format: "esm", outfile: bundle, logLevel: "warning" });
+await build({
+  entryPoints: [DOUBLE_PATH],
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  outfile: bundle,
+  logLevel: "warning",
+});
 const preload = join(work, "stats-tee.mjs");
 writeFileSync(
   preload,
@@ -57,7 +71,17 @@ fs.writeSync = function (fd, data, ...rest) {
 function benchConfig(statsDir: string, flags: string[]): LeanReplConfig {
   mkdirSync(statsDir, { recursive: true });
   return parseReplConfig({
-    argv: [process.execPath, "--import", preload, bundle, "--lean-version", "4.19.0", "--no-transcripts", "--stats", ...flags],
+    argv: [
+      process.execPath,
+      "--import",
+      preload,
+      bundle,
+      "--lean-version",
+      "4.19.0",
+      "--no-transcripts",
+      "--stats",
+      ...flags,
+    ],
     env: { LEANFLEET_BENCH_STATS_DIR: statsDir },
     simulated: true,
     replSupportsIncrementality: true,
@@ -73,7 +97,11 @@ function benchConfig(statsDir: string, flags: string[]): LeanReplConfig {
 // mix so the bench stays near 2 minutes; `--quick` runs a tenth. `--policies a,b` runs a subset.
 const full = process.argv.includes("--full");
 const quick = process.argv.includes("--quick");
-const sizes = full ? { edits: 200, candidates: 1000, snippets: 500 } : quick ? { edits: 20, candidates: 100, snippets: 50 } : { edits: 200, candidates: 400, snippets: 200 };
+const sizes = full
+  ? { edits: 200, candidates: 1000, snippets: 500 }
+  : quick
+    ? { edits: 20, candidates: 100, snippets: 50 }
+    : { edits: 200, candidates: 400, snippets: 200 };
 const policiesArg = process.argv.find((a) => a.startsWith("--policies="))?.slice("--policies=".length);
 const POLICIES = policiesArg ? (policiesArg.split(",") as PolicyName[]) : [...POLICY_NAMES];
 const WORKLOADS: Workload[] = [
@@ -88,15 +116,29 @@ interface Work {
   costMs: number;
 }
 const ZERO: Work = { commands: 0, imports: 0, costMs: 0 };
-const add = (a: Work, b: Work): Work => ({ commands: a.commands + b.commands, imports: a.imports + b.imports, costMs: a.costMs + b.costMs });
-const sub = (a: Work, b: Work): Work => ({ commands: a.commands - b.commands, imports: a.imports - b.imports, costMs: a.costMs - b.costMs });
+const add = (a: Work, b: Work): Work => ({
+  commands: a.commands + b.commands,
+  imports: a.imports + b.imports,
+  costMs: a.costMs + b.costMs,
+});
+const sub = (a: Work, b: Work): Work => ({
+  commands: a.commands - b.commands,
+  imports: a.imports - b.imports,
+  costMs: a.costMs - b.costMs,
+});
 
 /** Work done so far by every double process that reported into `statsDir` (their latest cumulative lines). */
 function workIn(statsDir: string): Work {
-  return readdirSync(statsDir).filter((f) => f.endsWith(".json")).reduce((w, f) => {
-    const st = JSON.parse(readFileSync(join(statsDir, f), "utf8")) as { elaboratedCommands: number; importsLoaded: number; costMs: number };
-    return add(w, { commands: st.elaboratedCommands, imports: st.importsLoaded, costMs: st.costMs });
-  }, ZERO);
+  return readdirSync(statsDir)
+    .filter((f) => f.endsWith(".json"))
+    .reduce((w, f) => {
+      const st = JSON.parse(readFileSync(join(statsDir, f), "utf8")) as {
+        elaboratedCommands: number;
+        importsLoaded: number;
+        costMs: number;
+      };
+      return add(w, { commands: st.elaboratedCommands, imports: st.importsLoaded, costMs: st.costMs });
+    }, ZERO);
 }
 
 interface PolicyResult {
@@ -115,7 +157,13 @@ const STATS_SETTLE_MS = 300;
 /** Run one workload on a fresh 4-REPL pool under one policy; work is summed over every double process it used. */
 async function runPolicy(policy: PolicyName, workload: Workload): Promise<PolicyResult> {
   const statsDir = join(work, `run-${runs++}`);
-  const pool = new ReplPool(benchConfig(statsDir, COST_FLAGS), { size: REPLS, policy: policy === "leanfleet" ? policy : createPolicy(policy), prewarmHeader: PREWARM, maxQueued: 1_000_000, maxWaitMs: 3_600_000 });
+  const pool = new ReplPool(benchConfig(statsDir, COST_FLAGS), {
+    size: REPLS,
+    policy: policy === "leanfleet" ? policy : createPolicy(policy),
+    prewarmHeader: PREWARM,
+    maxQueued: 1_000_000,
+    maxWaitMs: 3_600_000,
+  });
   await pool.start();
   await sleep(STATS_SETTLE_MS);
   const baseline = workIn(statsDir); // the pre-warm of every REPL, the same for all policies
@@ -140,7 +188,14 @@ async function runPolicy(policy: PolicyName, workload: Workload): Promise<Policy
  */
 async function ideal(workload: Workload): Promise<Work> {
   const statsDir = join(work, `ideal-${runs++}`);
-  const server = new LeanServer(benchConfig(statsDir, ["--import-cost", `Mathlib=${MATHLIB_MS}:8`, "--default-import-cost", `${OTHER_IMPORT_MS}:1`]));
+  const server = new LeanServer(
+    benchConfig(statsDir, [
+      "--import-cost",
+      `Mathlib=${MATHLIB_MS}:8`,
+      "--default-import-cost",
+      `${OTHER_IMPORT_MS}:1`,
+    ]),
+  );
   await server.run({ cmd: PREWARM, incrementality: true });
   await sleep(STATS_SETTLE_MS);
   const baseline = workIn(statsDir);
@@ -153,17 +208,37 @@ async function ideal(workload: Workload): Promise<Work> {
 
 const summary: Record<string, unknown> = {};
 const t00 = performance.now();
-console.log(`REPL double cost model (scaled): import Mathlib(.*) ${MATHLIB_MS} ms / 8 MiB (real: ~2000 ms / 1500 MiB), other imports ${OTHER_IMPORT_MS} ms,`);
-console.log(`${COMMAND_MS} ms per elaborated command; ${REPLS} REPLs per pool, each pre-warmed with \`${PREWARM}\` (pre-warm excluded from work).`);
-console.log(`work = simulated elaboration ms charged by the doubles (--stats: commands x ${COMMAND_MS} ms + modules loaded x their cost), summed over every process;`);
-console.log(`ideal = only never-seen command suffixes elaborated and each header loaded once in the whole pool; sizes: ${full ? "full (--full: 200 edits, 1000 candidates, 500 snippets)" : quick ? "a tenth of full (--quick)" : "edit stream full, proof search and cold mix at 40% of full (--full for all)"}`);
-console.log("kimina, leaninteract and round-robin are LeanFleet's re-implementations of those schedulers (bench/lib/peer-policies.ts) on the");
-console.log("same pool and REPL double, not the projects' own code: Kimina Lean Server keys REPLs by header and restarts one for a new");
-console.log("header; LeanInteract's LeanServerPool takes a REPL holding the request's state, else the most recently freed one;");
+console.log(
+  `REPL double cost model (scaled): import Mathlib(.*) ${MATHLIB_MS} ms / 8 MiB (real: ~2000 ms / 1500 MiB), other imports ${OTHER_IMPORT_MS} ms,`,
+);
+console.log(
+  `${COMMAND_MS} ms per elaborated command; ${REPLS} REPLs per pool, each pre-warmed with \`${PREWARM}\` (pre-warm excluded from work).`,
+);
+console.log(
+  `work = simulated elaboration ms charged by the doubles (--stats: commands x ${COMMAND_MS} ms + modules loaded x their cost), summed over every process;`,
+);
+console.log(
+  `ideal = only never-seen command suffixes elaborated and each header loaded once in the whole pool; sizes: ${full ? "full (--full: 200 edits, 1000 candidates, 500 snippets)" : quick ? "a tenth of full (--quick)" : "edit stream full, proof search and cold mix at 40% of full (--full for all)"}`,
+);
+console.log(
+  "kimina, leaninteract and round-robin are LeanFleet's re-implementations of those schedulers (bench/lib/peer-policies.ts) on the",
+);
+console.log(
+  "same pool and REPL double, not the projects' own code: Kimina Lean Server keys REPLs by header and restarts one for a new",
+);
+console.log(
+  "header; LeanInteract's LeanServerPool takes a REPL holding the request's state, else the most recently freed one;",
+);
 console.log("round-robin takes the next free REPL in turn, with no reuse.");
-console.log("rules = how many requests each scheduling rule placed: handle (the REPL holding the request's env/proof-state handle),");
-console.log("prefix (the REPL with the longest elaborated prefix of the command), header (a REPL with its imports loaded), idle (an");
-console.log("unused REPL), evict (the least recently used REPL, which loads the new header; Kimina restarts it), any (any free REPL:");
+console.log(
+  "rules = how many requests each scheduling rule placed: handle (the REPL holding the request's env/proof-state handle),",
+);
+console.log(
+  "prefix (the REPL with the longest elaborated prefix of the command), header (a REPL with its imports loaded), idle (an",
+);
+console.log(
+  "unused REPL), evict (the least recently used REPL, which loads the new header; Kimina restarts it), any (any free REPL:",
+);
 console.log("no header to match, or a policy without affinity).");
 for (const workload of WORKLOADS) {
   const best = await ideal(workload);
@@ -184,7 +259,10 @@ for (const workload of WORKLOADS) {
         String(r.restarts).padStart(8),
         `${(r.work.costMs / best.costMs).toFixed(2)}x`.padStart(10),
         `${(r.work.costMs / lf.work.costMs).toFixed(2)}x`.padStart(14),
-        Object.entries(r.rules).filter(([, n]) => n > 0).map(([k, n]) => `${k}:${n}`).join(" ") + (r.failures ? ` FAILURES:${r.failures}` : ""),
+        Object.entries(r.rules)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${k}:${n}`)
+          .join(" ") + (r.failures ? ` FAILURES:${r.failures}` : ""),
       ].join(" | "),
     );
   }
@@ -192,7 +270,15 @@ for (const workload of WORKLOADS) {
     requests: workload.items.length,
     idealWorkMs: best.costMs,
     ...Object.fromEntries(
-      results.map((r) => [r.policy, { wallMs: Math.round(r.wallMs), workMs: r.work.costMs, vsIdeal: Number((r.work.costMs / best.costMs).toFixed(3)), failures: r.failures }]),
+      results.map((r) => [
+        r.policy,
+        {
+          wallMs: Math.round(r.wallMs),
+          workMs: r.work.costMs,
+          vsIdeal: Number((r.work.costMs / best.costMs).toFixed(3)),
+          failures: r.failures,
+        },
+      ]),
     ),
   };
 }
@@ -212,4 +298,13 @@ if (goals) {
   );
 }
 console.log(`bench time ${((performance.now() - t00) / 1000).toFixed(0)} s`);
-console.log(JSON.stringify({ "bench": "scheduling", sizes, repls: REPLS, costModel: { mathlibMs: MATHLIB_MS, otherImportMs: OTHER_IMPORT_MS, commandMs: COMMAND_MS }, ...summary, goals }));
+console.log(
+  JSON.stringify({
+    bench: "scheduling",
+    sizes,
+    repls: REPLS,
+    costModel: { mathlibMs: MATHLIB_MS, otherImportMs: OTHER_IMPORT_MS, commandMs: COMMAND_MS },
+    ...summary,
+    goals,
+  }),
+);

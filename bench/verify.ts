@@ -8,9 +8,17 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pLimit from "p-limit";
 import { doubleConfig, ReplPool } from "../services/repl/index.js";
-import { comparatorDoubleCommand, DEFAULT_PERMITTED_AXIOMS, FastAuditor, messageChecks, StrictChecker } from "../services/verify/index.js";
+import {
+  comparatorDoubleCommand,
+  DEFAULT_PERMITTED_AXIOMS,
+  FastAuditor,
+  messageChecks,
+  StrictChecker,
+} from "../services/verify/index.js";
 
-const { values } = parseArgs({ options: { candidates: { type: "string", default: "1000" }, quick: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: { candidates: { type: "string", default: "1000" }, quick: { type: "boolean", default: false } },
+});
 // Cost model (scaled down 20x from a warm Mathlib REPL: a tactic proof ~1 s, loading Mathlib's .oleans ~5 s): a
 // candidate's command costs COMMAND_MS in a REPL whose header is loaded; a statement with a `sorry` proof costs
 // STATEMENT_MS (elaborating a statement runs no tactic); the audit's meta commands cost AUDIT_MS
@@ -22,7 +30,17 @@ const AUDIT_MS = 2;
 /** A statement with a `sorry` proof (the problem, elaborated once per worker for the statement match): no tactic runs. */
 const STATEMENT_MS = 5;
 const REPLS = 2;
-const cost = ["--stats", "--import-cost", `Mathlib=${IMPORT_MS}:1`, "--command-cost-ms", String(COMMAND_MS), "--sorry-proof-cost-ms", String(STATEMENT_MS), "--audit-cost-ms", String(AUDIT_MS)];
+const cost = [
+  "--stats",
+  "--import-cost",
+  `Mathlib=${IMPORT_MS}:1`,
+  "--command-cost-ms",
+  String(COMMAND_MS),
+  "--sorry-proof-cost-ms",
+  String(STATEMENT_MS),
+  "--audit-cost-ms",
+  String(AUDIT_MS),
+];
 const HEADER = "import Mathlib\n";
 
 /** Problem p's statement and candidate c: correct when `good`, else an error the REPL reports. */
@@ -41,7 +59,10 @@ async function chargedMs(pool: ReplPool): Promise<number> {
 
 /** Run `fn` on a fresh pool (Mathlib pre-warmed); returns its wall time and the model cost it charged. */
 async function withPool(fn: (pool: ReplPool) => Promise<void>): Promise<{ wallMs: number; costMs: number }> {
-  const pool = new ReplPool(doubleConfig({ flags: ["--no-transcripts", ...cost] }), { size: REPLS, prewarmHeader: "import Mathlib" });
+  const pool = new ReplPool(doubleConfig({ flags: ["--no-transcripts", ...cost] }), {
+    size: REPLS,
+    prewarmHeader: "import Mathlib",
+  });
   await pool.start();
   try {
     const before = await chargedMs(pool);
@@ -55,7 +76,10 @@ async function withPool(fn: (pool: ReplPool) => Promise<void>): Promise<{ wallMs
 }
 
 /** Checking every candidate, plain or with the fast audit (`REPLS` at a time): model cost and wall time of each. */
-async function fastVsPlain(problems: number, k: number): Promise<{ plain: { wallMs: number; costMs: number }; fast: { wallMs: number; costMs: number } }> {
+async function fastVsPlain(
+  problems: number,
+  k: number,
+): Promise<{ plain: { wallMs: number; costMs: number }; fast: { wallMs: number; costMs: number } }> {
   const items = Array.from({ length: problems * k }, (_, i) => ({ p: Math.floor(i / k), c: i % k }));
   const plain = await withPool(async (pool) => {
     await Promise.all(items.map(({ p, c }) => pool.run({ cmd: candidate(p, c, true) })));
@@ -80,7 +104,12 @@ async function fastVsPlain(problems: number, k: number): Promise<{ plain: { wall
 async function fastCheck(pool: ReplPool, auditor: FastAuditor, p: number, code: string): Promise<boolean> {
   const run = await pool.run({ cmd: code }, { keep: true });
   if (!messageChecks(run.response!).every((x) => x.ok)) return false;
-  const a = await auditor.audit(code, run, { statement: statement(p), permittedAxioms: DEFAULT_PERMITTED_AXIOMS }, { timeoutMs: 60_000 });
+  const a = await auditor.audit(
+    code,
+    run,
+    { statement: statement(p), permittedAxioms: DEFAULT_PERMITTED_AXIOMS },
+    { timeoutMs: 60_000 },
+  );
   return a.kind === "checked" && a.checks.every((x) => x.ok);
 }
 
@@ -90,13 +119,25 @@ async function fastCheck(pool: ReplPool, auditor: FastAuditor, p: number, code: 
  */
 async function twoStage(n: number, passRate: number) {
   const buildMs = IMPORT_MS + COMMAND_MS;
-  const strict = new StrictChecker({ command: comparatorDoubleCommand(["--build-cost-ms", String(buildMs)]), projectDir: null, addressSpaceLimitMiB: null, concurrency: REPLS });
+  const strict = new StrictChecker({
+    command: comparatorDoubleCommand(["--build-cost-ms", String(buildMs)]),
+    projectDir: null,
+    addressSpaceLimitMiB: null,
+    concurrency: REPLS,
+  });
   const items = Array.from({ length: n }, (_, i) => ({ p: i % 50, i, good: i % Math.round(1 / passRate) === 0 }));
-  const toStrict = (x: (typeof items)[number]) => strict.check({ challenge: `${statement(x.p)} sorry\n`, solution: candidate(x.p, x.i, x.good), theorems: [`prob${x.p}`], permittedAxioms: DEFAULT_PERMITTED_AXIOMS });
+  const toStrict = (x: (typeof items)[number]) =>
+    strict.check({
+      challenge: `${statement(x.p)} sorry\n`,
+      solution: candidate(x.p, x.i, x.good),
+      theorems: [`prob${x.p}`],
+      permittedAxioms: DEFAULT_PERMITTED_AXIOMS,
+    });
   let t0 = performance.now();
   const all = await Promise.all(items.map(toStrict));
   const strictAll = { wallMs: performance.now() - t0, costMs: all.length * 2 * buildMs };
-  if (all.filter((r) => r.status === "ok" && r.check.ok).length !== items.filter((x) => x.good).length) throw new Error("comparator double disagreed with the workload");
+  if (all.filter((r) => r.status === "ok" && r.check.ok).length !== items.filter((x) => x.good).length)
+    throw new Error("comparator double disagreed with the workload");
   const passed: typeof items = [];
   const fast = await withPool(async (pool) => {
     const auditor = new FastAuditor(pool);
@@ -117,8 +158,12 @@ async function twoStage(n: number, passRate: number) {
 
 const quick = values.quick;
 const problems = quick ? 4 : 8;
-console.log(`cost model (scaled 20x down): command ${COMMAND_MS} ms, statement with sorry ${STATEMENT_MS} ms, import Mathlib ${IMPORT_MS} ms (cached per REPL), audit ${AUDIT_MS} ms, comparator 2 builds x ${IMPORT_MS + COMMAND_MS} ms; ${REPLS} REPLs`);
-console.log(`\n(1) fast audit vs plain check: P problems x k candidates, statement given (elaborated once per problem per worker, then cached)`);
+console.log(
+  `cost model (scaled 20x down): command ${COMMAND_MS} ms, statement with sorry ${STATEMENT_MS} ms, import Mathlib ${IMPORT_MS} ms (cached per REPL), audit ${AUDIT_MS} ms, comparator 2 builds x ${IMPORT_MS + COMMAND_MS} ms; ${REPLS} REPLs`,
+);
+console.log(
+  `\n(1) fast audit vs plain check: P problems x k candidates, statement given (elaborated once per problem per worker, then cached)`,
+);
 console.log("  k    P   plain cost  fast cost  fast/plain (model)   plain wall  fast wall  fast/plain (wall)");
 const fastRatio: Record<string, number> = {};
 const wallRatio: Record<string, number> = {};
@@ -131,14 +176,20 @@ for (const k of [1, 8, 32]) {
     `  ${String(k).padEnd(4)} ${String(p).padEnd(4)} ${r.plain.costMs.toFixed(0).padStart(9)}  ${r.fast.costMs.toFixed(0).padStart(9)}  ${fastRatio[`k${k}`]!.toFixed(2).padStart(9)}x          ${r.plain.wallMs.toFixed(0).padStart(9)}  ${r.fast.wallMs.toFixed(0).padStart(9)}  ${wallRatio[`k${k}`]!.toFixed(2).padStart(9)}x`,
   );
 }
-console.log("  (wall time also counts the doubles' own CPU, which a real REPL does not spend: the model cost is the figure)");
+console.log(
+  "  (wall time also counts the doubles' own CPU, which a real REPL does not spend: the model cost is the figure)",
+);
 const n = quick ? 100 : Number(values.candidates);
-console.log(`\n(2) strict evaluation of ${n} candidates, 20 % correct: two-stage (fast on all, comparator on the fast-valid) vs comparator on all`);
+console.log(
+  `\n(2) strict evaluation of ${n} candidates, 20 % correct: two-stage (fast on all, comparator on the fast-valid) vs comparator on all`,
+);
 const s = await twoStage(n, 0.2);
 const model = (s.fast.costMs + s.stage2.costMs) / s.strictAll.costMs;
 const wall = (s.fast.wallMs + s.stage2.wallMs) / s.strictAll.wallMs;
 console.log(`  comparator on all: cost ${s.strictAll.costMs} ms, wall ${s.strictAll.wallMs.toFixed(0)} ms`);
-console.log(`  two-stage: fast cost ${s.fast.costMs} ms + ${s.strictRuns} comparator runs ${s.stage2.costMs} ms; wall ${(s.fast.wallMs + s.stage2.wallMs).toFixed(0)} ms`);
+console.log(
+  `  two-stage: fast cost ${s.fast.costMs} ms + ${s.strictRuns} comparator runs ${s.stage2.costMs} ms; wall ${(s.fast.wallMs + s.stage2.wallMs).toFixed(0)} ms`,
+);
 console.log(`  two-stage / comparator on all: ${model.toFixed(2)}x (model), ${wall.toFixed(2)}x (wall)`);
 console.log(
   JSON.stringify({

@@ -10,7 +10,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const localNode = join(root, "node_modules", ".bin", "node");
 const node = existsSync(localNode) ? localNode : process.execPath;
 const tsx = import.meta.resolve("tsx");
-const child = spawn(node, ["--disable-warning=ExperimentalWarning", "--import", tsx, join(root, "cli", "main.ts"), ...process.argv.slice(2)], { stdio: "inherit" });
+const child = spawn(
+  node,
+  ["--disable-warning=ExperimentalWarning", "--import", tsx, join(root, "cli", "main.ts"), ...process.argv.slice(2)],
+  { stdio: "inherit" },
+);
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
     if (child.exitCode === null) child.kill(signal);

@@ -42,7 +42,9 @@ const projectSchema = z.strictObject({
 
 const fleetSchema = z.strictObject({
   /** Fleet name: jobs name it; lowercase letters, digits and dashes. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'must be 1-40 lowercase letters, digits or dashes, e.g. "mathlib"' }),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'must be 1-40 lowercase letters, digits or dashes, e.g. "mathlib"' }),
   /** Lean toolchain, e.g. "leanprover/lean4:v4.19.0". */
   leanToolchain: z.string().regex(LEAN_TOOLCHAIN, { error: 'must look like "leanprover/lean4:v4.19.0"' }),
   repl: replSchema.default({ flavor: "fork" }),
@@ -61,7 +63,10 @@ const fleetSchema = z.strictObject({
   /** Header every REPL elaborates at start, e.g. "import Mathlib". @default - "import Mathlib" for Mathlib projects, else none */
   prewarmHeader: z.string().max(10_000).optional(),
   /** EC2 instance type for fleets above Fargate's 120 GiB, e.g. "r7i.8xlarge" (one task per instance). */
-  ec2InstanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as "r7i.8xlarge"' }).optional(),
+  ec2InstanceType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as "r7i.8xlarge"' })
+    .optional(),
   ephemeralStorageGiB: z.number().int().min(21).max(200).default(CONFIG_DEFAULTS.ephemeralStorageGiB),
   visibilitySeconds: z.number().int().min(30).max(43_200).default(CONFIG_DEFAULTS.visibilitySeconds),
   maxReceiveCount: z.number().int().min(1).max(1000).default(CONFIG_DEFAULTS.maxReceiveCount),
@@ -74,7 +79,11 @@ const nightlyRunSchema = z.strictObject({
   /** Fleet that runs it (a name from `fleets`). */
   fleet: z.string(),
   /** EventBridge schedule, e.g. "cron(0 3 * * ? *)" (UTC) or "rate(1 day)". */
-  schedule: z.string().regex(SCHEDULE, { error: 'must be an EventBridge expression such as "cron(0 3 * * ? *)" (6 fields, UTC) or "rate(1 day)"' }),
+  schedule: z
+    .string()
+    .regex(SCHEDULE, {
+      error: 'must be an EventBridge expression such as "cron(0 3 * * ? *)" (6 fields, UTC) or "rate(1 day)"',
+    }),
   /** S3 key of the dataset manifest in the deployment's bucket, e.g. "datasets/minif2f/manifest.json". */
   manifestKey: z.string().min(1).max(1024),
   /** Tasks to start at once (the fleet's minimum while the run starts). @default - the fleet's maxTasks */
@@ -84,12 +93,30 @@ const nightlyRunSchema = z.strictObject({
 /** Schema of a deployment configuration file (JSON). */
 export const deploymentConfigSchema = z.strictObject({
   /** Stack name. @default "LeanFleet" */
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, { error: "must start with a letter; letters, digits and dashes (a CloudFormation stack name)" }).default("LeanFleet"),
-  fleets: z.array(fleetSchema).min(1, { error: "list at least one fleet" }).max(10, { error: "at most 10 fleets per deployment" }),
+  name: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, {
+      error: "must start with a letter; letters, digits and dashes (a CloudFormation stack name)",
+    })
+    .default("LeanFleet"),
+  fleets: z
+    .array(fleetSchema)
+    .min(1, { error: "list at least one fleet" })
+    .max(10, { error: "at most 10 fleets per deployment" }),
   network: z
     .strictObject({
-      cidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/(1[6-9]|2[0-4])$/, { error: 'must be an IPv4 CIDR between /16 and /24, e.g. "10.40.0.0/16"' }).default(CONFIG_DEFAULTS.vpcCidr),
-      maxAzs: z.number().int().min(1).max(2, { error: "at most 2: the stack is environment-agnostic, so CDK can only spread it over 2 zones" }).default(CONFIG_DEFAULTS.maxAzs),
+      cidr: z
+        .string()
+        .regex(/^\d+\.\d+\.\d+\.\d+\/(1[6-9]|2[0-4])$/, {
+          error: 'must be an IPv4 CIDR between /16 and /24, e.g. "10.40.0.0/16"',
+        })
+        .default(CONFIG_DEFAULTS.vpcCidr),
+      maxAzs: z
+        .number()
+        .int()
+        .min(1)
+        .max(2, { error: "at most 2: the stack is environment-agnostic, so CDK can only spread it over 2 zones" })
+        .default(CONFIG_DEFAULTS.maxAzs),
     })
     .default({ cidr: CONFIG_DEFAULTS.vpcCidr, maxAzs: CONFIG_DEFAULTS.maxAzs }),
   storage: z
@@ -97,7 +124,10 @@ export const deploymentConfigSchema = z.strictObject({
       inputsExpireDays: z.number().int().min(1).default(CONFIG_DEFAULTS.inputsExpireDays),
       resultsExpireDays: z.number().int().min(1).default(CONFIG_DEFAULTS.resultsExpireDays),
     })
-    .default({ inputsExpireDays: CONFIG_DEFAULTS.inputsExpireDays, resultsExpireDays: CONFIG_DEFAULTS.resultsExpireDays }),
+    .default({
+      inputsExpireDays: CONFIG_DEFAULTS.inputsExpireDays,
+      resultsExpireDays: CONFIG_DEFAULTS.resultsExpireDays,
+    }),
   api: z
     .strictObject({
       rateLimitPerSecond: z.number().positive().default(CONFIG_DEFAULTS.apiRateLimitPerSecond),
@@ -105,7 +135,9 @@ export const deploymentConfigSchema = z.strictObject({
       memoryMiB: z.number().int().min(128).max(10_240).default(CONFIG_DEFAULTS.apiMemoryMiB),
       keysParameterName: z
         .string()
-        .regex(/^\/[A-Za-z0-9_.\-\/]{1,1010}$/, { error: 'must be an SSM parameter name starting with "/", e.g. "/leanfleet/api-keys"' })
+        .regex(/^\/[A-Za-z0-9_.\-\/]{1,1010}$/, {
+          error: 'must be an SSM parameter name starting with "/", e.g. "/leanfleet/api-keys"',
+        })
         .default(CONFIG_DEFAULTS.apiKeysParameterName),
     })
     .default({
@@ -127,7 +159,10 @@ export const deploymentConfigSchema = z.strictObject({
       oldestMessageAgeSeconds: z.number().int().min(60).default(CONFIG_DEFAULTS.oldestMessageAgeAlarmSeconds),
       replRestartsPerMinute: z.number().positive().default(CONFIG_DEFAULTS.replRestartsPerMinuteAlarm),
     })
-    .default({ oldestMessageAgeSeconds: CONFIG_DEFAULTS.oldestMessageAgeAlarmSeconds, replRestartsPerMinute: CONFIG_DEFAULTS.replRestartsPerMinuteAlarm }),
+    .default({
+      oldestMessageAgeSeconds: CONFIG_DEFAULTS.oldestMessageAgeAlarmSeconds,
+      replRestartsPerMinute: CONFIG_DEFAULTS.replRestartsPerMinuteAlarm,
+    }),
   logRetentionDays: z.number().int().positive().default(CONFIG_DEFAULTS.logRetentionDays),
 });
 
@@ -142,7 +177,10 @@ export type NightlyRunConfig = DeploymentConfig["nightly"]["runs"][number];
 export class DeployConfigError extends Error {
   /** Stable code. */
   readonly code = "invalid_deploy_config";
-  constructor(readonly issues: { path: string; message: string }[], source = "deployment config") {
+  constructor(
+    readonly issues: { path: string; message: string }[],
+    source = "deployment config",
+  ) {
     super(`${source} is invalid:\n${issues.map((i) => `  - ${i.path || "(root)"}: ${i.message}`).join("\n")}`);
     this.name = "DeployConfigError";
   }
@@ -151,19 +189,38 @@ export class DeployConfigError extends Error {
 const crossChecked = deploymentConfigSchema.superRefine((cfg, ctx) => {
   const names = new Set<string>();
   cfg.fleets.forEach((f, i) => {
-    if (names.has(f.name)) ctx.addIssue({ code: "custom", path: ["fleets", i, "name"], message: `"${f.name}" is used by two fleets; give each fleet its own name` });
+    if (names.has(f.name))
+      ctx.addIssue({
+        code: "custom",
+        path: ["fleets", i, "name"],
+        message: `"${f.name}" is used by two fleets; give each fleet its own name`,
+      });
     names.add(f.name);
-    for (const [field, message] of fleetIssues(f)) ctx.addIssue({ code: "custom", path: ["fleets", i, field], message });
+    for (const [field, message] of fleetIssues(f))
+      ctx.addIssue({ code: "custom", path: ["fleets", i, field], message });
   });
   const runNames = new Set<string>();
   cfg.nightly.runs.forEach((r, i) => {
-    if (runNames.has(r.name)) ctx.addIssue({ code: "custom", path: ["nightly", "runs", i, "name"], message: `"${r.name}" is used twice; names must be unique` });
+    if (runNames.has(r.name))
+      ctx.addIssue({
+        code: "custom",
+        path: ["nightly", "runs", i, "name"],
+        message: `"${r.name}" is used twice; names must be unique`,
+      });
     runNames.add(r.name);
     const fleet = cfg.fleets.find((f) => f.name === r.fleet);
     if (!fleet) {
-      ctx.addIssue({ code: "custom", path: ["nightly", "runs", i, "fleet"], message: `"${r.fleet}" is not a fleet of this deployment; use one of ${[...names].map((n) => `"${n}"`).join(", ")}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["nightly", "runs", i, "fleet"],
+        message: `"${r.fleet}" is not a fleet of this deployment; use one of ${[...names].map((n) => `"${n}"`).join(", ")}`,
+      });
     } else if (r.startTasks !== undefined && r.startTasks > fleet.maxTasks) {
-      ctx.addIssue({ code: "custom", path: ["nightly", "runs", i, "startTasks"], message: `${r.startTasks} is above fleet "${fleet.name}"'s maxTasks ${fleet.maxTasks}; lower it or raise maxTasks` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["nightly", "runs", i, "startTasks"],
+        message: `${r.startTasks} is above fleet "${fleet.name}"'s maxTasks ${fleet.maxTasks}; lower it or raise maxTasks`,
+      });
     }
   });
 });
@@ -178,9 +235,13 @@ export function parseDeploymentConfig(raw: unknown, source?: string): Deployment
   if (r.success) return r.data;
   const issues = r.error.issues.map((i) => {
     if (i.code === "unrecognized_keys") {
-      return { path: formatPath(i.path), message: `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(", ")}; remove them or fix the spelling` };
+      return {
+        path: formatPath(i.path),
+        message: `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(", ")}; remove them or fix the spelling`,
+      };
     }
-    if (i.code === "invalid_type" && i.message.endsWith("received undefined")) return { path: formatPath(i.path), message: `is required (a ${i.expected})` };
+    if (i.code === "invalid_type" && i.message.endsWith("received undefined"))
+      return { path: formatPath(i.path), message: `is required (a ${i.expected})` };
     return { path: formatPath(i.path), message: i.message };
   });
   throw new DeployConfigError(issues, source);
@@ -192,7 +253,15 @@ export function loadDeploymentConfig(file: string): DeploymentConfig {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new DeployConfigError([{ path: "", message: `cannot read ${file} (${(e as Error).message}); pass an existing file with -c config=PATH` }], file);
+    throw new DeployConfigError(
+      [
+        {
+          path: "",
+          message: `cannot read ${file} (${(e as Error).message}); pass an existing file with -c config=PATH`,
+        },
+      ],
+      file,
+    );
   }
   let json: unknown;
   try {

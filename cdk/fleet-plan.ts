@@ -2,7 +2,14 @@
 // cross-field checks of a fleet whose messages name the field and the fix.
 import { CONFIG_DEFAULTS } from "./config-defaults.js";
 import type { FleetConfig } from "./config.js";
-import { FARGATE_MAX_MEMORY_MIB, FARGATE_SIZES, FARGATE_VCPUS, describeFargateMemory, isFargateSize, smallestFargateSize } from "./fargate-sizes.js";
+import {
+  FARGATE_MAX_MEMORY_MIB,
+  FARGATE_SIZES,
+  FARGATE_VCPUS,
+  describeFargateMemory,
+  isFargateSize,
+  smallestFargateSize,
+} from "./fargate-sizes.js";
 
 /** A Lean toolchain name; group 1 is the version tag. */
 export const LEAN_TOOLCHAIN = /^leanprover\/lean4:(v4\.\d+\.\d+(?:-rc\d+)?)$/;
@@ -31,7 +38,12 @@ export interface FleetPlan extends FleetConfig {
 }
 
 /** Most REPLs a task of this size holds: one per vCPU (at least one), bounded by memory. */
-export function replCountFor(vcpu: number, memoryMiB: number, replMemoryMiB: number, overheadMiB: number = CONFIG_DEFAULTS.workerOverheadMiB): number {
+export function replCountFor(
+  vcpu: number,
+  memoryMiB: number,
+  replMemoryMiB: number,
+  overheadMiB: number = CONFIG_DEFAULTS.workerOverheadMiB,
+): number {
   return Math.min(Math.max(1, Math.floor(vcpu)), Math.floor((memoryMiB - overheadMiB) / replMemoryMiB));
 }
 
@@ -91,7 +103,10 @@ export function fleetIssues(f: FleetConfig): [string, string][] {
     ]);
   }
   if (fargate && f.ec2InstanceType !== undefined) {
-    out.push(["ec2InstanceType", `only used above ${FARGATE_MAX_MEMORY_MIB} MiB; this fleet (memoryMiB ${f.memoryMiB}) runs on Fargate, so remove the field`]);
+    out.push([
+      "ec2InstanceType",
+      `only used above ${FARGATE_MAX_MEMORY_MIB} MiB; this fleet (memoryMiB ${f.memoryMiB}) runs on Fargate, so remove the field`,
+    ]);
   }
   if (!fargate && !Number.isInteger(f.vcpu)) out.push(["vcpu", `${f.vcpu}: EC2 fleets need a whole number of vCPUs`]);
   if (f.replCount !== undefined && f.memoryMiB >= need) {
@@ -103,12 +118,23 @@ export function fleetIssues(f: FleetConfig): [string, string][] {
       ]);
     }
   }
-  if (f.minTasks > f.maxTasks) out.push(["minTasks", `${f.minTasks} is above maxTasks ${f.maxTasks}; lower minTasks or raise maxTasks`]);
+  if (f.minTasks > f.maxTasks)
+    out.push(["minTasks", `${f.minTasks} is above maxTasks ${f.maxTasks}; lower minTasks or raise maxTasks`]);
   if (f.stopTimeoutSeconds - CONFIG_DEFAULTS.drainMarginSeconds < 10) {
-    out.push(["stopTimeoutSeconds", `${f.stopTimeoutSeconds} leaves under 10 s to drain jobs; use at least ${10 + CONFIG_DEFAULTS.drainMarginSeconds}`]);
+    out.push([
+      "stopTimeoutSeconds",
+      `${f.stopTimeoutSeconds} leaves under 10 s to drain jobs; use at least ${10 + CONFIG_DEFAULTS.drainMarginSeconds}`,
+    ]);
   }
-  if (f.project === undefined && f.prewarmHeader !== undefined && /\bimport\s+(?!Lean\b|Init\b|Std\b)/.test(f.prewarmHeader)) {
-    out.push(["prewarmHeader", `imports modules outside Lean's core but the fleet has no project; add a project or drop the import`]);
+  if (
+    f.project === undefined &&
+    f.prewarmHeader !== undefined &&
+    /\bimport\s+(?!Lean\b|Init\b|Std\b)/.test(f.prewarmHeader)
+  ) {
+    out.push([
+      "prewarmHeader",
+      `imports modules outside Lean's core but the fleet has no project; add a project or drop the import`,
+    ]);
   }
   return out;
 }

@@ -23,19 +23,30 @@ export function endpointOf(options: ConnectionOptions, env: NodeJS.ProcessEnv = 
 }
 
 /** Resolve the endpoint and key (flag, then environment, then default) and build a client. */
-export function connect(options: ConnectionOptions, env: NodeJS.ProcessEnv = process.env, onRetry?: (line: string) => void): LeanFleetClient {
+export function connect(
+  options: ConnectionOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  onRetry?: (line: string) => void,
+): LeanFleetClient {
   const endpoint = endpointOf(options, env);
   const apiKey = options.apiKey ?? env[CLI_ENV.apiKey];
   try {
     new URL(endpoint);
   } catch {
-    throw new Error(`--endpoint ${JSON.stringify(endpoint)} is not a URL; use e.g. ${DEFAULT_ENDPOINT} or https://<api-id>.execute-api.<region>.amazonaws.com`);
+    throw new Error(
+      `--endpoint ${JSON.stringify(endpoint)} is not a URL; use e.g. ${DEFAULT_ENDPOINT} or https://<api-id>.execute-api.<region>.amazonaws.com`,
+    );
   }
   return new LeanFleetClient({
     endpoint,
     ...(apiKey ? { apiKey } : {}),
     ...(onRetry
-      ? { onRetry: (i) => onRetry(`retrying in ${Math.round(i.delayMs)} ms (attempt ${i.attempt}: ${i.status ? `HTTP ${i.status} ${i.code ?? ""}` : i.error})`) }
+      ? {
+          onRetry: (i) =>
+            onRetry(
+              `retrying in ${Math.round(i.delayMs)} ms (attempt ${i.attempt}: ${i.status ? `HTTP ${i.status} ${i.code ?? ""}` : i.error})`,
+            ),
+        }
       : {}),
   });
 }

@@ -65,7 +65,12 @@ function declaredName(statement: string): string | undefined {
  * pass through; otherwise code is header + statement + proof; a proof that declares the statement's theorem itself
  * is a whole file (the header is put first when it has no imports of its own).
  */
-function toItem(line: Record<string, unknown>, fields: DatasetFields, where: string, ignored: Set<string>): BatchItemInput {
+function toItem(
+  line: Record<string, unknown>,
+  fields: DatasetFields,
+  where: string,
+  ignored: Set<string>,
+): BatchItemInput {
   const used = new Set<string>();
   const str = (field: string): string | undefined => {
     const v = line[field];
@@ -82,7 +87,9 @@ function toItem(line: Record<string, unknown>, fields: DatasetFields, where: str
   const header = str(headerField) ?? "";
   const formal = statementField === "statement" ? undefined : str(statementField);
   if (fields.statement !== undefined && formal === undefined && statementField !== "statement") {
-    throw new DatasetError(`${where}: ${statementField}: missing (named by --statement-field); add it to every line or drop --statement-field`);
+    throw new DatasetError(
+      `${where}: ${statementField}: missing (named by --statement-field); add it to every line or drop --statement-field`,
+    );
   }
 
   // The code to check.
@@ -90,7 +97,9 @@ function toItem(line: Record<string, unknown>, fields: DatasetFields, where: str
   // LeanFleet's own `code` goes to the API's schema as it is (its message names the fix); another field must be text.
   const code = fields.code === undefined ? line.code : str(codeField);
   if (fields.code !== undefined && code === undefined) {
-    throw new DatasetError(`${where}: ${codeField}: missing (named by --code-field); add it to every line or drop --code-field`);
+    throw new DatasetError(
+      `${where}: ${codeField}: missing (named by --code-field); add it to every line or drop --code-field`,
+    );
   }
   if (code !== undefined) {
     item.code = code;
@@ -98,16 +107,25 @@ function toItem(line: Record<string, unknown>, fields: DatasetFields, where: str
     const proofField = fields.proof ?? PROOF_FIELDS.find((f) => typeof line[f] === "string");
     const proof = proofField === undefined ? undefined : str(proofField);
     if (fields.proof !== undefined && proof === undefined) {
-      throw new DatasetError(`${where}: ${fields.proof}: missing (named by --proof-field); add it to every line or drop --proof-field`);
+      throw new DatasetError(
+        `${where}: ${fields.proof}: missing (named by --proof-field); add it to every line or drop --proof-field`,
+      );
     }
     if (formal === undefined || proof === undefined) {
-      const has = formal === undefined ? `no ${statementField}` : `${statementField} but no proof field (${PROOF_FIELDS.join(", ")})`;
+      const has =
+        formal === undefined
+          ? `no ${statementField}`
+          : `${statementField} but no proof field (${PROOF_FIELDS.join(", ")})`;
       throw new DatasetError(
         `${where}: no Lean code to check: the line has no code, file or tactic field and ${has}; name the field holding the whole Lean code with --code-field FIELD, or the proof that completes ${statementField} with --proof-field FIELD`,
       );
     }
     const name = declaredName(formal);
-    const wholeFile = name !== undefined && new RegExp(`(?:^|\\s)(?:theorem|lemma)\\s+${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=[\\s:({[])`).test(proof);
+    const wholeFile =
+      name !== undefined &&
+      new RegExp(`(?:^|\\s)(?:theorem|lemma)\\s+${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=[\\s:({[])`).test(
+        proof,
+      );
     if (wholeFile) item.code = /^\s*import\s/m.test(proof) ? proof : joinLean(header, proof);
     else item.code = joinLean(joinLean(header, formal.replace(/\s*sorry\s*$/, "")), indentProof(proof));
   }
@@ -118,9 +136,13 @@ function toItem(line: Record<string, unknown>, fields: DatasetFields, where: str
   if (idField !== undefined) {
     const v = line[idField];
     if (v === undefined || v === null) {
-      if (fields.id !== undefined) throw new DatasetError(`${where}: ${idField}: missing (named by --id-field); add it to every line or drop --id-field`);
+      if (fields.id !== undefined)
+        throw new DatasetError(
+          `${where}: ${idField}: missing (named by --id-field); add it to every line or drop --id-field`,
+        );
     } else {
-      if (typeof v !== "string" && typeof v !== "number") throw new DatasetError(`${where}: ${idField}: must be a string (the item's id), got ${preview(v)}`);
+      if (typeof v !== "string" && typeof v !== "number")
+        throw new DatasetError(`${where}: ${idField}: must be a string (the item's id), got ${preview(v)}`);
       item.id = String(v);
       used.add(idField);
     }
@@ -160,15 +182,31 @@ export function parseDataset(text: string, file = "dataset", fields: DatasetFiel
       if (!(err instanceof BadRequestError)) throw err;
       // The API's own text (field and fix), with the value the line holds there.
       const path = err.field?.split(".") ?? [];
-      const got = path.length > 0 ? path.reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), item) : undefined;
+      const got =
+        path.length > 0
+          ? path.reduce<unknown>(
+              (v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined),
+              item,
+            )
+          : undefined;
       throw new DatasetError(`${where}: ${err.message}${got === undefined ? "" : ` (got ${preview(got)})`}`);
     }
     items.push(item);
   });
-  if (items.length === 0) throw new DatasetError(`${file}: no items; write one JSON object per line, e.g. {"code": "theorem t : 1 + 1 = 2 := rfl", "group": "p1"}`);
+  if (items.length === 0)
+    throw new DatasetError(
+      `${file}: no items; write one JSON object per line, e.g. {"code": "theorem t : 1 + 1 = 2 := rfl", "group": "p1"}`,
+    );
   const warnings =
     ignored.size > 0
-      ? [`note: fields ${[...ignored].sort().map((k) => JSON.stringify(k)).join(", ")} are not sent (lines with their own "meta" keep it as is); results carry "index", the dataset line they answer`]
+      ? [
+          `note: fields ${[...ignored]
+            .sort()
+            .map((k) => JSON.stringify(k))
+            .join(
+              ", ",
+            )} are not sent (lines with their own "meta" keep it as is); results carry "index", the dataset line they answer`,
+        ]
       : [];
   return { items, warnings };
 }

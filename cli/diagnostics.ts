@@ -14,7 +14,8 @@ interface Msg {
 }
 
 /** The banner printed whenever a result comes from the REPL double. */
-export const SIMULATED_BANNER = "SIMULATED: this result comes from the REPL double, not from Lean; it is not a Lean verdict.";
+export const SIMULATED_BANNER =
+  "SIMULATED: this result comes from the REPL double, not from Lean; it is not a Lean verdict.";
 
 /** The messages of a result in compiler format, one string per message (multi-line data kept, indented). */
 export function formatMessages(file: string, result: JobResult): string[] {
@@ -26,7 +27,8 @@ export function formatMessages(file: string, result: JobResult): string[] {
     out.push([`${at}: ${m.severity}: ${first}`, ...rest.map((l) => `  ${l}`)].join("\n"));
   }
   if (typeof response.message === "string") out.push(`${file}: error: ${response.message}`);
-  if (result.error && result.status !== "ok" && result.status !== "lean_error") out.push(`${file}: error: ${result.status}: ${result.error.message}`);
+  if (result.error && result.status !== "ok" && result.status !== "lean_error")
+    out.push(`${file}: error: ${result.status}: ${result.error.message}`);
   return out;
 }
 
@@ -46,7 +48,9 @@ export function verdictLine(file: string, result: JobResult): string {
   if (result.status !== "ok") parts.push(result.status);
   if (errors) parts.push(`${errors} error${errors > 1 ? "s" : ""}`);
   const failed = (result.checks ?? []).filter((c) => !c.ok).map((c) => c.name);
-  const detail = [parts.join(", "), failed.length ? `${failed.join(", ")} failed` : ""].filter((p) => p !== "").join("; ");
+  const detail = [parts.join(", "), failed.length ? `${failed.join(", ")} failed` : ""]
+    .filter((p) => p !== "")
+    .join("; ");
   const verdict = result.verdict === "valid" ? "valid" : result.verdict === "invalid" ? "invalid" : "no verdict";
   const trust = result.trust ? ` [trust ${result.trust}]` : "";
   return `${file}: ${verdict}${detail ? ` (${detail})` : ""}${trust} in ${result.timings.runMs} ms${result.simulated ? " [SIMULATED]" : ""}`;

@@ -16,7 +16,9 @@ const stateSchema = z.object({
   datasetSha256: z.string().regex(/^[0-9a-f]{64}$/),
   items: z.number().int().positive(),
   /** Runs of consecutive items with consecutive seqs: [first item index, its seq, count]. */
-  seqRuns: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative(), z.number().int().positive()])),
+  seqRuns: z.array(
+    z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative(), z.number().int().positive()]),
+  ),
   endpoint: z.string(),
   /**
    * Order the items were submitted in (`eval --early-stop`: round-robin across groups); then `seqRuns` index
@@ -82,10 +84,14 @@ export async function loadState(resultsPath: string, datasetSha256: string): Pro
   try {
     state = stateSchema.parse(JSON.parse(text));
   } catch (err) {
-    throw new ResumeError(`${path} is damaged (${(err as Error).message.slice(0, 200)}); delete it and run without --resume`);
+    throw new ResumeError(
+      `${path} is damaged (${(err as Error).message.slice(0, 200)}); delete it and run without --resume`,
+    );
   }
   if (state.datasetSha256 !== datasetSha256) {
-    throw new ResumeError(`the dataset changed since batch ${state.batchId} was submitted (its SHA-256 differs from the one in ${path}); resume with the same dataset, or run without --resume`);
+    throw new ResumeError(
+      `the dataset changed since batch ${state.batchId} was submitted (its SHA-256 differs from the one in ${path}); resume with the same dataset, or run without --resume`,
+    );
   }
   return state;
 }
@@ -123,10 +129,15 @@ export async function readWrittenResults(resultsPath: string): Promise<WrittenRe
     try {
       r = JSON.parse(line) as JobResult;
     } catch (err) {
-      throw new ResumeError(`${resultsPath}:${n + 1} is not a JSON result (${(err as Error).message}); fix or delete that line, then resume`);
+      throw new ResumeError(
+        `${resultsPath}:${n + 1} is not a JSON result (${(err as Error).message}); fix or delete that line, then resume`,
+      );
     }
     const seq = seqOfJob(r.jobId);
-    if (seq === undefined) throw new ResumeError(`${resultsPath}:${n + 1} has no batch item id ("jobId" of the form b_….NNNNNNNNN); is this the results file of another run?`);
+    if (seq === undefined)
+      throw new ResumeError(
+        `${resultsPath}:${n + 1} has no batch item id ("jobId" of the form b_….NNNNNNNNN); is this the results file of another run?`,
+      );
     if (seqs.has(seq)) return;
     seqs.add(seq);
     results.push(r);
@@ -147,14 +158,21 @@ export async function readWrittenResults(resultsPath: string): Promise<WrittenRe
  * When resuming would continue a run in another environment than the one its results so far came from: the ids on
  * both sides (null when nothing changed, or when either side is unknown).
  */
-export function environmentChange(written: readonly { env?: unknown }[], current: string | null): { before: string[]; now: string } | null {
+export function environmentChange(
+  written: readonly { env?: unknown }[],
+  current: string | null,
+): { before: string[]; now: string } | null {
   const before = [...new Set(written.map((r) => r.env).filter((e): e is string => typeof e === "string"))].sort();
   if (current === null || before.length === 0 || before.includes(current)) return null;
   return { before, now: current };
 }
 
 /** The refusal of `--resume` into another environment, naming both. */
-export function environmentChangeError(change: { before: string[]; now: string }, fleet: string, resultsPath: string): ResumeError {
+export function environmentChangeError(
+  change: { before: string[]; now: string },
+  fleet: string,
+  resultsPath: string,
+): ResumeError {
   return new ResumeError(
     `the results already in ${resultsPath} come from environment ${change.before.join(", ")}, but fleet ${JSON.stringify(fleet)} now runs ${change.now}: resuming would mix two environments in one run. ` +
       `Pass --allow-env-change to continue anyway (the summary then gives pass@k per environment), or start a new eval on the new environment without --resume`,

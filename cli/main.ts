@@ -5,7 +5,9 @@ const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
   // Where npm has no node-<os>-<cpu> package (macOS arm64, Windows) the system Node runs this: say so plainly
   // instead of failing later inside a dependency that needs Node 22.
-  process.stderr.write(`leanfleet: Node >= 22.12 is required, this is ${process.version} (${process.execPath}); install Node 22 (https://nodejs.org, or nvm install 22)\n`);
+  process.stderr.write(
+    `leanfleet: Node >= 22.12 is required, this is ${process.version} (${process.execPath}); install Node 22 (https://nodejs.org, or nvm install 22)\n`,
+  );
   process.exit(2);
 }
 // Relative paths are the user's, also under `npm run leanfleet` (which runs in the repository root).
@@ -16,7 +18,9 @@ if (userDir) process.chdir(userDir);
 const [{ CommanderError }, { buildProgram }] = await Promise.all([import("commander"), import("./program.js")]);
 
 const io = {
-  out: (s: string) => void process.stdout.write(s + "\n"), err: (s: string) => void process.stderr.write(s + "\n") };
+  out: (s: string) => void process.stdout.write(s + "\n"),
+  err: (s: string) => void process.stderr.write(s + "\n"),
+};
 try {
   await buildProgram(io).parseAsync(process.argv);
 } catch (err) {

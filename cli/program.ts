@@ -20,7 +20,10 @@ export interface CliIo {
 export function buildProgram(io: CliIo): Command {
   const program = new Command("leanfleet")
     .description("Check Lean 4 code at scale")
-    .option("--endpoint <url>", `LeanFleet API (env ${CLI_ENV.endpoint}; default ${DEFAULT_ENDPOINT}, the local cluster)`)
+    .option(
+      "--endpoint <url>",
+      `LeanFleet API (env ${CLI_ENV.endpoint}; default ${DEFAULT_ENDPOINT}, the local cluster)`,
+    )
     .option("--api-key <key>", `API key (env ${CLI_ENV.apiKey})`)
     .showHelpAfterError()
     .exitOverride();
@@ -33,4 +36,3 @@ export function buildProgram(io: CliIo): Command {
   registerRecheck(program, io);
   return program;
 }
-

@@ -3,11 +3,7 @@
 // and diff the verdicts of two runs, naming both environments.
 import { readFile } from "node:fs/promises";
 import type { BatchItemInput } from "../services/client/index.js";
-import {
-  matchingAdvisories,
-  type Advisory,
-  type EnvironmentRecord,
-} from "../services/environment/index.js";
+import { matchingAdvisories, type Advisory, type EnvironmentRecord } from "../services/environment/index.js";
 
 /** The fields of a results-file line that recheck reads. */
 export interface RecheckedResult {
@@ -23,9 +19,7 @@ export interface RecheckedResult {
 }
 
 /** Read a results file (JSON Lines as eval writes it); a damaged line is an error naming it. */
-export async function readResultsFile(
-  path: string,
-): Promise<RecheckedResult[]> {
+export async function readResultsFile(path: string): Promise<RecheckedResult[]> {
   const text = await readFile(path, "utf8");
   return text
     .split("\n")
@@ -35,9 +29,7 @@ export async function readResultsFile(
       try {
         return JSON.parse(line) as RecheckedResult;
       } catch (err) {
-        throw new Error(
-          `${path}:${n + 1} is not a JSON result (${(err as Error).message})`,
-        );
+        throw new Error(`${path}:${n + 1} is not a JSON result (${(err as Error).message})`);
       }
     });
 }
@@ -54,23 +46,15 @@ export async function selectResults(
     record?: (id: string) => Promise<EnvironmentRecord | undefined>;
   },
 ): Promise<{ selected: RecheckedResult[]; affected: Map<string, string[]> }> {
-  let selected = o.onlyValid
-    ? results.filter((r) => r.verdict === "valid")
-    : [...results];
+  let selected = o.onlyValid ? results.filter((r) => r.verdict === "valid") : [...results];
   const affected = new Map<string, string[]>();
   if (o.advisories) {
-    for (const env of new Set(
-      selected.map((r) => r.env).filter((e): e is string => e !== undefined),
-    )) {
+    for (const env of new Set(selected.map((r) => r.env).filter((e): e is string => e !== undefined))) {
       const record = await o.record?.(env);
       const ids = record ? matchingAdvisories(record, o.advisories) : [];
       if (ids.length > 0) affected.set(env, ids);
     }
-    selected = selected.filter(
-      (r) =>
-        (r.env !== undefined && affected.has(r.env)) ||
-        (r.advisories ?? []).length > 0,
-    );
+    selected = selected.filter((r) => (r.env !== undefined && affected.has(r.env)) || (r.advisories ?? []).length > 0);
   }
   return { selected, affected };
 }
@@ -82,15 +66,9 @@ export function itemsFor(
   datasetPath: string,
 ): BatchItemInput[] {
   const byId = new Map<string, BatchItemInput>();
-  for (const item of dataset)
-    if (typeof item.id === "string") byId.set(item.id, item);
+  for (const item of dataset) if (typeof item.id === "string") byId.set(item.id, item);
   return selected.map((r) => {
-    const item =
-      typeof r.index === "number"
-        ? dataset[r.index]
-        : r.id !== undefined
-          ? byId.get(r.id)
-          : undefined;
+    const item = typeof r.index === "number" ? dataset[r.index] : r.id !== undefined ? byId.get(r.id) : undefined;
     if (item === undefined)
       throw new Error(
         `result ${r.jobId}${r.id ? ` (id ${JSON.stringify(r.id)})` : ""} has no item in ${datasetPath} (index ${r.index ?? "none"}); pass the dataset the run evaluated`,
@@ -115,10 +93,7 @@ export interface VerdictChange {
 }
 
 /** The items whose verdict differs (`before[i]` was re-checked as `after[i]`). */
-export function verdictChanges(
-  before: readonly RecheckedResult[],
-  after: readonly RecheckedResult[],
-): VerdictChange[] {
+export function verdictChanges(before: readonly RecheckedResult[], after: readonly RecheckedResult[]): VerdictChange[] {
   const out: VerdictChange[] = [];
   before.forEach((b, i) => {
     const a = after[i];

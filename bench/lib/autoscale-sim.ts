@@ -92,10 +92,18 @@ export function simulateFleet(input: SimInput): SimResult {
     if (input.minRaisedUntilSeconds !== undefined && t === input.minRaisedUntilSeconds) min = 0;
     // ECS: launch up to desired; above desired, stop pending tasks first, then idle (unprotected) running ones.
     const active = tasks.filter((k) => k.stopAt === undefined);
-    for (let i = active.length; i < desired; i++) tasks.push({ launchedAt: t, readyAt: t + M.taskStartSeconds, stopAt: undefined, slots: new Array<number>(input.replsPerTask).fill(0) });
+    for (let i = active.length; i < desired; i++)
+      tasks.push({
+        launchedAt: t,
+        readyAt: t + M.taskStartSeconds,
+        stopAt: undefined,
+        slots: new Array<number>(input.replsPerTask).fill(0),
+      });
     if (active.length > desired && t % M.ecsSchedulerSeconds === 0) {
       let excess = active.length - desired;
-      const order = [...active].sort((a, b) => Number(a.readyAt <= t) - Number(b.readyAt <= t) || b.launchedAt - a.launchedAt);
+      const order = [...active].sort(
+        (a, b) => Number(a.readyAt <= t) - Number(b.readyAt <= t) || b.launchedAt - a.launchedAt,
+      );
       for (const k of order) {
         if (excess === 0) break;
         const pending = k.readyAt > t;
@@ -175,9 +183,22 @@ export function simulateFleet(input: SimInput): SimResult {
   throw new Error("simulation did not return to zero within 6 hours; the policy never scales in");
 }
 
-function summarize(stopped: { launchedAt: number; stoppedAt: number }[], busySeconds: number, repls: number, drainSeconds: number, zeroAt: number, peak: number): SimResult {
+function summarize(
+  stopped: { launchedAt: number; stoppedAt: number }[],
+  busySeconds: number,
+  repls: number,
+  drainSeconds: number,
+  zeroAt: number,
+  peak: number,
+): SimResult {
   const billed = stopped.reduce((a, k) => a + Math.max(AWS_MODEL.minimumBilledSeconds, k.stoppedAt - k.launchedAt), 0);
-  return { drainSeconds, taskMinutes: billed / 60, idleFraction: 1 - busySeconds / (billed * repls), zeroAtSeconds: zeroAt, peakTasks: peak };
+  return {
+    drainSeconds,
+    taskMinutes: billed / 60,
+    idleFraction: 1 - busySeconds / (billed * repls),
+    zeroAtSeconds: zeroAt,
+    peakTasks: peak,
+  };
 }
 
 /**
@@ -212,7 +233,14 @@ export function idealPacker(jobs: readonly number[], replsPerTask: number, maxTa
     stopped.push({ launchedAt: 0, stoppedAt: end });
     drain = Math.max(drain, end);
   }
-  return summarize(stopped, jobs.reduce((a, b) => a + b, 0), replsPerTask, drain, drain, maxTasks);
+  return summarize(
+    stopped,
+    jobs.reduce((a, b) => a + b, 0),
+    replsPerTask,
+    drain,
+    drain,
+    maxTasks,
+  );
 }
 
 /** A seeded PRNG (mulberry32), so every run of the bench sees the same job order. */

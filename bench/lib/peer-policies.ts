@@ -1,6 +1,13 @@
 // The peers' scheduling policies, for bench/scheduling only: Kimina Lean Server, LeanInteract and plain
 // round-robin, written against the pool's policy interface and passed to ReplPool as policy objects.
-import { leanFleetPolicy, type AffinityOptions, type ReplSlotView, type ScheduleDecision, type ScheduleRule, type SchedulingPolicy } from "../../services/repl/index.js";
+import {
+  leanFleetPolicy,
+  type AffinityOptions,
+  type ReplSlotView,
+  type ScheduleDecision,
+  type ScheduleRule,
+  type SchedulingPolicy,
+} from "../../services/repl/index.js";
 
 /** The policies bench/scheduling compares (LeanFleet's own, and the peers' below). */
 export const POLICY_NAMES = ["leanfleet", "kimina", "leaninteract", "round-robin"] as const;
@@ -15,7 +22,8 @@ const run = (slot: ReplSlotView, rule: ScheduleRule, reusedChars = 0, restartFir
   restartFirst,
 });
 const WAIT: ScheduleDecision = { kind: "wait" };
-const leastRecentlyUsed = (slots: readonly ReplSlotView[]) => slots.reduce((a, b) => (b.lastUsedAt < a.lastUsedAt ? b : a));
+const leastRecentlyUsed = (slots: readonly ReplSlotView[]) =>
+  slots.reduce((a, b) => (b.lastUsedAt < a.lastUsedAt ? b : a));
 
 /**
  * Kimina Lean Server's policy: a REPL is keyed by the header it was started with; a free REPL with the request's
@@ -55,7 +63,10 @@ export function leanInteractPolicy(): SchedulingPolicy {
         const holder = free.find((s) => s.holds(req.handles));
         if (holder) return run(holder, "handle");
       }
-      return run(free.reduce((a, b) => (b.freedAt > a.freedAt ? b : a)), "any");
+      return run(
+        free.reduce((a, b) => (b.freedAt > a.freedAt ? b : a)),
+        "any",
+      );
     },
   };
 }
@@ -81,7 +92,10 @@ export function roundRobinPolicy(): SchedulingPolicy {
 }
 
 /** The policy called `name` (LeanFleet's is the pool's own, built the way the pool builds it). */
-export function createPolicy(name: PolicyName, opts: AffinityOptions & { prewarmHeader?: string | null } = {}): SchedulingPolicy {
+export function createPolicy(
+  name: PolicyName,
+  opts: AffinityOptions & { prewarmHeader?: string | null } = {},
+): SchedulingPolicy {
   switch (name) {
     case "leanfleet":
       return leanFleetPolicy(opts);

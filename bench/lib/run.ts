@@ -18,7 +18,10 @@ if (name !== undefined && !all.includes(name)) {
 let failed = 0;
 for (const bench of name === undefined ? all : [name]) {
   console.log(`\n=== bench/${bench} ===`);
-  const r = await execa(process.execPath, ["--import", "tsx", join(here, `${bench}.ts`), ...rest], { stdio: "inherit", reject: false });
+  const r = await execa(process.execPath, ["--import", "tsx", join(here, `${bench}.ts`), ...rest], {
+    stdio: "inherit",
+    reject: false,
+  });
   if (r.exitCode !== 0) {
     failed++;
     console.error(`bench/${bench} failed (exit ${r.exitCode})`);

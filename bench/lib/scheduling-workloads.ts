@@ -33,7 +33,18 @@ function withUses(items: WorkItem[]): Map<string, number> {
   return uses;
 }
 
-const PROOFS = ["simp", "omega", "rfl", "decide", "norm_num", "linarith", "aesop", "exact le_refl _", "ring", "positivity"];
+const PROOFS = [
+  "simp",
+  "omega",
+  "rfl",
+  "decide",
+  "norm_num",
+  "linarith",
+  "aesop",
+  "exact le_refl _",
+  "ring",
+  "positivity",
+];
 
 /**
  * Edit stream: `files` files of `commands` theorems under `import Mathlib`; `versions` versions in all (round-robin
@@ -45,7 +56,9 @@ export function editStream(versions = 200, files = 10, commands = 40): Workload 
   const state = Array.from({ length: files }, () => Array.from({ length: commands }, () => "omega"));
   const render = (f: number) =>
     "import Mathlib\n\n" +
-    state[f]!.map((proof, i) => `theorem file${f}_step${i} (a b : ℕ) (h : a ≤ b) : a + ${i} ≤ b + ${i} := by\n  ${proof}`).join("\n\n") +
+    state[f]!.map(
+      (proof, i) => `theorem file${f}_step${i} (a b : ℕ) (h : a ≤ b) : a + ${i} ≤ b + ${i} := by\n  ${proof}`,
+    ).join("\n\n") +
     "\n";
   const items: WorkItem[] = [];
   for (let v = 0; v < versions; v++) {
@@ -62,7 +75,13 @@ export function editStream(versions = 200, files = 10, commands = 40): Workload 
   };
 }
 
-const SEARCH_HEADERS = ["import Mathlib", "import Mathlib\nimport Aesop", "import Mathlib.Tactic", "import Mathlib\nimport Batteries", "import Mathlib.Data.Real.Basic"];
+const SEARCH_HEADERS = [
+  "import Mathlib",
+  "import Mathlib\nimport Aesop",
+  "import Mathlib.Tactic",
+  "import Mathlib\nimport Batteries",
+  "import Mathlib.Data.Real.Basic",
+];
 
 /**
  * Proof search: `candidates` candidate proofs for `theorems` theorems whose files share `SEARCH_HEADERS` (theorem
@@ -100,7 +119,10 @@ export function coldMixed(snippets = 500, headers = 20, concurrency = 16): Workl
   for (let k = 0; k < snippets; k++) {
     const h = rand(headers);
     const header = h === 0 ? "import Mathlib" : `import Mathlib.Area${h}`;
-    const cmds = Array.from({ length: 1 + rand(3) }, (_, j) => `theorem snippet${k}_${j} (x : ℕ) : x + ${k} = ${k} + x := by\n  ${PROOFS[rand(PROOFS.length)]}`);
+    const cmds = Array.from(
+      { length: 1 + rand(3) },
+      (_, j) => `theorem snippet${k}_${j} (x : ℕ) : x + ${k} = ${k} + x := by\n  ${PROOFS[rand(PROOFS.length)]}`,
+    );
     items.push({ stream: k, cmd: `${header}\n\n${cmds.join("\n\n")}\n`, header });
   }
   return {

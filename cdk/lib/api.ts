@@ -79,18 +79,29 @@ export class LeanFleetApi extends Construct {
     const keys = ssm.StringParameter.fromStringParameterName(this, "ApiKeys", parameterName);
     const fleets = props.fleets;
     const environment = {
-      [API_ENVIRONMENT.queueUrls]: stack.toJsonString(Object.fromEntries(fleets.map((f) => [f.name, f.queue.queueUrl]))),
+      [API_ENVIRONMENT.queueUrls]: stack.toJsonString(
+        Object.fromEntries(fleets.map((f) => [f.name, f.queue.queueUrl])),
+      ),
       [API_ENVIRONMENT.bucket]: props.bucket.bucketName,
       [API_ENVIRONMENT.defaultFleet]: fleets[0]!.name,
       // Resolved by CloudFormation at deploy time from the SSM parameter (hashes only, never the keys).
       [API_ENVIRONMENT.apiKeys]: keys.stringValue,
       // One cluster per fleet (task protection is scoped per cluster): fleet -> cluster and fleet -> service.
       ...(fleets.length === 1 ? { [API_ENVIRONMENT.ecsCluster]: fleets[0]!.cluster.clusterName } : {}),
-      [API_ENVIRONMENT.ecsClusters]: stack.toJsonString(Object.fromEntries(fleets.map((f) => [f.name, f.cluster.clusterName]))),
-      [API_ENVIRONMENT.ecsServices]: stack.toJsonString(Object.fromEntries(fleets.map((f) => [f.name, f.service.serviceName]))),
+      [API_ENVIRONMENT.ecsClusters]: stack.toJsonString(
+        Object.fromEntries(fleets.map((f) => [f.name, f.cluster.clusterName])),
+      ),
+      [API_ENVIRONMENT.ecsServices]: stack.toJsonString(
+        Object.fromEntries(fleets.map((f) => [f.name, f.service.serviceName])),
+      ),
     };
     /** One function running the API app, with the grants every instance of it needs. */
-    const apiFunction = (id: string, timeout: Duration, description: string, extra: Record<string, string> = {}): LeanFleetFunction => {
+    const apiFunction = (
+      id: string,
+      timeout: Duration,
+      description: string,
+      extra: Record<string, string> = {},
+    ): LeanFleetFunction => {
       const f = new LeanFleetFunction(this, id, {
         repoRoot: props.repoRoot,
         entry: "functions/api/lambda.ts",
@@ -108,12 +119,29 @@ export class LeanFleetApi extends Construct {
       props.bucket.grantPut(fn, "config/id-secret");
       props.bucket.grantPut(fn, "batches/*");
       keys.grantRead(fn);
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["ecs:DescribeServices"], resources: fleets.map((q) => q.service.serviceArn) }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ["ecs:DescribeServices"],
+          resources: fleets.map((q) => q.service.serviceArn),
+        }),
+      );
       Validations.of(fn).acknowledge(
-        { id: "AwsSolutions-IAM5[Action::s3:GetObject*]", reason: "Grant-generated read of job results, batch manifests and markers; the API serves them." },
-        { id: "AwsSolutions-IAM5[Action::s3:GetBucket*]", reason: "Grant-generated bucket metadata reads of the deployment bucket only." },
-        { id: "AwsSolutions-IAM5[Action::s3:List*]", reason: "Listing batch results is how the API pages through them." },
-        { id: "AwsSolutions-IAM5[Action::s3:Abort*]", reason: "Grant-generated: abort an interrupted multipart upload of a large input." },
+        {
+          id: "AwsSolutions-IAM5[Action::s3:GetObject*]",
+          reason: "Grant-generated read of job results, batch manifests and markers; the API serves them.",
+        },
+        {
+          id: "AwsSolutions-IAM5[Action::s3:GetBucket*]",
+          reason: "Grant-generated bucket metadata reads of the deployment bucket only.",
+        },
+        {
+          id: "AwsSolutions-IAM5[Action::s3:List*]",
+          reason: "Listing batch results is how the API pages through them.",
+        },
+        {
+          id: "AwsSolutions-IAM5[Action::s3:Abort*]",
+          reason: "Grant-generated: abort an interrupted multipart upload of a large input.",
+        },
         ...["*", "inputs/*", "batches/*"].map((p) => ({
           id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.bucket.node.defaultChild as CfnElement)}.Arn>/${p}]`,
           reason: `Objects are keyed by job and batch ids; the API needs every object under ${p === "*" ? "the bucket (read)" : p}.`,
@@ -130,33 +158,55 @@ export class LeanFleetApi extends Construct {
     // limits); the URL has no IAM auth because Kimina's clients cannot sign requests.
     const kiminaWait = props.kiminaWaitSeconds ?? 540;
     if (!Number.isInteger(kiminaWait) || kiminaWait < 1 || kiminaWait > 840) {
-      throw new Error(`kiminaWaitSeconds must be an integer from 1 to 840 (a Lambda runs 15 minutes at most), got ${kiminaWait}`);
+      throw new Error(
+        `kiminaWaitSeconds must be an integer from 1 to 840 (a Lambda runs 15 minutes at most), got ${kiminaWait}`,
+      );
     }
-    this.kiminaFunction = apiFunction("KiminaHandler", Duration.seconds(kiminaWait + 60), "LeanFleet API for Kimina Lean Server clients (long waits)", {
-      [API_ENVIRONMENT.kiminaWaitSeconds]: String(kiminaWait),
+    this.kiminaFunction = apiFunction(
+      "KiminaHandler",
+      Duration.seconds(kiminaWait + 60),
+      "LeanFleet API for Kimina Lean Server clients (long waits)",
+      {
+        [API_ENVIRONMENT.kiminaWaitSeconds]: String(kiminaWait),
+      },
+    );
+    this.kiminaUrl = this.kiminaFunction.fn.addFunctionUrl({
+      authType: lambda.FunctionUrlAuthType.NONE,
+      invokeMode: lambda.InvokeMode.BUFFERED,
     });
-    this.kiminaUrl = this.kiminaFunction.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
 
-    this.accessLogs = new logs.LogGroup(this, "AccessLogs", { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    this.accessLogs = new logs.LogGroup(this, "AccessLogs", {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
     this.httpApi = new apigw.HttpApi(this, "Http", {
       description: "LeanFleet API",
       createDefaultStage: false,
-      defaultIntegration: new HttpLambdaIntegration("Lambda", fn, { payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0 }),
+      defaultIntegration: new HttpLambdaIntegration("Lambda", fn, {
+        payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
+      }),
     });
     this.stage = this.httpApi.addStage("Stage", {
       stageName: "$default",
       autoDeploy: true,
       throttle: { rateLimit: props.rateLimitPerSecond ?? 50, burstLimit: props.burstLimit ?? 100 },
-      accessLogSettings: { destination: new apigw.LogGroupLogDestination(this.accessLogs), format: AccessLogFormat.jsonWithStandardFields() },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.jsonWithStandardFields(),
+      },
     });
     Validations.of(this.httpApi).acknowledge({
       id: "AwsSolutions-APIG4",
-      reason: "Every /v1 route authenticates in the app with bearer API keys checked against SHA-256 hashes (functions/api/middleware/auth.ts); /health and /openapi.json are public on purpose.",
+      reason:
+        "Every /v1 route authenticates in the app with bearer API keys checked against SHA-256 hashes (functions/api/middleware/auth.ts); /health and /openapi.json are public on purpose.",
     });
-    new CfnOutput(this, "Endpoint", { value: this.httpApi.apiEndpoint, description: "LeanFleet API base URL (use with --endpoint)" });
+    new CfnOutput(this, "Endpoint", {
+      value: this.httpApi.apiEndpoint,
+      description: "LeanFleet API base URL (use with --endpoint)",
+    });
     new CfnOutput(this, "KiminaEndpoint", {
       value: this.kiminaUrl.url,
-      description: "Base URL for Kimina Lean Server clients (LEAN_SERVER_API_URL, Lean4Client base_url): /api/check, /verify, /health",
+      description:
+        "Base URL for Kimina Lean Server clients (LEAN_SERVER_API_URL, Lean4Client base_url): /api/check, /verify, /health",
     });
   }
 }

@@ -39,7 +39,9 @@ export class DeadLetterConsumer extends Construct {
       environment: {
         [DEAD_LETTER_ENV.bucket]: props.bucket.bucketName,
         // [queue ARN, fleet] pairs: the ARNs are tokens, rendered into the JSON at deploy time.
-        [DEAD_LETTER_ENV.fleets]: Stack.of(this).toJsonString(props.fleets.map((f) => [f.deadLetterQueue.queueArn, f.name])),
+        [DEAD_LETTER_ENV.fleets]: Stack.of(this).toJsonString(
+          props.fleets.map((f) => [f.deadLetterQueue.queueArn, f.name]),
+        ),
       },
     });
     const fn = this.function.fn;
@@ -47,13 +49,24 @@ export class DeadLetterConsumer extends Construct {
     props.bucket.grantPut(fn, "results/*");
     props.bucket.grantPut(fn, "dead-letter/*");
     for (const f of props.fleets) {
-      fn.addEventSource(new lambdaEvents.SqsEventSource(f.deadLetterQueue, { batchSize: 10, reportBatchItemFailures: true }));
+      fn.addEventSource(
+        new lambdaEvents.SqsEventSource(f.deadLetterQueue, { batchSize: 10, reportBatchItemFailures: true }),
+      );
     }
     const bucketId = Stack.of(this).getLogicalId(props.bucket.node.defaultChild as CfnElement);
     Validations.of(fn).acknowledge(
-      { id: "AwsSolutions-IAM5[Action::s3:GetObject*]", reason: "Grant-generated read of results only (is there already a result for the job?)." },
-      { id: "AwsSolutions-IAM5[Action::s3:GetBucket*]", reason: "Grant-generated bucket metadata reads of the deployment bucket only." },
-      { id: "AwsSolutions-IAM5[Action::s3:List*]", reason: "Grant-generated list, limited to results/ by the grant's resource." },
+      {
+        id: "AwsSolutions-IAM5[Action::s3:GetObject*]",
+        reason: "Grant-generated read of results only (is there already a result for the job?).",
+      },
+      {
+        id: "AwsSolutions-IAM5[Action::s3:GetBucket*]",
+        reason: "Grant-generated bucket metadata reads of the deployment bucket only.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Action::s3:List*]",
+        reason: "Grant-generated list, limited to results/ by the grant's resource.",
+      },
       { id: "AwsSolutions-IAM5[Action::s3:Abort*]", reason: "Grant-generated: abort an interrupted multipart upload." },
       ...["results/*", "dead-letter/*"].map((p) => ({
         id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${p}]`,

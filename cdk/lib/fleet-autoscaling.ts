@@ -29,7 +29,8 @@ export interface FleetAutoscalingProps {
 }
 
 /** Metric math of the backlog per task: visible messages / running tasks (all visible messages when none runs). */
-export const BACKLOG_PER_TASK_EXPRESSION = "IF(FILL(running, 0) > 0, FILL(visible, 0) / FILL(running, 0), FILL(visible, 0))";
+export const BACKLOG_PER_TASK_EXPRESSION =
+  "IF(FILL(running, 0) > 0, FILL(visible, 0) / FILL(running, 0), FILL(visible, 0))";
 /** Alarm math of scale from zero: the visible count while no task runs, else 0. */
 export const FROM_ZERO_EXPRESSION = "IF(FILL(running, 0) < 1, FILL(visible, 0), 0)";
 /** Alarm math of the drain rule: 1 when nothing is visible and more than one task runs. */
@@ -62,7 +63,13 @@ export class FleetAutoscaling extends Construct {
     const policy = props.policy ?? SCALING_POLICY;
     const period = Duration.seconds(policy.metricPeriodSeconds);
     const sqsMetric = (metricName: string) =>
-      new cloudwatch.Metric({ namespace: "AWS/SQS", metricName, dimensionsMap: { QueueName: props.queue.queueName }, statistic: "Maximum", period });
+      new cloudwatch.Metric({
+        namespace: "AWS/SQS",
+        metricName,
+        dimensionsMap: { QueueName: props.queue.queueName },
+        statistic: "Maximum",
+        period,
+      });
     const visible = sqsMetric("ApproximateNumberOfMessagesVisible");
     const inflight = sqsMetric("ApproximateNumberOfMessagesNotVisible");
     const running = new cloudwatch.Metric({
@@ -83,7 +90,11 @@ export class FleetAutoscaling extends Construct {
 
     // 1. Target tracking. The L2 policy takes a single metric, so the metric math goes through the L1 resource.
     const stat = (m: cloudwatch.Metric) => ({
-      metric: { namespace: m.namespace, metricName: m.metricName, dimensions: Object.entries(m.dimensions ?? {}).map(([name, value]) => ({ name, value: String(value) })) },
+      metric: {
+        namespace: m.namespace,
+        metricName: m.metricName,
+        dimensions: Object.entries(m.dimensions ?? {}).map(([name, value]) => ({ name, value: String(value) })),
+      },
       stat: m.statistic,
     });
     this.backlogPolicy = new appscaling.CfnScalingPolicy(this, "BacklogPerTask", {
@@ -98,7 +109,12 @@ export class FleetAutoscaling extends Construct {
           metrics: [
             { id: "visible", metricStat: stat(visible), returnData: false },
             { id: "running", metricStat: stat(running), returnData: false },
-            { id: "backlogPerTask", expression: BACKLOG_PER_TASK_EXPRESSION, label: "Visible messages per running task", returnData: true },
+            {
+              id: "backlogPerTask",
+              expression: BACKLOG_PER_TASK_EXPRESSION,
+              label: "Visible messages per running task",
+              returnData: true,
+            },
           ],
         },
       },
@@ -107,7 +123,12 @@ export class FleetAutoscaling extends Construct {
     // 2. Scale from zero.
     this.fromZeroAlarm = new cloudwatch.Alarm(this, "FromZeroAlarm", {
       alarmDescription: `${props.fleet}: messages are waiting and no task runs; start tasks`,
-      metric: new cloudwatch.MathExpression({ expression: FROM_ZERO_EXPRESSION, usingMetrics: { visible, running }, period, label: "Visible while no task runs" }),
+      metric: new cloudwatch.MathExpression({
+        expression: FROM_ZERO_EXPRESSION,
+        usingMetrics: { visible, running },
+        period,
+        label: "Visible while no task runs",
+      }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
@@ -123,14 +144,23 @@ export class FleetAutoscaling extends Construct {
     steps.forEach((s, i) => {
       const next = steps[i + 1];
       // Bounds are relative to the alarm threshold (1 visible message).
-      fromZero.addAdjustment({ adjustment: s.tasks, lowerBound: s.minVisible - 1, upperBound: next ? next.minVisible - 1 : undefined });
+      fromZero.addAdjustment({
+        adjustment: s.tasks,
+        lowerBound: s.minVisible - 1,
+        upperBound: next ? next.minVisible - 1 : undefined,
+      });
     });
     this.fromZeroAlarm.addAlarmAction(new cwactions.ApplicationScalingAction(fromZero));
 
     // 3. Drain to one task.
     this.drainAlarm = new cloudwatch.Alarm(this, "DrainAlarm", {
       alarmDescription: `${props.fleet}: nothing is waiting; keep one task and let busy tasks finish under scale-in protection`,
-      metric: new cloudwatch.MathExpression({ expression: DRAIN_EXPRESSION, usingMetrics: { visible, running }, period, label: "Nothing visible, several tasks" }),
+      metric: new cloudwatch.MathExpression({
+        expression: DRAIN_EXPRESSION,
+        usingMetrics: { visible, running },
+        period,
+        label: "Nothing visible, several tasks",
+      }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: policy.drainScaleInMinutes,
@@ -141,7 +171,12 @@ export class FleetAutoscaling extends Construct {
     // 4. Scale to zero.
     this.idleAlarm = new cloudwatch.Alarm(this, "IdleAlarm", {
       alarmDescription: `${props.fleet}: queue empty (visible + in flight = 0) for ${policy.idleMinutesBeforeZero} min; scale to zero`,
-      metric: new cloudwatch.MathExpression({ expression: IDLE_EXPRESSION, usingMetrics: { visible, inflight }, period, label: "Queue empty" }),
+      metric: new cloudwatch.MathExpression({
+        expression: IDLE_EXPRESSION,
+        usingMetrics: { visible, inflight },
+        period,
+        label: "Queue empty",
+      }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: Math.max(1, Math.round((policy.idleMinutesBeforeZero * 60) / policy.metricPeriodSeconds)),

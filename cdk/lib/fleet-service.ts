@@ -59,7 +59,13 @@ export interface FleetServiceProps {
  * It declares the toolchain and project commit the image was built with (the worker refuses to start on others) and
  * the image's content hash (`imageDigest`, recorded in every result's environment).
  */
-export function workerEnvironment(plan: FleetPlan, queueUrl: string, bucketName: string, healthPort: number, imageDigest?: string): Record<string, string> {
+export function workerEnvironment(
+  plan: FleetPlan,
+  queueUrl: string,
+  bucketName: string,
+  healthPort: number,
+  imageDigest?: string,
+): Record<string, string> {
   const E = WORKER_ENV;
   return {
     [E.fleet]: plan.name,
@@ -115,7 +121,10 @@ export class FleetService extends Construct {
     super(scope, id);
     const { plan } = props;
     const healthPort = props.healthPort ?? FLEET_SERVICE_DEFAULTS.healthPort;
-    this.cluster = new ecs.Cluster(this, "Cluster", { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    this.cluster = new ecs.Cluster(this, "Cluster", {
+      vpc: props.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
 
     this.taskRole = new iam.Role(this, "TaskRole", {
       assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
@@ -129,12 +138,19 @@ export class FleetService extends Construct {
         cpu: plan.cpuUnits,
         memoryLimitMiB: plan.memoryMiB,
         ephemeralStorageGiB: plan.ephemeralStorageGiB,
-        runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+        runtimePlatform: {
+          cpuArchitecture: ecs.CpuArchitecture.X86_64,
+          operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+        },
         taskRole: this.taskRole,
         volumes,
       });
     } else {
-      this.taskDefinition = new ecs.Ec2TaskDefinition(this, "Task", { networkMode: ecs.NetworkMode.AWS_VPC, taskRole: this.taskRole, volumes });
+      this.taskDefinition = new ecs.Ec2TaskDefinition(this, "Task", {
+        networkMode: ecs.NetworkMode.AWS_VPC,
+        taskRole: this.taskRole,
+        volumes,
+      });
     }
 
     this.logGroup = new logs.LogGroup(this, "Logs", { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
@@ -155,12 +171,28 @@ export class FleetService extends Construct {
       user: FLEET_SERVICE_DEFAULTS.user,
       readonlyRootFilesystem: true,
       stopTimeout: Duration.seconds(plan.stopTimeoutSeconds),
-      environment: workerEnvironment(plan, props.queue.queueUrl, props.bucket.bucketName, healthPort, `cdk-asset:${asset.assetHash}`),
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: plan.name, mode: ecs.AwsLogDriverMode.NON_BLOCKING, maxBufferSize: Size.mebibytes(25) }),
+      environment: workerEnvironment(
+        plan,
+        props.queue.queueUrl,
+        props.bucket.bucketName,
+        healthPort,
+        `cdk-asset:${asset.assetHash}`,
+      ),
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup: this.logGroup,
+        streamPrefix: plan.name,
+        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+        maxBufferSize: Size.mebibytes(25),
+      }),
       // tini as PID 1 reaps REPL grandchildren (`lake env repl`) and forwards SIGTERM to the worker.
       linuxParameters: new ecs.LinuxParameters(this, "Linux", { initProcessEnabled: true }),
       healthCheck: {
-        command: ["CMD", "node", "-e", `fetch("http://127.0.0.1:${healthPort}/health").then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+        command: [
+          "CMD",
+          "node",
+          "-e",
+          `fetch("http://127.0.0.1:${healthPort}/health").then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+        ],
         interval: Duration.seconds(30),
         timeout: Duration.seconds(5),
         retries: 3,
@@ -219,7 +251,12 @@ export class FleetService extends Construct {
 
   /** ARN pattern of this cluster's tasks. */
   ownTasksArn(): string {
-    return Stack.of(this).formatArn({ service: "ecs", resource: "task", resourceName: `${this.cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    return Stack.of(this).formatArn({
+      service: "ecs",
+      resource: "task",
+      resourceName: `${this.cluster.clusterName}/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
   }
 
   /** An Auto Scaling group of one task per instance, scaled by ECS managed scaling, in the isolated subnets. */
@@ -234,7 +271,15 @@ export class FleetService extends Construct {
       maxCapacity: plan.maxTasks,
       requireImdsv2: true,
       securityGroup: props.securityGroup,
-      blockDevices: [{ deviceName: "/dev/xvda", volume: autoscaling.BlockDeviceVolume.ebs(plan.ephemeralStorageGiB + 30, { encrypted: true, volumeType: autoscaling.EbsDeviceVolumeType.GP3 }) }],
+      blockDevices: [
+        {
+          deviceName: "/dev/xvda",
+          volume: autoscaling.BlockDeviceVolume.ebs(plan.ephemeralStorageGiB + 30, {
+            encrypted: true,
+            volumeType: autoscaling.EbsDeviceVolumeType.GP3,
+          }),
+        },
+      ],
     });
     const provider = new ecs.AsgCapacityProvider(this, "Capacity", {
       autoScalingGroup: asg,
@@ -244,11 +289,31 @@ export class FleetService extends Construct {
     });
     this.cluster.addAsgCapacityProvider(provider);
     Validations.of(asg).acknowledge(
-      { id: "AwsSolutions-AS3", reason: "Scaling is driven by ECS managed scaling and watched through the fleet's alarms; no SNS notification per instance event is wanted." },
-      { id: "AwsSolutions-EC28", reason: "Detailed monitoring costs per instance and the fleet's scaling reads SQS and Container Insights metrics, not EC2 ones." },
-      { id: "AwsSolutions-EC29", reason: "Instances are disposable capacity of an Auto Scaling group; ECS managed termination protection keeps busy ones." },
-      { id: "AwsSolutions-IAM5[Action::ecs:Submit*]", reason: "Added by ECS for the container agent on the instances: it reports task and container state changes of this cluster." },
-      { id: "AwsSolutions-IAM5[Resource::*]", reason: "The ECS agent's DiscoverPollEndpoint and ecr:GetAuthorizationToken have no resource-level permissions; CDK scopes the other agent actions to this cluster." },
+      {
+        id: "AwsSolutions-AS3",
+        reason:
+          "Scaling is driven by ECS managed scaling and watched through the fleet's alarms; no SNS notification per instance event is wanted.",
+      },
+      {
+        id: "AwsSolutions-EC28",
+        reason:
+          "Detailed monitoring costs per instance and the fleet's scaling reads SQS and Container Insights metrics, not EC2 ones.",
+      },
+      {
+        id: "AwsSolutions-EC29",
+        reason:
+          "Instances are disposable capacity of an Auto Scaling group; ECS managed termination protection keeps busy ones.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Action::ecs:Submit*]",
+        reason:
+          "Added by ECS for the container agent on the instances: it reports task and container state changes of this cluster.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Resource::*]",
+        reason:
+          "The ECS agent's DiscoverPollEndpoint and ecr:GetAuthorizationToken have no resource-level permissions; CDK scopes the other agent actions to this cluster.",
+      },
     );
     return provider;
   }
@@ -260,15 +325,35 @@ export class FleetService extends Construct {
     const bucketId = stack.getLogicalId(bucket.node.defaultChild as CfnElement);
     Validations.of(this.taskDefinition).acknowledge({
       id: "AwsSolutions-ECS2",
-      reason: "The worker's environment is non-secret configuration (queue URL, bucket name, REPL sizes, paths); the task gets credentials from its role, not from variables.",
+      reason:
+        "The worker's environment is non-secret configuration (queue URL, bucket name, REPL sizes, paths); the task gets credentials from its role, not from variables.",
     });
     Validations.of(this.taskRole).acknowledge(
-      { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${cluster}>/*]`, reason: "Task ids are random; the pattern is limited to this fleet's own cluster, as task scale-in protection requires." },
-      { id: "AwsSolutions-IAM5[Action::s3:GetObject*]", reason: "Grant-generated read actions (GetObject and its variants) limited to the worker's prefixes." },
-      { id: "AwsSolutions-IAM5[Action::s3:GetBucket*]", reason: "Grant-generated: the SDK reads bucket location/encryption metadata of the deployment bucket only." },
-      { id: "AwsSolutions-IAM5[Action::s3:List*]", reason: "HeadObject on a missing key answers 404 only with ListBucket; scoped to the deployment bucket." },
-      { id: "AwsSolutions-IAM5[Action::s3:Abort*]", reason: "Grant-generated: abort an interrupted multipart upload of a large result." },
-      { id: "AwsSolutions-IAM5[Action::s3:DeleteObject*]", reason: "Grant-generated delete of the worker's own running/ markers only." },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${cluster}>/*]`,
+        reason:
+          "Task ids are random; the pattern is limited to this fleet's own cluster, as task scale-in protection requires.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Action::s3:GetObject*]",
+        reason: "Grant-generated read actions (GetObject and its variants) limited to the worker's prefixes.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Action::s3:GetBucket*]",
+        reason: "Grant-generated: the SDK reads bucket location/encryption metadata of the deployment bucket only.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Action::s3:List*]",
+        reason: "HeadObject on a missing key answers 404 only with ListBucket; scoped to the deployment bucket.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Action::s3:Abort*]",
+        reason: "Grant-generated: abort an interrupted multipart upload of a large result.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Action::s3:DeleteObject*]",
+        reason: "Grant-generated delete of the worker's own running/ markers only.",
+      },
       ...["inputs/*", "results/*", "batches/*/valid/*", "running/*"].map((p) => ({
         id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${p}]`,
         reason: `Objects are keyed by job id, so the worker needs every object under ${p} and nothing else.`,
@@ -276,7 +361,11 @@ export class FleetService extends Construct {
     );
     const exec = this.taskDefinition.executionRole;
     if (exec) {
-      Validations.of(exec).acknowledge({ id: "AwsSolutions-IAM5[Resource::*]", reason: "ecr:GetAuthorizationToken has no resource-level permissions; image pulls are scoped to the asset repository." });
+      Validations.of(exec).acknowledge({
+        id: "AwsSolutions-IAM5[Resource::*]",
+        reason:
+          "ecr:GetAuthorizationToken has no resource-level permissions; image pulls are scoped to the asset repository.",
+      });
     }
   }
 }

@@ -37,7 +37,9 @@ export interface FleetResources {
 
 /** Nearest CloudWatch Logs retention at or above `days`. */
 export function retentionFor(days: number): logs.RetentionDays {
-  const all = Object.values(logs.RetentionDays).filter((v): v is logs.RetentionDays => typeof v === "number" && v > 0).sort((a, b) => a - b);
+  const all = Object.values(logs.RetentionDays)
+    .filter((v): v is logs.RetentionDays => typeof v === "number" && v > 0)
+    .sort((a, b) => a - b);
   return all.find((d) => d >= days) ?? logs.RetentionDays.INFINITE;
 }
 
@@ -53,7 +55,10 @@ export class LeanFleetStack extends Stack {
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: LeanFleetStackProps) {
-    super(scope, id, { description: "LeanFleet: Lean 4 REPL fleets behind SQS, with autoscaling to zero (aws-cdk)", ...props });
+    super(scope, id, {
+      description: "LeanFleet: Lean 4 REPL fleets behind SQS, with autoscaling to zero (aws-cdk)",
+      ...props,
+    });
     const { config } = props;
     const repoRoot = props.repoRoot ?? REPO_ROOT;
     const logRetention = retentionFor(config.logRetentionDays);
@@ -68,7 +73,10 @@ export class LeanFleetStack extends Stack {
     this.network.allowBucket(this.storage.bucket.bucketArn);
 
     this.fleets = plans.map((plan) => {
-      const queue = new FleetQueue(this, `Queue-${plan.name}`, { visibilitySeconds: plan.visibilitySeconds, maxReceiveCount: plan.maxReceiveCount });
+      const queue = new FleetQueue(this, `Queue-${plan.name}`, {
+        visibilitySeconds: plan.visibilitySeconds,
+        maxReceiveCount: plan.maxReceiveCount,
+      });
       const service = new FleetService(this, `Fleet-${plan.name}`, {
         plan,
         vpc: this.network.vpc,
@@ -110,7 +118,14 @@ export class LeanFleetStack extends Stack {
     });
     this.nightly =
       config.nightly.runs.length > 0
-        ? new NightlyRuns(this, "Nightly", { repoRoot, bucket: this.storage.bucket, fleets: refs, runs: config.nightly.runs, checkEveryMinutes: config.nightly.checkEveryMinutes, logRetention })
+        ? new NightlyRuns(this, "Nightly", {
+            repoRoot,
+            bucket: this.storage.bucket,
+            fleets: refs,
+            runs: config.nightly.runs,
+            checkEveryMinutes: config.nightly.checkEveryMinutes,
+            logRetention,
+          })
         : undefined;
     this.deadLetter = new DeadLetterConsumer(this, "DeadLetter", {
       repoRoot,
@@ -118,9 +133,15 @@ export class LeanFleetStack extends Stack {
       fleets: this.fleets.map((f) => ({ name: f.plan.name, deadLetterQueue: f.queue.deadLetterQueue })),
       logRetention,
     });
-    new CfnOutput(this, "DataBucket", { value: this.storage.bucket.bucketName, description: "Bucket for datasets (nightly manifests), inputs, results and run summaries" });
+    new CfnOutput(this, "DataBucket", {
+      value: this.storage.bucket.bucketName,
+      description: "Bucket for datasets (nightly manifests), inputs, results and run summaries",
+    });
     for (const f of this.fleets) {
-      new CfnOutput(this, `QueueUrl-${f.plan.name}`, { value: f.queue.queue.queueUrl, description: `Job queue of fleet ${f.plan.name}` });
+      new CfnOutput(this, `QueueUrl-${f.plan.name}`, {
+        value: f.queue.queue.queueUrl,
+        description: `Job queue of fleet ${f.plan.name}`,
+      });
     }
     this.monitoring = new Monitoring(this, "Monitoring", {
       fleets: refs,

@@ -13,7 +13,13 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 
 /** The worker's EMF metrics (services/worker/metrics.ts `METRICS`; a test keeps the two equal). */
-export const WORKER_METRICS = { namespace: "LeanFleet", dimension: "Fleet", jobs: "Jobs", runMs: "RunMs", replRestarts: "ReplRestarts" } as const;
+export const WORKER_METRICS = {
+  namespace: "LeanFleet",
+  dimension: "Fleet",
+  jobs: "Jobs",
+  runMs: "RunMs",
+  replRestarts: "ReplRestarts",
+} as const;
 /** Metric counting task stops with exit code 137, per cluster (from the ECS task-stop log group's metric filter). */
 export const OOM_METRIC = { namespace: "LeanFleet", name: "TaskStopsExit137", dimension: "ClusterArn" } as const;
 
@@ -69,22 +75,34 @@ export class Monitoring extends Construct {
     this.topic = new sns.Topic(this, "Alarms", { displayName: "LeanFleet alarms", enforceSSL: true });
     Validations.of(this.topic).acknowledge({
       id: "AwsSolutions-SNS2",
-      reason: "Alarm notifications carry only alarm names and states; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key would cost more than the data is worth.",
+      reason:
+        "Alarm notifications carry only alarm names and states; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key would cost more than the data is worth.",
     });
     if (props.email) this.topic.addSubscription(new subs.EmailSubscription(props.email));
     const action = new cwactions.SnsAction(this.topic);
 
     // Exit-137 task stops -> log group -> metric filter (dimension: the cluster ARN of the event).
     const stopLogGroupName = `/aws/events/leanfleet/${stack.stackName}/task-stops-137`;
-    const stopLogs = new logs.LogGroup(this, "TaskStops137", { logGroupName: stopLogGroupName, retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
-    const stopLogsArn = stack.formatArn({ service: "logs", resource: "log-group", resourceName: stopLogGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const stopLogs = new logs.LogGroup(this, "TaskStops137", {
+      logGroupName: stopLogGroupName,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    const stopLogsArn = stack.formatArn({
+      service: "logs",
+      resource: "log-group",
+      resourceName: stopLogGroupName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     new logs.CfnResourcePolicy(this, "TaskStopsPolicy", {
       policyName: `${stack.stackName}-task-stops-137`,
       policyDocument: stack.toJsonString(
         new iam.PolicyDocument({
           statements: [
             new iam.PolicyStatement({
-              principals: [new iam.ServicePrincipal("events.amazonaws.com"), new iam.ServicePrincipal("delivery.logs.amazonaws.com")],
+              principals: [
+                new iam.ServicePrincipal("events.amazonaws.com"),
+                new iam.ServicePrincipal("delivery.logs.amazonaws.com"),
+              ],
               actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
               resources: [stopLogs.logGroupArn],
               conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } },
@@ -98,7 +116,11 @@ export class Monitoring extends Construct {
       eventPattern: {
         source: ["aws.ecs"],
         detailType: ["ECS Task State Change"],
-        detail: { clusterArn: props.fleets.map((f) => f.cluster.clusterArn), lastStatus: ["STOPPED"], containers: { exitCode: [137] } },
+        detail: {
+          clusterArn: props.fleets.map((f) => f.cluster.clusterArn),
+          lastStatus: ["STOPPED"],
+          containers: { exitCode: [137] },
+        },
       },
     });
     this.oomRule.addTarget({ bind: () => ({ arn: stopLogsArn }) });
@@ -114,10 +136,25 @@ export class Monitoring extends Construct {
     const widgets: cloudwatch.IWidget[][] = [];
     for (const f of props.fleets) {
       const minute = Duration.minutes(1);
-      const dlqDepth = f.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: "Maximum" });
+      const dlqDepth = f.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: minute,
+        statistic: "Maximum",
+      });
       const oldest = f.queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: "Maximum" });
-      const oom = new cloudwatch.Metric({ namespace: OOM_METRIC.namespace, metricName: OOM_METRIC.name, dimensionsMap: { [OOM_METRIC.dimension]: f.cluster.clusterArn }, statistic: "Sum", period: minute });
-      const restarts = new cloudwatch.Metric({ namespace: WORKER_METRICS.namespace, metricName: WORKER_METRICS.replRestarts, dimensionsMap: { [WORKER_METRICS.dimension]: f.name }, statistic: "Sum", period: minute });
+      const oom = new cloudwatch.Metric({
+        namespace: OOM_METRIC.namespace,
+        metricName: OOM_METRIC.name,
+        dimensionsMap: { [OOM_METRIC.dimension]: f.cluster.clusterArn },
+        statistic: "Sum",
+        period: minute,
+      });
+      const restarts = new cloudwatch.Metric({
+        namespace: WORKER_METRICS.namespace,
+        metricName: WORKER_METRICS.replRestarts,
+        dimensionsMap: { [WORKER_METRICS.dimension]: f.name },
+        statistic: "Sum",
+        period: minute,
+      });
       const alarms: FleetAlarms = {
         deadLetter: new cloudwatch.Alarm(this, `${f.name}-DeadLetter`, {
           alarmDescription: `${f.name}: the dead-letter queue holds messages (poison jobs or workers dying on them); inspect and redrive or delete`,
@@ -156,25 +193,82 @@ export class Monitoring extends Construct {
       for (const a of Object.values(alarms)) a.addAlarmAction(action);
       this.alarms.set(f.name, alarms);
 
-      const visible = f.queue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: "Maximum", label: "visible" });
-      const inflight = f.queue.metricApproximateNumberOfMessagesNotVisible({ period: minute, statistic: "Maximum", label: "in flight" });
-      const running = new cloudwatch.Metric({ namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensionsMap: { ClusterName: f.cluster.clusterName, ServiceName: f.service.serviceName }, statistic: "Average", period: minute, label: "running tasks" });
-      const jobs = new cloudwatch.Metric({ namespace: WORKER_METRICS.namespace, metricName: WORKER_METRICS.jobs, dimensionsMap: { [WORKER_METRICS.dimension]: f.name }, statistic: "Sum", period: minute, label: "jobs/min" });
-      const runMs = new cloudwatch.Metric({ namespace: WORKER_METRICS.namespace, metricName: WORKER_METRICS.runMs, dimensionsMap: { [WORKER_METRICS.dimension]: f.name }, statistic: "p50", period: minute, label: "run ms p50" });
+      const visible = f.queue.metricApproximateNumberOfMessagesVisible({
+        period: minute,
+        statistic: "Maximum",
+        label: "visible",
+      });
+      const inflight = f.queue.metricApproximateNumberOfMessagesNotVisible({
+        period: minute,
+        statistic: "Maximum",
+        label: "in flight",
+      });
+      const running = new cloudwatch.Metric({
+        namespace: "ECS/ContainerInsights",
+        metricName: "RunningTaskCount",
+        dimensionsMap: { ClusterName: f.cluster.clusterName, ServiceName: f.service.serviceName },
+        statistic: "Average",
+        period: minute,
+        label: "running tasks",
+      });
+      const jobs = new cloudwatch.Metric({
+        namespace: WORKER_METRICS.namespace,
+        metricName: WORKER_METRICS.jobs,
+        dimensionsMap: { [WORKER_METRICS.dimension]: f.name },
+        statistic: "Sum",
+        period: minute,
+        label: "jobs/min",
+      });
+      const runMs = new cloudwatch.Metric({
+        namespace: WORKER_METRICS.namespace,
+        metricName: WORKER_METRICS.runMs,
+        dimensionsMap: { [WORKER_METRICS.dimension]: f.name },
+        statistic: "p50",
+        period: minute,
+        label: "run ms p50",
+      });
       widgets.push([
-        new cloudwatch.GraphWidget({ title: `${f.name}: queue`, left: [visible, inflight], right: [dlqDepth.with({ label: "dead letter" })], width: 8 }),
+        new cloudwatch.GraphWidget({
+          title: `${f.name}: queue`,
+          left: [visible, inflight],
+          right: [dlqDepth.with({ label: "dead letter" })],
+          width: 8,
+        }),
         new cloudwatch.GraphWidget({ title: `${f.name}: tasks and jobs`, left: [running], right: [jobs], width: 8 }),
-        new cloudwatch.GraphWidget({ title: `${f.name}: health`, left: [restarts.with({ label: "REPL restarts/min" }), oom.with({ label: "exit 137 stops" })], right: [oldest.with({ label: "oldest message s" }), runMs], width: 8 }),
+        new cloudwatch.GraphWidget({
+          title: `${f.name}: health`,
+          left: [restarts.with({ label: "REPL restarts/min" }), oom.with({ label: "exit 137 stops" })],
+          right: [oldest.with({ label: "oldest message s" }), runMs],
+          width: 8,
+        }),
       ]);
     }
     if (props.httpApiId) {
       const api = (metricName: string, statistic: string) =>
-        new cloudwatch.Metric({ namespace: "AWS/ApiGateway", metricName, dimensionsMap: { ApiId: props.httpApiId!, Stage: "$default" }, statistic, period: Duration.minutes(1) });
+        new cloudwatch.Metric({
+          namespace: "AWS/ApiGateway",
+          metricName,
+          dimensionsMap: { ApiId: props.httpApiId!, Stage: "$default" },
+          statistic,
+          period: Duration.minutes(1),
+        });
       widgets.push([
-        new cloudwatch.GraphWidget({ title: "API requests and errors", left: [api("Count", "Sum")], right: [api("4xx", "Sum"), api("5xx", "Sum")], width: 12 }),
-        new cloudwatch.GraphWidget({ title: "API latency", left: [api("Latency", "p50"), api("Latency", "p99")], width: 12 }),
+        new cloudwatch.GraphWidget({
+          title: "API requests and errors",
+          left: [api("Count", "Sum")],
+          right: [api("4xx", "Sum"), api("5xx", "Sum")],
+          width: 12,
+        }),
+        new cloudwatch.GraphWidget({
+          title: "API latency",
+          left: [api("Latency", "p50"), api("Latency", "p99")],
+          width: 12,
+        }),
       ]);
     }
-    this.dashboard = new cloudwatch.Dashboard(this, "Dashboard", { dashboardName: `${stack.stackName}-leanfleet`, widgets });
+    this.dashboard = new cloudwatch.Dashboard(this, "Dashboard", {
+      dashboardName: `${stack.stackName}-leanfleet`,
+      widgets,
+    });
   }
 }

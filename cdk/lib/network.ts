@@ -58,11 +58,19 @@ export class WorkerNetwork extends Construct {
       // Nothing uses the default group; stripping its rules would add a custom-resource Lambda with EC2 rights.
       restrictDefaultSecurityGroup: false,
     });
-    const flowLogGroup = new logs.LogGroup(this, "FlowLogs", { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
-    this.vpc.addFlowLog("FlowLog", { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup), trafficType: ec2.FlowLogTrafficType.ALL });
+    const flowLogGroup = new logs.LogGroup(this, "FlowLogs", {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    this.vpc.addFlowLog("FlowLog", {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
 
     const isolated = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
-    this.s3Endpoint = this.vpc.addGatewayEndpoint("S3", { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [isolated] });
+    this.s3Endpoint = this.vpc.addGatewayEndpoint("S3", {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [isolated],
+    });
     this.s3Endpoint.addToPolicy(
       new iam.PolicyStatement({
         sid: "EcrImageLayers",
@@ -72,22 +80,37 @@ export class WorkerNetwork extends Construct {
       }),
     );
 
-    const endpointSg = new ec2.SecurityGroup(this, "EndpointSg", { vpc: this.vpc, description: "VPC interface endpoints: HTTPS from inside the VPC", allowAllOutbound: false });
+    const endpointSg = new ec2.SecurityGroup(this, "EndpointSg", {
+      vpc: this.vpc,
+      description: "VPC interface endpoints: HTTPS from inside the VPC",
+      allowAllOutbound: false,
+    });
     endpointSg.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), "HTTPS from the VPC");
     for (const [name, service, policy] of INTERFACE_SERVICES) {
-      const ep = this.vpc.addInterfaceEndpoint(name, { service, subnets: isolated, privateDnsEnabled: true, securityGroups: [endpointSg], open: false });
+      const ep = this.vpc.addInterfaceEndpoint(name, {
+        service,
+        subnets: isolated,
+        privateDnsEnabled: true,
+        securityGroups: [endpointSg],
+        open: false,
+      });
       if (policy) ep.addToPolicy(this.ownAccountOnly());
       this.interfaceEndpoints.set(name, ep);
     }
 
     this.workerSecurityGroup = new ec2.SecurityGroup(this, "WorkerSg", {
       vpc: this.vpc,
-      description: "LeanFleet workers: no ingress; HTTPS egress, which only reaches the VPC endpoints (no internet route)",
+      description:
+        "LeanFleet workers: no ingress; HTTPS egress, which only reaches the VPC endpoints (no internet route)",
       allowAllOutbound: false,
     });
     // The S3 gateway endpoint is reached through S3's public prefix list, whose id an environment-agnostic stack
     // cannot know; the route tables (no IGW, no NAT) are what keep HTTPS from leaving AWS.
-    this.workerSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), "HTTPS to VPC endpoints and the S3 gateway");
+    this.workerSecurityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      "HTTPS to VPC endpoints and the S3 gateway",
+    );
   }
 
   /** Admit the data bucket through the S3 gateway endpoint (for principals of this account). */

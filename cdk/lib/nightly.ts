@@ -43,7 +43,15 @@ export const NIGHTLY_ENVIRONMENT = {
 
 /** The event a run's schedule sends. */
 export function startEvent(run: NightlyRunConfig, fleet: NightlyFleet): Record<string, unknown> {
-  return { action: "start", run: { name: run.name, fleet: run.fleet, manifestKey: run.manifestKey, startTasks: run.startTasks ?? fleet.maxTasks } };
+  return {
+    action: "start",
+    run: {
+      name: run.name,
+      fleet: run.fleet,
+      manifestKey: run.manifestKey,
+      startTasks: run.startTasks ?? fleet.maxTasks,
+    },
+  };
 }
 
 /**
@@ -73,7 +81,17 @@ export class NightlyRuns extends Construct {
       environment: {
         [NIGHTLY_ENVIRONMENT.bucket]: props.bucket.bucketName,
         [NIGHTLY_ENVIRONMENT.fleets]: stack.toJsonString(
-          Object.fromEntries(used.map((f) => [f.name, { queueUrl: f.queue.queueUrl, cluster: f.cluster.clusterName, service: f.service.serviceName, minTasks: f.minTasks }])),
+          Object.fromEntries(
+            used.map((f) => [
+              f.name,
+              {
+                queueUrl: f.queue.queueUrl,
+                cluster: f.cluster.clusterName,
+                service: f.service.serviceName,
+                minTasks: f.minTasks,
+              },
+            ]),
+          ),
         ),
       },
     });
@@ -81,7 +99,8 @@ export class NightlyRuns extends Construct {
     // Overlapping invocations are safe without reserved concurrency: a run starts through a conditional put of its
     // state object, and finishing a run twice writes the same summary.
     props.bucket.grantRead(fn);
-    for (const p of ["batches/*", "inputs/*", "nightly/*", "results/*/summary.json", "results/*/verdicts.json"]) props.bucket.grantPut(fn, p);
+    for (const p of ["batches/*", "inputs/*", "nightly/*", "results/*/summary.json", "results/*/verdicts.json"])
+      props.bucket.grantPut(fn, p);
     props.bucket.grantDelete(fn, "nightly/*");
     for (const f of used) f.queue.grantSendMessages(fn);
     fn.addToRolePolicy(
@@ -89,11 +108,22 @@ export class NightlyRuns extends Construct {
         sid: "FleetMinCapacity",
         actions: ["application-autoscaling:RegisterScalableTarget", "application-autoscaling:DescribeScalableTargets"],
         resources: ["*"],
-        conditions: { StringEquals: { "application-autoscaling:service-namespace": "ecs", "application-autoscaling:scalable-dimension": "ecs:service:DesiredCount" } },
+        conditions: {
+          StringEquals: {
+            "application-autoscaling:service-namespace": "ecs",
+            "application-autoscaling:scalable-dimension": "ecs:service:DesiredCount",
+          },
+        },
       }),
     );
     if (used.length > 0) {
-      fn.addToRolePolicy(new iam.PolicyStatement({ sid: "FleetServices", actions: ["ecs:DescribeServices", "ecs:UpdateService"], resources: used.map((f) => f.service.serviceArn) }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: "FleetServices",
+          actions: ["ecs:DescribeServices", "ecs:UpdateService"],
+          resources: used.map((f) => f.service.serviceArn),
+        }),
+      );
     }
 
     for (const run of props.runs) {
@@ -102,7 +132,12 @@ export class NightlyRuns extends Construct {
         description: `LeanFleet nightly run ${run.name} on fleet ${run.fleet}`,
         schedule: events.Schedule.expression(run.schedule),
       });
-      rule.addTarget(new targets.LambdaFunction(fn, { event: events.RuleTargetInput.fromObject(startEvent(run, fleet)), retryAttempts: 2 }));
+      rule.addTarget(
+        new targets.LambdaFunction(fn, {
+          event: events.RuleTargetInput.fromObject(startEvent(run, fleet)),
+          retryAttempts: 2,
+        }),
+      );
       this.startRules.set(run.name, rule);
     }
     this.checkRule = new events.Rule(this, "Check", {
@@ -110,16 +145,34 @@ export class NightlyRuns extends Construct {
       schedule: events.Schedule.rate(Duration.minutes(props.checkEveryMinutes ?? 5)),
       enabled: props.runs.length > 0,
     });
-    this.checkRule.addTarget(new targets.LambdaFunction(fn, { event: events.RuleTargetInput.fromObject({ action: "check" }), retryAttempts: 0 }));
+    this.checkRule.addTarget(
+      new targets.LambdaFunction(fn, {
+        event: events.RuleTargetInput.fromObject({ action: "check" }),
+        retryAttempts: 0,
+      }),
+    );
 
     const bucketId = stack.getLogicalId(props.bucket.node.defaultChild as CfnElement);
     Validations.of(fn).acknowledge(
-      { id: "AwsSolutions-IAM5[Resource::*]", reason: "Application Auto Scaling targets have no stable ARN; the statement is limited by condition to ECS service desired counts." },
-      { id: "AwsSolutions-IAM5[Action::s3:GetObject*]", reason: "Grant-generated read of dataset manifests, results and run state." },
-      { id: "AwsSolutions-IAM5[Action::s3:GetBucket*]", reason: "Grant-generated bucket metadata reads of the deployment bucket only." },
+      {
+        id: "AwsSolutions-IAM5[Resource::*]",
+        reason:
+          "Application Auto Scaling targets have no stable ARN; the statement is limited by condition to ECS service desired counts.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Action::s3:GetObject*]",
+        reason: "Grant-generated read of dataset manifests, results and run state.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Action::s3:GetBucket*]",
+        reason: "Grant-generated bucket metadata reads of the deployment bucket only.",
+      },
       { id: "AwsSolutions-IAM5[Action::s3:List*]", reason: "Counting a run's results means listing them." },
       { id: "AwsSolutions-IAM5[Action::s3:Abort*]", reason: "Grant-generated: abort an interrupted multipart upload." },
-      { id: "AwsSolutions-IAM5[Action::s3:DeleteObject*]", reason: "Grant-generated delete of run-state objects under nightly/ only." },
+      {
+        id: "AwsSolutions-IAM5[Action::s3:DeleteObject*]",
+        reason: "Grant-generated delete of run-state objects under nightly/ only.",
+      },
       ...["*", "batches/*", "inputs/*", "nightly/*", "results/*/summary.json", "results/*/verdicts.json"].map((p) => ({
         id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${p}]`,
         reason: `Objects are keyed by run, batch and job ids; the function needs every object under ${p === "*" ? "the bucket (read)" : p}.`,

@@ -85,8 +85,15 @@ export class LeanFleetFunction extends Construct {
       },
     });
     Validations.of(this.fn).acknowledge(
-      { id: "AwsSolutions-L1", reason: "Pinned to Node 22, the runtime the project is developed and tested on (package.json engines); Node 24 is adopted deliberately, not by default." },
-      { id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]", reason: "The AWS-managed basic execution policy only lets the function write its own logs." },
+      {
+        id: "AwsSolutions-L1",
+        reason:
+          "Pinned to Node 22, the runtime the project is developed and tested on (package.json engines); Node 24 is adopted deliberately, not by default.",
+      },
+      {
+        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        reason: "The AWS-managed basic execution policy only lets the function write its own logs.",
+      },
     );
   }
 }

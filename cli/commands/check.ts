@@ -52,19 +52,26 @@ export class WaitReporter {
 export function registerCheck(program: Command, io: { out: (s: string) => void; err: (s: string) => void }): void {
   program
     .command("check")
-    .description("check one Lean file; prints messages and failed checks as file:line:col: severity: text, then the verdict and trust level; exit 0 valid, 1 invalid")
+    .description(
+      "check one Lean file; prints messages and failed checks as file:line:col: severity: text, then the verdict and trust level; exit 0 valid, 1 invalid",
+    )
     .argument("<file>", "a .lean file")
     .option("--fleet <name>", "fleet (Lean environment) to check on")
     .option("--timeout-ms <ms>", "kill the REPL after this long (status timeout)")
-    .option("--statement <file>", "a .lean file with the problem's statement (theorems with sorry proofs): the file must prove exactly these")
+    .option(
+      "--statement <file>",
+      "a .lean file with the problem's statement (theorems with sorry proofs): the file must prove exactly these",
+    )
     .option("--strict", "also run the strict stage (comparator in a fresh sandboxed process); needs --statement")
     .option("--json", "print the stored result as JSON instead")
     .action(async (file: string, opts: CheckOptions, cmd: Command) => {
       const conn = cmd.optsWithGlobals<ConnectionOptions>();
       const content = await readFile(file, "utf8");
       const timeoutMs = opts.timeoutMs === undefined ? undefined : Number(opts.timeoutMs);
-      if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100)) throw new Error(`--timeout-ms must be a whole number >= 100, got ${opts.timeoutMs}`);
-      if (opts.strict && opts.statement === undefined) throw new Error("--strict needs --statement FILE: comparator checks the proof against the problem's statement");
+      if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100))
+        throw new Error(`--timeout-ms must be a whole number >= 100, got ${opts.timeoutMs}`);
+      if (opts.strict && opts.statement === undefined)
+        throw new Error("--strict needs --statement FILE: comparator checks the proof against the problem's statement");
       const statement = opts.statement === undefined ? undefined : await readFile(opts.statement, "utf8");
       const client = connect(conn, process.env, (line) => io.err(line));
       const startedAt = Date.now();
@@ -82,7 +89,10 @@ export function registerCheck(program: Command, io: { out: (s: string) => void; 
       if (result === undefined) {
         const reporter = new WaitReporter(answer.jobId, io.err, startedAt);
         reporter.update(answer);
-        result = await client.wait(answer.jobId, { timeoutMs: (timeoutMs ?? 60_000) + 15 * 60_000, onPoll: (a) => reporter.update(a) });
+        result = await client.wait(answer.jobId, {
+          timeoutMs: (timeoutMs ?? 60_000) + 15 * 60_000,
+          onPoll: (a) => reporter.update(a),
+        });
       }
       if (opts.json) {
         io.out(JSON.stringify(result, null, 2));

@@ -14,7 +14,19 @@ import { PROOF_FIELDS, readDataset } from "../dataset.js";
 import { submitOrder } from "../submit-order.js";
 import { writeReportFile } from "../../services/report/index.js";
 import { formatSummary, summarise } from "../eval-summary.js";
-import { clearState, datasetHash, environmentChange, environmentChangeError, indexOfSeq, loadState, readWrittenResults, saveState, statePath, toSeqRuns, type WrittenResults } from "../eval-state.js";
+import {
+  clearState,
+  datasetHash,
+  environmentChange,
+  environmentChangeError,
+  indexOfSeq,
+  loadState,
+  readWrittenResults,
+  saveState,
+  statePath,
+  toSeqRuns,
+  type WrittenResults,
+} from "../eval-state.js";
 
 /** Options of `eval`. */
 interface EvalOptions {
@@ -64,18 +76,42 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
     .argument("<dataset>", "a .jsonl file")
     .option("--out <file>", "results JSON Lines (default: <dataset>.results.jsonl in the current directory)")
     .option("--fleet <name>", "fleet (Lean environment)")
-    .option("--early-stop", "skip the remaining items of a group once one is valid (items are then submitted round-robin across groups)")
-    .option("--verify <level>", 'trust level of the items that name none: "fast" (default) or "strict" (needs a statement)')
+    .option(
+      "--early-stop",
+      "skip the remaining items of a group once one is valid (items are then submitted round-robin across groups)",
+    )
+    .option(
+      "--verify <level>",
+      'trust level of the items that name none: "fast" (default) or "strict" (needs a statement)',
+    )
     .option("--code-field <field>", "field with the whole Lean code (default: code; else header + statement + proof)")
-    .option("--id-field <field>", "field with the item's id, returned as id in its result and the default group (default: id, else name)")
-    .option("--statement-field <field>", "field with the formal statement, sent with the header as statement so the proof must prove it (default: formal_statement)")
+    .option(
+      "--id-field <field>",
+      "field with the item's id, returned as id in its result and the default group (default: id, else name)",
+    )
+    .option(
+      "--statement-field <field>",
+      "field with the formal statement, sent with the header as statement so the proof must prove it (default: formal_statement)",
+    )
     .option("--header-field <field>", "field with the import header before the statement (default: header)")
-    .option("--proof-field <field>", `field with the proof completing the statement (default: the first of ${PROOF_FIELDS.join(", ")})`)
+    .option(
+      "--proof-field <field>",
+      `field with the proof completing the statement (default: the first of ${PROOF_FIELDS.join(", ")})`,
+    )
     .option("--summary-out <file>", "also write the summary as JSON")
     .option("--no-progress", "no progress bar")
-    .option("--report", "also write the run's HTML report beside the results (<results without .results.jsonl>.report.html)")
-    .option("--resume", "continue an interrupted eval of the same dataset and --out: collect the rest of its batch's results (nothing is resubmitted)")
-    .option("--allow-env-change", "with --resume: continue even though the fleet now runs another environment than the results so far (pass@k is then given per environment)")
+    .option(
+      "--report",
+      "also write the run's HTML report beside the results (<results without .results.jsonl>.report.html)",
+    )
+    .option(
+      "--resume",
+      "continue an interrupted eval of the same dataset and --out: collect the rest of its batch's results (nothing is resubmitted)",
+    )
+    .option(
+      "--allow-env-change",
+      "with --resume: continue even though the fleet now runs another environment than the results so far (pass@k is then given per environment)",
+    )
     .action(async (dataset: string, opts: EvalOptions, cmd: Command) => {
       const started = Date.now();
       if (opts.verify !== undefined && opts.verify !== "fast" && opts.verify !== "strict") {
@@ -96,12 +132,18 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
       const endpoint = endpointOf(connection);
       const client = connect(connection, process.env, (line) => io.err(line));
       // Resuming: the batch and results so far come from the interrupted run (checked before touching the cluster).
-      const resumed = opts.resume ? { state: await loadState(outPath, sha256), written: await readWrittenResults(outPath) } : undefined;
+      const resumed = opts.resume
+        ? { state: await loadState(outPath, sha256), written: await readWrittenResults(outPath) }
+        : undefined;
       if (resumed && resumed.state.endpoint !== endpoint) {
-        io.err(`note: batch ${resumed.state.batchId} was submitted to ${resumed.state.endpoint}; reading its results from ${endpoint}`);
+        io.err(
+          `note: batch ${resumed.state.batchId} was submitted to ${resumed.state.endpoint}; reading its results from ${endpoint}`,
+        );
       }
       if (!resumed && existsSync(statePath(outPath))) {
-        io.err(`note: ${statePath(outPath)} records an interrupted eval; this run submits a new batch (use --resume to continue that one instead)`);
+        io.err(
+          `note: ${statePath(outPath)} records an interrupted eval; this run submits a new batch (use --resume to continue that one instead)`,
+        );
       }
       const health = await client.health();
       if (health.simulated) io.err("SIMULATED: the cluster runs the REPL double; results are not Lean verdicts.");
@@ -111,7 +153,10 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
         const envs = (await client.cluster()).fleets.find((f) => f.fleet === fleet)?.environments;
         const change = environmentChange(resumed.written.results, envs && !("error" in envs) ? envs.current : null);
         if (change && !opts.allowEnvChange) throw environmentChangeError(change, fleet, outPath);
-        if (change) io.err(`note: continuing in environment ${change.now} after ${change.before.join(", ")} (--allow-env-change); the summary gives pass@k per environment`);
+        if (change)
+          io.err(
+            `note: continuing in environment ${change.now} after ${change.before.join(", ")} (--allow-env-change); the summary gives pass@k per environment`,
+          );
       }
 
       const abort = new AbortController();
@@ -134,7 +179,10 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
       let written: WrittenResults | undefined;
       if (resumed) {
         ({ batchId } = resumed.state);
-        const order = submitOrder(resumed.state.order ?? "dataset", items.map((it) => it.group));
+        const order = submitOrder(
+          resumed.state.order ?? "dataset",
+          items.map((it) => it.group),
+        );
         seqToIndex = new Map([...indexOfSeq(resumed.state)].map(([seq, position]) => [seq, order[position]!]));
         written = resumed.written;
         io.err(`resuming batch ${batchId}: ${written.results.length} of ${items.length} results already in ${outPath}`);
@@ -142,17 +190,31 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
         if (show) bar.start(items.length, 0, { phase: "submit ", valid: 0, rate: "0.0" });
         // With early stop, a group's later candidates must reach the queue after its first ones ran: round-robin.
         const orderKind = opts.earlyStop ? "group-round-robin" : "dataset";
-        const order = submitOrder(orderKind, items.map((it) => it.group));
-        const sub = await client.submitBatch(order.map((i) => items[i]!), {
-          ...(opts.fleet ? { fleet: opts.fleet } : {}),
-          earlyStop: opts.earlyStop ?? false,
-          ...(verify ? { verify } : {}),
-          signal: abort.signal,
-          onProgress: (n) => show && bar.update(n),
-        });
+        const order = submitOrder(
+          orderKind,
+          items.map((it) => it.group),
+        );
+        const sub = await client.submitBatch(
+          order.map((i) => items[i]!),
+          {
+            ...(opts.fleet ? { fleet: opts.fleet } : {}),
+            earlyStop: opts.earlyStop ?? false,
+            ...(verify ? { verify } : {}),
+            signal: abort.signal,
+            onProgress: (n) => show && bar.update(n),
+          },
+        );
         batchId = sub.batchId;
         seqToIndex = new Map(sub.seqs.map((seq, position) => [seq, order[position]!]));
-        await saveState(outPath, { v: 1, batchId, datasetSha256: sha256, items: items.length, seqRuns: toSeqRuns(sub.seqs), endpoint, order: orderKind });
+        await saveState(outPath, {
+          v: 1,
+          batchId,
+          datasetSha256: sha256,
+          items: items.length,
+          seqRuns: toSeqRuns(sub.seqs),
+          endpoint,
+          order: orderKind,
+        });
         if (!show) io.err(`batch ${batchId}: ${items.length} items submitted`);
       }
 
@@ -165,7 +227,10 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
         else bar.update(0, { phase: "results" });
       }
       try {
-        for await (const r of client.results(batchId, { signal: abort.signal, ...(written ? { cursor: written.cursor } : {}) })) {
+        for await (const r of client.results(batchId, {
+          signal: abort.signal,
+          ...(written ? { cursor: written.cursor } : {}),
+        })) {
           const seq = seqOfJob(r.jobId);
           if (seq !== undefined && written?.seqs.has(seq)) continue; // already in the file (beyond what the cursor could hold)
           const line = { ...r, index: seq === undefined ? null : (seqToIndex.get(seq) ?? null) };
@@ -197,9 +262,12 @@ export function registerEval(program: Command, io: { out: (s: string) => void; e
       const summary = summarise(results);
       io.out(`batch ${batchId}: results in ${outPath}`);
       for (const line of formatSummary(summary, { wallMs: Date.now() - started })) io.out(line);
-      if (opts.summaryOut) await writeFile(opts.summaryOut, JSON.stringify({ batchId, resultsFile: outPath, ...summary }, null, 2) + "\n");
+      if (opts.summaryOut)
+        await writeFile(opts.summaryOut, JSON.stringify({ batchId, resultsFile: outPath, ...summary }, null, 2) + "\n");
       if (opts.report) {
-        const report = await writeReportFile(outPath, { title: `LeanFleet report: ${basename(dataset)} (batch ${batchId})` });
+        const report = await writeReportFile(outPath, {
+          title: `LeanFleet report: ${basename(dataset)} (batch ${batchId})`,
+        });
         io.out(`report: ${report.out}`);
       }
     });

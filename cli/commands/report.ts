@@ -15,7 +15,9 @@ interface ReportOptions {
 export function registerReport(program: Command, io: { out: (s: string) => void; err: (s: string) => void }): void {
   program
     .command("report")
-    .description("write an evaluation report (one self-contained HTML page) from a results file, optionally against a baseline run")
+    .description(
+      "write an evaluation report (one self-contained HTML page) from a results file, optionally against a baseline run",
+    )
     .argument("<results>", "a results .jsonl file (leanfleet eval --out)")
     .option("--baseline <file>", "results .jsonl of an earlier run: newly solved, newly failing, slowdowns")
     .option("--out <file>", "the HTML file (default: <results without .results.jsonl>.report.html)")

@@ -16,24 +16,48 @@ export function registerStatus(program: Command, io: { out: (s: string) => void;
         const p = await client.progress(batchId);
         if (opts.json) return io.out(JSON.stringify(p, null, 2));
         if (p.simulated) io.out("SIMULATED: results of this batch come from the REPL double, not from Lean.");
-        io.out(`batch ${p.batchId} on ${p.fleet}${p.earlyStop ? " (early stop)" : ""}: ${p.done}/${p.total} done, ${p.valid} valid, ${p.ratePerSecond}/s${p.complete ? ", complete" : ""}`);
-        io.out(`  ${Object.entries(p.byStatus).map(([s, n]) => `${s} ${n}`).join(", ")}`);
+        io.out(
+          `batch ${p.batchId} on ${p.fleet}${p.earlyStop ? " (early stop)" : ""}: ${p.done}/${p.total} done, ${p.valid} valid, ${p.ratePerSecond}/s${p.complete ? ", complete" : ""}`,
+        );
+        io.out(
+          `  ${Object.entries(p.byStatus)
+            .map(([s, n]) => `${s} ${n}`)
+            .join(", ")}`,
+        );
         for (const line of trustLines(p.byTrust)) io.out(`  ${line}`);
         return;
       }
       const [health, cluster] = await Promise.all([client.health(), client.cluster()]);
       if (opts.json) return io.out(JSON.stringify({ endpoint: client.endpoint, health, cluster }, null, 2));
-      io.out(`LeanFleet API ${client.endpoint}: ${health.ok ? "ok" : "NOT OK"}${health.version ? ` (v${health.version})` : ""}`);
+      io.out(
+        `LeanFleet API ${client.endpoint}: ${health.ok ? "ok" : "NOT OK"}${health.version ? ` (v${health.version})` : ""}`,
+      );
       if (cluster.simulated) io.out("SIMULATED: workers run the REPL double; results are not Lean verdicts.");
       for (const f of cluster.fleets) {
-        const q = "error" in f.queue ? `queue error: ${f.queue.error}` : `queue visible ${f.queue.visible}, in flight ${f.queue.inFlight}${f.queue.oldestAgeSeconds !== null ? `, oldest ${f.queue.oldestAgeSeconds} s` : ""}`;
-        const t = f.tasks === null ? "tasks unknown" : "error" in f.tasks ? `tasks error: ${f.tasks.error}` : `tasks desired ${f.tasks.desired}, running ${f.tasks.running}, pending ${f.tasks.pending}`;
-        const d = f.deadLettered === undefined ? "" : "error" in f.deadLettered ? `; dead-lettered: error ${f.deadLettered.error}` : `; dead-lettered ${f.deadLettered.count}${f.deadLettered.atLeast ? "+" : ""}`;
+        const q =
+          "error" in f.queue
+            ? `queue error: ${f.queue.error}`
+            : `queue visible ${f.queue.visible}, in flight ${f.queue.inFlight}${f.queue.oldestAgeSeconds !== null ? `, oldest ${f.queue.oldestAgeSeconds} s` : ""}`;
+        const t =
+          f.tasks === null
+            ? "tasks unknown"
+            : "error" in f.tasks
+              ? `tasks error: ${f.tasks.error}`
+              : `tasks desired ${f.tasks.desired}, running ${f.tasks.running}, pending ${f.tasks.pending}`;
+        const d =
+          f.deadLettered === undefined
+            ? ""
+            : "error" in f.deadLettered
+              ? `; dead-lettered: error ${f.deadLettered.error}`
+              : `; dead-lettered ${f.deadLettered.count}${f.deadLettered.atLeast ? "+" : ""}`;
         io.out(`  ${f.fleet}${f.default ? " (default)" : ""}: ${q}; ${t}${d}`);
         const e = f.environments;
         if (e !== undefined) {
           if ("error" in e) io.out(`    environments: error ${e.error}`);
-          else if (e.environments.length > 0) io.out(`    environments: ${e.environments.map((x) => `${x.id}${x.id === e.current ? " (current)" : ""}`).join(", ")} (records: GET /v1/environments/{id})`);
+          else if (e.environments.length > 0)
+            io.out(
+              `    environments: ${e.environments.map((x) => `${x.id}${x.id === e.current ? " (current)" : ""}`).join(", ")} (records: GET /v1/environments/{id})`,
+            );
         }
       }
     });

@@ -45,9 +45,14 @@ export interface ApiContext {
 export function resolveDeps(deps: ApiDeps, log?: ErrorLog): ApiContext {
   const fleets = Object.keys(deps.queues);
   if (fleets.length === 0) throw new Error("createApp: deps.queues must name at least one fleet");
-  const defaultFleet = deps.defaultFleet ?? (fleets.includes(API_DEFAULTS.defaultFleet) ? API_DEFAULTS.defaultFleet : fleets[0]!);
-  if (deps.idSecret !== undefined && !/^[0-9a-f]{64}$/.test(deps.idSecret)) throw new Error("createApp: idSecret must be 64 lowercase hex digits");
-  if (!fleets.includes(defaultFleet)) throw new Error(`createApp: defaultFleet ${JSON.stringify(defaultFleet)} is not one of the fleets ${fleets.join(", ")}`);
+  const defaultFleet =
+    deps.defaultFleet ?? (fleets.includes(API_DEFAULTS.defaultFleet) ? API_DEFAULTS.defaultFleet : fleets[0]!);
+  if (deps.idSecret !== undefined && !/^[0-9a-f]{64}$/.test(deps.idSecret))
+    throw new Error("createApp: idSecret must be 64 lowercase hex digits");
+  if (!fleets.includes(defaultFleet))
+    throw new Error(
+      `createApp: defaultFleet ${JSON.stringify(defaultFleet)} is not one of the fleets ${fleets.join(", ")}`,
+    );
   const limits: ApiLimits = {
     ...API_DEFAULTS.limits,
     ...deps.limits,
@@ -65,7 +70,9 @@ export function resolveDeps(deps: ApiDeps, log?: ErrorLog): ApiContext {
     limits,
     now,
     newBatchId,
-    jobIds: new JobIdSigner(deps.idSecret === undefined ? () => loadIdSecret(store) : async () => Buffer.from(deps.idSecret!, "hex")),
+    jobIds: new JobIdSigner(
+      deps.idSecret === undefined ? () => loadIdSecret(store) : async () => Buffer.from(deps.idSecret!, "hex"),
+    ),
     senders: Object.fromEntries(Object.entries(queues).map(([f, q]) => [f, new SendCoalescer(q)])),
     sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     simulated: deps.simulated ?? false,
@@ -81,7 +88,11 @@ export function resolveDeps(deps: ApiDeps, log?: ErrorLog): ApiContext {
       const name = fleet ?? defaultFleet;
       const queue = queues[name];
       if (!queue) {
-        throw new BadRequestError(field, `unknown fleet ${JSON.stringify(name)}; this deployment has: ${fleets.join(", ")} (GET /v1/cluster lists them)`, "unknown_fleet");
+        throw new BadRequestError(
+          field,
+          `unknown fleet ${JSON.stringify(name)}; this deployment has: ${fleets.join(", ")} (GET /v1/cluster lists them)`,
+          "unknown_fleet",
+        );
       }
       return { fleet: name, queue };
     },

@@ -17,11 +17,19 @@ function tooMany(count: number | string, max: number): BadRequestError {
 }
 
 /** Parse and validate the items of a batch body; throws a 4xx error naming the item and field on the first problem. */
-export async function readBatchItems(c: Context, maxBytes: number, maxItems: number, fast?: BodyReader): Promise<BatchItem[]> {
+export async function readBatchItems(
+  c: Context,
+  maxBytes: number,
+  maxItems: number,
+  fast?: BodyReader,
+): Promise<BatchItem[]> {
   const type = mediaType(c);
   const lines = JSON_LINES_TYPES.includes(type);
   if (!lines && type !== "" && type !== "application/json" && type !== "text/plain") {
-    throw new UnsupportedMediaTypeError(type, ["application/json (an array of items)", "application/x-ndjson (JSON Lines)"]);
+    throw new UnsupportedMediaTypeError(type, [
+      "application/json (an array of items)",
+      "application/x-ndjson (JSON Lines)",
+    ]);
   }
   const text = await readText(c, maxBytes, fast);
   const asArray = type === "application/json" || (!lines && text.trimStart().startsWith("["));
@@ -29,7 +37,10 @@ export async function readBatchItems(c: Context, maxBytes: number, maxItems: num
   if (asArray) {
     const json = parseJson(text, `[${ITEM_EXAMPLE}]`);
     if (!Array.isArray(json)) {
-      throw new BadRequestError(undefined, `the body must be a JSON array of items such as [${ITEM_EXAMPLE}] (or JSON Lines with content-type application/x-ndjson)`);
+      throw new BadRequestError(
+        undefined,
+        `the body must be a JSON array of items such as [${ITEM_EXAMPLE}] (or JSON Lines with content-type application/x-ndjson)`,
+      );
     }
     if (json.length > maxItems) throw tooMany(json.length, maxItems);
     raw = json.map((value, i) => ({ value, field: `items[${i}]` }));

@@ -94,7 +94,8 @@ function num(env: NodeJS.ProcessEnv, name: string, min: number): number | undefi
   const v = env[name];
   if (v === undefined || v.trim() === "") return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new ApiConfigError(`${name} must be a number >= ${min}, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n < min)
+    throw new ApiConfigError(`${name} must be a number >= ${min}, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -110,7 +111,9 @@ function parseEcsTargets(env: NodeJS.ProcessEnv): ApiConfig["ecs"] {
   for (const [fleet, service] of Object.entries(services)) {
     const cluster = clusters[fleet] ?? shared;
     if (!cluster) {
-      throw new ApiConfigError(`${API_ENV.ecsServices} names fleet ${JSON.stringify(fleet)} but neither ${API_ENV.ecsClusters} nor ${API_ENV.ecsCluster} gives its ECS cluster`);
+      throw new ApiConfigError(
+        `${API_ENV.ecsServices} names fleet ${JSON.stringify(fleet)} but neither ${API_ENV.ecsClusters} nor ${API_ENV.ecsCluster} gives its ECS cluster`,
+      );
     }
     out[fleet] = { cluster, service };
   }
@@ -120,8 +123,20 @@ function parseEcsTargets(env: NodeJS.ProcessEnv): ApiConfig["ecs"] {
 /** Parse the API's environment. With `requireKeys`, at least one API key must be configured. */
 export function parseApiConfig(env: NodeJS.ProcessEnv, options: { requireKeys: boolean }): ApiConfig {
   const urls = env[API_ENV.queueUrls];
-  if (!urls) throw new ApiConfigError(`${API_ENV.queueUrls} is not set: give a JSON object of fleet -> queue URL, e.g. {"default":"https://sqs…/leanfleet-default"}`);
-  const queueUrls = json(API_ENV.queueUrls, urls, z.record(z.string().regex(FLEET_PATTERN), z.string().regex(/^https?:\/\/\S+$/, { error: "must be a queue URL (http(s)://…)" })).refine((o) => Object.keys(o).length > 0, "name at least one fleet"));
+  if (!urls)
+    throw new ApiConfigError(
+      `${API_ENV.queueUrls} is not set: give a JSON object of fleet -> queue URL, e.g. {"default":"https://sqs…/leanfleet-default"}`,
+    );
+  const queueUrls = json(
+    API_ENV.queueUrls,
+    urls,
+    z
+      .record(
+        z.string().regex(FLEET_PATTERN),
+        z.string().regex(/^https?:\/\/\S+$/, { error: "must be a queue URL (http(s)://…)" }),
+      )
+      .refine((o) => Object.keys(o).length > 0, "name at least one fleet"),
+  );
   const bucket = env[API_ENV.bucket];
   if (!bucket) throw new ApiConfigError(`${API_ENV.bucket} is not set: give the name of the results bucket`);
   const rawKeys = env[API_ENV.apiKeys];
@@ -140,11 +155,15 @@ export function parseApiConfig(env: NodeJS.ProcessEnv, options: { requireKeys: b
         },
   );
   if (options.requireKeys && keys.length === 0) {
-    throw new ApiConfigError(`${API_ENV.apiKeys} holds no API key: in AWS keys are required. Set it to a JSON array of SHA-256 hex digests of your keys (printf %s "$KEY" | sha256sum)`);
+    throw new ApiConfigError(
+      `${API_ENV.apiKeys} holds no API key: in AWS keys are required. Set it to a JSON array of SHA-256 hex digests of your keys (printf %s "$KEY" | sha256sum)`,
+    );
   }
   const defaultFleet = env[API_ENV.defaultFleet] || undefined;
   if (defaultFleet !== undefined && !(defaultFleet in queueUrls)) {
-    throw new ApiConfigError(`${API_ENV.defaultFleet}=${defaultFleet} is not one of the fleets in ${API_ENV.queueUrls} (${Object.keys(queueUrls).join(", ")})`);
+    throw new ApiConfigError(
+      `${API_ENV.defaultFleet}=${defaultFleet} is not one of the fleets in ${API_ENV.queueUrls} (${Object.keys(queueUrls).join(", ")})`,
+    );
   }
   const ecs = parseEcsTargets(env);
   const rps = num(env, API_ENV.rateRps, 0.001);

@@ -40,7 +40,9 @@ export class Enqueuer {
     try {
       await sendJobs(queue, this.store, jobs, {
         concurrency: this.options.sendConcurrency,
-        ...(this.options.claimCheckThresholdBytes !== undefined ? { thresholdBytes: this.options.claimCheckThresholdBytes } : {}),
+        ...(this.options.claimCheckThresholdBytes !== undefined
+          ? { thresholdBytes: this.options.claimCheckThresholdBytes }
+          : {}),
       });
     } catch (err) {
       if (!(err instanceof PartialSendError)) throw err;

@@ -14,9 +14,18 @@ export class ApiError extends LeanFleetError {
   constructor(
     code: ErrorCode,
     message: string,
-    options: { field?: string; retryAfterSeconds?: number; details?: Record<string, unknown>; publicDetails?: Record<string, unknown> } = {},
+    options: {
+      field?: string;
+      retryAfterSeconds?: number;
+      details?: Record<string, unknown>;
+      publicDetails?: Record<string, unknown>;
+    } = {},
   ) {
-    super(code, message, { ...options.details, ...options.publicDetails, ...(options.field === undefined ? {} : { field: options.field }) });
+    super(code, message, {
+      ...options.details,
+      ...options.publicDetails,
+      ...(options.field === undefined ? {} : { field: options.field }),
+    });
     this.field = options.field;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.publicDetails = options.publicDetails;
@@ -47,16 +56,23 @@ export class LimitExceededError extends ApiError {
 /** The body is larger than this route accepts. */
 export class PayloadTooLargeError extends ApiError {
   constructor(maxBytes: number) {
-    super("payload_too_large", `the request body is larger than ${maxBytes} bytes; send less per call (split a batch into appending calls with batchId, or shorten the input)`, {
-      details: { maxBytes },
-    });
+    super(
+      "payload_too_large",
+      `the request body is larger than ${maxBytes} bytes; send less per call (split a batch into appending calls with batchId, or shorten the input)`,
+      {
+        details: { maxBytes },
+      },
+    );
   }
 }
 
 /** A job or batch that does not exist (or that this key may not see). */
 export class NotFoundError extends ApiError {
   constructor(what: string, id: string) {
-    super("not_found", `no ${what} with id ${JSON.stringify(id)} was accepted; check the id returned when it was submitted`);
+    super(
+      "not_found",
+      `no ${what} with id ${JSON.stringify(id)} was accepted; check the id returned when it was submitted`,
+    );
   }
 }
 
@@ -70,16 +86,23 @@ export class ConflictError extends ApiError {
 /** The body's content type is not one this route reads. */
 export class UnsupportedMediaTypeError extends ApiError {
   constructor(got: string, accepted: string[]) {
-    super("unsupported_media_type", `content-type ${JSON.stringify(got)} is not accepted here; send one of ${accepted.join(", ")}`);
+    super(
+      "unsupported_media_type",
+      `content-type ${JSON.stringify(got)} is not accepted here; send one of ${accepted.join(", ")}`,
+    );
   }
 }
 
 /** The queue or the object store failed or timed out; the request may be retried. */
 export class UpstreamUnavailableError extends ApiError {
   constructor(what: string, cause: unknown) {
-    super("upstream_unavailable", `${what} is unavailable right now (${cause instanceof Error ? cause.message : String(cause)}); retry with backoff`, {
-      retryAfterSeconds: 1,
-    });
+    super(
+      "upstream_unavailable",
+      `${what} is unavailable right now (${cause instanceof Error ? cause.message : String(cause)}); retry with backoff`,
+      {
+        retryAfterSeconds: 1,
+      },
+    );
   }
 }
 

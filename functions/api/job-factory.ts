@@ -9,9 +9,17 @@ type Check = Omit<JobSubmission, "fleet"> | Omit<BatchItem, "group">;
 /** The job request of a validated check. */
 export function toJobRequest(s: Check): JobRequest {
   if (s.tactic !== undefined) return { kind: "tactic", tactic: s.tactic, proofState: s.proofState! };
-  const base = { ...(s.env === undefined ? {} : { env: s.env }), ...(s.options === undefined ? {} : { options: s.options }) };
+  const base = {
+    ...(s.env === undefined ? {} : { env: s.env }),
+    ...(s.options === undefined ? {} : { options: s.options }),
+  };
   if (s.file !== undefined) {
-    return { kind: "file", content: s.file.content, ...(s.file.name === undefined ? {} : { name: s.file.name }), ...base };
+    return {
+      kind: "file",
+      content: s.file.content,
+      ...(s.file.name === undefined ? {} : { name: s.file.name }),
+      ...base,
+    };
   }
   return { kind: "command", code: s.code ?? "", ...base };
 }
@@ -26,16 +34,25 @@ export function checkChain(s: Check, field = ""): void {
   const known = new Set(s.chain.map((r) => r.handle as string));
   const used = s.tactic !== undefined ? s.proofState : s.env;
   if (used !== undefined && !known.has(used)) {
-    throw new BadRequestError(at("chain"), `does not contain the record of ${used}; pass the handle records of every handle the job uses (from the results that returned them)`);
+    throw new BadRequestError(
+      at("chain"),
+      `does not contain the record of ${used}; pass the handle records of every handle the job uses (from the results that returned them)`,
+    );
   }
   s.chain.forEach((record, i) => {
     const req = record.request as { env?: unknown; proofState?: unknown };
     for (const dep of [req.env, req.proofState]) {
       if (typeof dep === "string" && !known.has(dep)) {
-        throw new BadRequestError(at(`chain[${i}].request`), `uses ${dep}, whose record is missing from the chain; include the whole chain back to a fresh command`);
+        throw new BadRequestError(
+          at(`chain[${i}].request`),
+          `uses ${dep}, whose record is missing from the chain; include the whole chain back to a fresh command`,
+        );
       }
       if (typeof dep === "number") {
-        throw new BadRequestError(at(`chain[${i}].request`), "holds a raw REPL id; chain records must use handles, as returned in results");
+        throw new BadRequestError(
+          at(`chain[${i}].request`),
+          "holds a raw REPL id; chain records must use handles, as returned in results",
+        );
       }
     }
   });
@@ -71,7 +88,9 @@ export function buildJob(s: Check, ctx: JobContext): Job {
     ...(s.meta === undefined ? {} : { meta: s.meta }),
     ...(s.statement === undefined ? {} : { statement: s.statement }),
     ...(s.theorems === undefined ? {} : { theorems: s.theorems }),
-    ...((s.permittedAxioms ?? ctx.defaults?.permittedAxioms) === undefined ? {} : { permittedAxioms: s.permittedAxioms ?? ctx.defaults!.permittedAxioms! }),
+    ...((s.permittedAxioms ?? ctx.defaults?.permittedAxioms) === undefined
+      ? {}
+      : { permittedAxioms: s.permittedAxioms ?? ctx.defaults!.permittedAxioms! }),
     ...((s.verify ?? ctx.defaults?.verify) === undefined ? {} : { verify: s.verify ?? ctx.defaults!.verify! }),
   };
 }

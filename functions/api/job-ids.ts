@@ -3,7 +3,15 @@
 // accepted" without writing a marker per job (which would cost an S3 PUT on the enqueue path), and hides jobs of other
 // keys. The secret lives in the bucket (config/id-secret), created once, so ids stay valid across API instances and
 // restarts.
-import { createCipheriv, createHmac, createSecretKey, randomBytes, randomFillSync, timingSafeEqual, type KeyObject } from "node:crypto";
+import {
+  createCipheriv,
+  createHmac,
+  createSecretKey,
+  randomBytes,
+  randomFillSync,
+  timingSafeEqual,
+  type KeyObject,
+} from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
 import type { ObjectStore } from "../../services/core/index.js";
 
@@ -16,7 +24,8 @@ export async function loadIdSecret(store: ObjectStore): Promise<Buffer> {
   if (existing !== undefined && /^[0-9a-f]{64}$/.test(existing.trim())) return Buffer.from(existing.trim(), "hex");
   await store.put(ID_SECRET_KEY, randomBytes(32).toString("hex"), { ifAbsent: true, contentType: "text/plain" });
   const winner = (await store.get(ID_SECRET_KEY))?.trim() ?? "";
-  if (!/^[0-9a-f]{64}$/.test(winner)) throw new Error(`${ID_SECRET_KEY} in the bucket is not 64 hex digits; delete it to have a new one created`);
+  if (!/^[0-9a-f]{64}$/.test(winner))
+    throw new Error(`${ID_SECRET_KEY} in the bucket is not 64 hex digits; delete it to have a new one created`);
   return Buffer.from(winner, "hex");
 }
 
@@ -137,14 +146,22 @@ export class JobIdSigner {
   /** A new job id for `owner` (`j_` + UUIDv7 whose last 40 random bits are the MAC). */
   issue(owner: string): Promise<string> | string {
     // Synchronous once the secret is loaded: the enqueue path awaits it, and a promise per id showed in its profile.
-    return this.#tags !== undefined ? this.#issue(this.#tags, owner) : this.#key().then((tags) => this.#issue(tags, owner));
+    return this.#tags !== undefined
+      ? this.#issue(this.#tags, owner)
+      : this.#key().then((tags) => this.#issue(tags, owner));
   }
 
   #issue(tags: IdTags, owner: string): string {
     const now = this.#now();
     const block = this.#blocks.get(owner);
-    if (block !== undefined && block.next < block.ids.length && now - block.madeMs <= this.#blockMaxAgeMs) return block.ids[block.next++]!;
-    const size = block === undefined ? 1 : block.next >= block.ids.length ? Math.min(this.#maxBlockIds, block.ids.length * 2) : Math.max(1, block.next);
+    if (block !== undefined && block.next < block.ids.length && now - block.madeMs <= this.#blockMaxAgeMs)
+      return block.ids[block.next++]!;
+    const size =
+      block === undefined
+        ? 1
+        : block.next >= block.ids.length
+          ? Math.min(this.#maxBlockIds, block.ids.length * 2)
+          : Math.max(1, block.next);
     const bytes = Buffer.alloc(size * UUID_BYTES);
     for (let i = 0; i < size; i++) {
       const at = i * UUID_BYTES;

@@ -32,7 +32,13 @@ export async function jobState(ctx: ApiContext, jobId: string, owner: string): P
  * Poll the store for a job's result until `deadlineMs` (epoch ms), with backoff from `startMs` doubling up to
  * `maxMs`. Returns the parsed result, or undefined when it is not ready in time.
  */
-export async function waitForResult(ctx: ApiContext, jobId: string, deadlineMs: number, startMs: number, maxMs: number): Promise<unknown> {
+export async function waitForResult(
+  ctx: ApiContext,
+  jobId: string,
+  deadlineMs: number,
+  startMs: number,
+  maxMs: number,
+): Promise<unknown> {
   let delay = startMs;
   for (;;) {
     const text = await ctx.store.get(resultKey(jobId));

@@ -55,10 +55,13 @@ export class EcsClusterStatus implements ClusterStatus {
     for (const [cluster, entries] of byCluster) {
       for (let i = 0; i < entries.length; i += 10) {
         const slice = entries.slice(i, i + 10);
-        const res = await this.client.send(new DescribeServicesCommand({ cluster, services: [...new Set(slice.map(([, s]) => s))] }));
+        const res = await this.client.send(
+          new DescribeServicesCommand({ cluster, services: [...new Set(slice.map(([, s]) => s))] }),
+        );
         for (const s of res.services ?? []) {
           const counts = { desired: s.desiredCount ?? 0, running: s.runningCount ?? 0, pending: s.pendingCount ?? 0 };
-          for (const [fleet, name] of slice) if (name === s.serviceName || name === s.serviceArn) out.set(fleet, counts);
+          for (const [fleet, name] of slice)
+            if (name === s.serviceName || name === s.serviceArn) out.set(fleet, counts);
         }
       }
     }

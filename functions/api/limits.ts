@@ -77,7 +77,8 @@ export class QueuedJobsLimiter {
   admit(p: Principal, count: number): Promise<void> | undefined {
     const mine = this.#bounds.get(p.id);
     if (mine) {
-      for (const [fleet, bound] of mine) if (bound.queued > 0 && !this.#depthIsFresh(fleet)) return this.#admitAfterReads(p, count);
+      for (const [fleet, bound] of mine)
+        if (bound.queued > 0 && !this.#depthIsFresh(fleet)) return this.#admitAfterReads(p, count);
     }
     this.#check(p, count);
     return undefined;
@@ -132,7 +133,11 @@ export class QueuedJobsLimiter {
     let entry = this.#depth.get(fleet);
     const now = this.now();
     if (!entry || (now - entry.triedMs > this.depthCacheMs && !entry.promise)) {
-      const fresh: DepthEntry = { total: entry?.total ?? Number.POSITIVE_INFINITY, startedMs: entry?.startedMs ?? 0, triedMs: now };
+      const fresh: DepthEntry = {
+        total: entry?.total ?? Number.POSITIVE_INFINITY,
+        startedMs: entry?.startedMs ?? 0,
+        triedMs: now,
+      };
       fresh.promise = queue
         .depth()
         .then((d) => {

@@ -49,10 +49,15 @@ export interface ApiServer {
 }
 
 /** Serve a Hono app on Node; port 0 picks a free port. */
-export async function serveApi(app: Hono<ApiEnv>, options: { port?: number; host?: string; closeGraceMs?: number } = {}): Promise<ApiServer> {
+export async function serveApi(
+  app: Hono<ApiEnv>,
+  options: { port?: number; host?: string; closeGraceMs?: number } = {},
+): Promise<ApiServer> {
   const host = options.host ?? LOCAL_API_DEFAULTS.host;
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port ?? LOCAL_API_DEFAULTS.port, hostname: host }, () => resolve(s as Server)) as Server;
+    const s = serve({ fetch: app.fetch, port: options.port ?? LOCAL_API_DEFAULTS.port, hostname: host }, () =>
+      resolve(s as Server),
+    ) as Server;
     s.once("error", reject);
   });
   const port = (server.address() as AddressInfo).port;
@@ -62,7 +67,10 @@ export async function serveApi(app: Hono<ApiEnv>, options: { port?: number; host
     port,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        const timer = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? LOCAL_API_DEFAULTS.closeGraceMs);
+        const timer = setTimeout(
+          () => server.closeAllConnections(),
+          options.closeGraceMs ?? LOCAL_API_DEFAULTS.closeGraceMs,
+        );
         timer.unref();
         server.close(() => {
           clearTimeout(timer);
@@ -98,7 +106,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { port: { type: "string" }, host: { type: "string" } } });
   const portText = values.port ?? process.env[LOCAL_PORT_ENV];
   const port = portText === undefined || portText === "" ? LOCAL_API_DEFAULTS.port : Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port / ${LOCAL_PORT_ENV} must be a TCP port (0-65535), got ${JSON.stringify(portText)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port / ${LOCAL_PORT_ENV} must be a TCP port (0-65535), got ${JSON.stringify(portText)}`);
   const app = localAppFromConfig(parseApiConfig(process.env, { requireKeys: false }));
   const server = await serveApi(app, { port, host: values.host ?? LOCAL_API_DEFAULTS.host });
   const log = pino();

@@ -3,24 +3,53 @@ import { z } from "zod";
 import { resultSchema } from "../../services/jobs/index.js";
 import { kiminaOpenApiPaths } from "./kimina/index.js";
 import { ERROR_STATUS } from "./middleware/error-handler.js";
-import { batchItemSchema, batchReportQuerySchema, batchResultsQuerySchema, batchSubmitQuerySchema, jobSubmissionSchema, jobSubmitQuerySchema } from "./schemas.js";
+import {
+  batchItemSchema,
+  batchReportQuerySchema,
+  batchResultsQuerySchema,
+  batchSubmitQuerySchema,
+  jobSubmissionSchema,
+  jobSubmitQuerySchema,
+} from "./schemas.js";
 
 const json = (schema: z.ZodType, io: "input" | "output" = "input") => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: "any",
+    target: "draft-2020-12",
+  }) as Record<string, unknown>;
   return rest;
 };
 
 function queryParams(schema: z.ZodObject): object[] {
   const s = json(schema) as { properties?: Record<string, { description?: string }> };
-  return Object.entries(s.properties ?? {}).map(([name, p]) => ({ name, in: "query", required: false, description: p.description, schema: { ...p, description: undefined } }));
+  return Object.entries(s.properties ?? {}).map(([name, p]) => ({
+    name,
+    in: "query",
+    required: false,
+    description: p.description,
+    schema: { ...p, description: undefined },
+  }));
 }
 
 const errorRef = { $ref: "#/components/schemas/Error" };
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((s) => [String(s), { description: codesFor(s), content: { "application/json": { schema: errorRef } } }]));
+const errors = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((s) => [String(s), { description: codesFor(s), content: { "application/json": { schema: errorRef } } }]),
+  );
 function codesFor(status: number): string {
-  return `error codes: ${Object.entries(ERROR_STATUS).filter(([, s]) => s === status).map(([c]) => c).join(", ")}`;
+  return `error codes: ${Object.entries(ERROR_STATUS)
+    .filter(([, s]) => s === status)
+    .map(([c]) => c)
+    .join(", ")}`;
 }
-const idParam = (what: string) => ({ name: "id", in: "path", required: true, description: `${what} id`, schema: { type: "string" } });
+const idParam = (what: string) => ({
+  name: "id",
+  in: "path",
+  required: true,
+  description: `${what} id`,
+  schema: { type: "string" },
+});
 const common = [401, 429, 503];
 
 /** Build the OpenAPI document (cheap enough to build once per app). */
@@ -28,9 +57,21 @@ export function buildOpenApi(version: string): object {
   const kimina = kiminaOpenApiPaths();
   return {
     openapi: "3.1.0",
-    info: { title: "LeanFleet API", version, description: "Check Lean 4 code at scale. Results carry simulated: true when produced by the REPL double (not a Lean verdict)." },
+    info: {
+      title: "LeanFleet API",
+      version,
+      description:
+        "Check Lean 4 code at scale. Results carry simulated: true when produced by the REPL double (not a Lean verdict).",
+    },
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "API key (stored hashed with SHA-256 by the deployment)" }, kimina: kimina.securityScheme },
+      securitySchemes: {
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description: "API key (stored hashed with SHA-256 by the deployment)",
+        },
+        kimina: kimina.securityScheme,
+      },
       schemas: {
         JobSubmission: json(jobSubmissionSchema),
         BatchItem: json(batchItemSchema),
@@ -42,7 +83,12 @@ export function buildOpenApi(version: string): object {
             error: {
               type: "object",
               required: ["code", "message"],
-              properties: { code: { type: "string", enum: Object.keys(ERROR_STATUS) }, message: { type: "string" }, field: { type: "string" }, retryAfterSeconds: { type: "number" } },
+              properties: {
+                code: { type: "string", enum: Object.keys(ERROR_STATUS) },
+                message: { type: "string" },
+                field: { type: "string" },
+                retryAfterSeconds: { type: "number" },
+              },
             },
           },
         },
@@ -54,7 +100,10 @@ export function buildOpenApi(version: string): object {
         post: {
           summary: "Submit one check",
           parameters: queryParams(jobSubmitQuerySchema),
-          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/JobSubmission" } } } },
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/JobSubmission" } } },
+          },
           responses: {
             "200": { description: "Finished within ?wait: {jobId, state: done, result}" },
             "202": { description: "Accepted: {jobId} (or {jobId, state} after an elapsed wait)" },
@@ -63,7 +112,11 @@ export function buildOpenApi(version: string): object {
         },
       },
       "/v1/jobs/{id}": {
-        get: { summary: "A job's result or state (queued, running, done)", parameters: [idParam("job")], responses: { "200": { description: "{jobId, state, result?}" }, ...errors(400, 404, ...common) } },
+        get: {
+          summary: "A job's result or state (queued, running, done)",
+          parameters: [idParam("job")],
+          responses: { "200": { description: "{jobId, state, result?}" }, ...errors(400, 404, ...common) },
+        },
       },
       "/v1/batches": {
         post: {
@@ -73,14 +126,25 @@ export function buildOpenApi(version: string): object {
             required: true,
             content: {
               "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/BatchItem" } } },
-              "application/x-ndjson": { schema: { $ref: "#/components/schemas/BatchItem" }, description: "one item per line" },
+              "application/x-ndjson": {
+                schema: { $ref: "#/components/schemas/BatchItem" },
+                description: "one item per line",
+              },
             },
           },
-          responses: { "202": { description: "{batchId, accepted, firstSeq, lastSeq}" }, ...errors(400, 404, 409, 413, 415, ...common) },
+          responses: {
+            "202": { description: "{batchId, accepted, firstSeq, lastSeq}" },
+            ...errors(400, 404, 409, 413, 415, ...common),
+          },
         },
       },
       "/v1/batches/{id}": {
-        get: { summary: "Batch progress: total, done, valid, byStatus, ratePerSecond, and byTrust (valid and pass@k per trust level) when results carry trust", parameters: [idParam("batch")], responses: { "200": { description: "progress" }, ...errors(400, 404, ...common) } },
+        get: {
+          summary:
+            "Batch progress: total, done, valid, byStatus, ratePerSecond, and byTrust (valid and pass@k per trust level) when results carry trust",
+          parameters: [idParam("batch")],
+          responses: { "200": { description: "progress" }, ...errors(400, 404, ...common) },
+        },
       },
       "/v1/batches/{id}/results": {
         get: {
@@ -88,7 +152,8 @@ export function buildOpenApi(version: string): object {
           parameters: [idParam("batch"), ...queryParams(batchResultsQuerySchema)],
           responses: {
             "200": {
-              description: "JSON Lines of results; headers LeanFleet-Cursor, LeanFleet-Complete, LeanFleet-More, LeanFleet-Total",
+              description:
+                "JSON Lines of results; headers LeanFleet-Cursor, LeanFleet-Complete, LeanFleet-More, LeanFleet-Total",
               content: { "application/x-ndjson": { schema: { $ref: "#/components/schemas/Result" } } },
             },
             ...errors(400, 404, ...common),
@@ -97,23 +162,37 @@ export function buildOpenApi(version: string): object {
       },
       "/v1/batches/{id}/report": {
         get: {
-          summary: "The batch's evaluation report: one self-contained HTML page (pass@k, problems, times; against ?baseline= another batch)",
+          summary:
+            "The batch's evaluation report: one self-contained HTML page (pass@k, problems, times; against ?baseline= another batch)",
           parameters: [idParam("batch"), ...queryParams(batchReportQuerySchema)],
           responses: { "200": { description: "HTML", content: { "text/html": {} } }, ...errors(400, 404, ...common) },
         },
       },
       "/v1/cluster": {
-        get: { summary: "Per fleet: queue depth, worker task counts, dead-lettered jobs and environments ({current, environments: [{id, firstSeenAt}]})", responses: { "200": { description: "cluster status" }, ...errors(...common) } },
+        get: {
+          summary:
+            "Per fleet: queue depth, worker task counts, dead-lettered jobs and environments ({current, environments: [{id, firstSeenAt}]})",
+          responses: { "200": { description: "cluster status" }, ...errors(...common) },
+        },
       },
       "/v1/environments/{id}": {
         get: {
-          summary: "An environment record (a result's env): Lean version and commit, the project's packages and revisions, the REPL, strict-stage tools, image digest, LeanFleet version, simulated",
+          summary:
+            "An environment record (a result's env): Lean version and commit, the project's packages and revisions, the REPL, strict-stage tools, image digest, LeanFleet version, simulated",
           parameters: [idParam("environment")],
           responses: { "200": { description: "the record, with its id" }, ...errors(400, 404, ...common) },
         },
       },
-      "/health": { get: { summary: "Liveness (also Kimina's health check)", security: [], responses: { "200": { description: '{status: "ok", ok: true, version, fleets, defaultFleet, simulated}' } } } },
-      "/openapi.json": { get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.1" } } } },
+      "/health": {
+        get: {
+          summary: "Liveness (also Kimina's health check)",
+          security: [],
+          responses: { "200": { description: '{status: "ok", ok: true, version, fleets, defaultFleet, simulated}' } },
+        },
+      },
+      "/openapi.json": {
+        get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.1" } } },
+      },
       ...kimina.paths,
     },
   };

@@ -14,12 +14,16 @@ export const JOB_ID_PATTERN = new RegExp(`^(j_${UUID}|b_${UUID}\\.[0-9]{9})$`);
 
 const fleetName = z
   .string({ error: 'must be a fleet name string such as "default"' })
-  .regex(FLEET_PATTERN, { error: 'must be a fleet name: lowercase letters, digits and "-", at most 40 characters (e.g. "default")' })
+  .regex(FLEET_PATTERN, {
+    error: 'must be a fleet name: lowercase letters, digits and "-", at most 40 characters (e.g. "default")',
+  })
   .describe("Fleet (Lean environment) to run on; see GET /v1/cluster for the fleets of this deployment.");
 
 const handleOf = (prefix: "env" | "ps", what: string) =>
   z
-    .string({ error: `must be ${what} handle string ("${prefix}_" + 32 hex digits) returned by an earlier job run with keep=true` })
+    .string({
+      error: `must be ${what} handle string ("${prefix}_" + 32 hex digits) returned by an earlier job run with keep=true`,
+    })
     .regex(new RegExp(`^${prefix}_[0-9a-f]{32}$`), {
       error: `must be ${what} handle ("${prefix}_" + 32 lowercase hex digits) returned by an earlier job run with keep=true; raw REPL ids are not accepted`,
     });
@@ -28,14 +32,21 @@ const handleOf = (prefix: "env" | "ps", what: string) =>
 export const envHandleSchema = handleOf("env", "an environment");
 /** A proof-state handle (`ps_…`). */
 export const proofStateHandleSchema = handleOf("ps", "a proof-state");
-const anyHandle = z.string().regex(/^(env|ps)_[0-9a-f]{32}$/, { error: 'must be a handle ("env_" or "ps_" + 32 hex digits)' });
+const anyHandle = z
+  .string()
+  .regex(/^(env|ps)_[0-9a-f]{32}$/, { error: 'must be a handle ("env_" or "ps_" + 32 hex digits)' });
 
 /** One link of a handle chain, as returned in a result's `handles` (pass them back so any worker can rebuild). */
 export const handleRecordSchema = z.looseObject({
   handle: anyHandle,
-  request: z.record(z.string(), z.unknown(), { error: "must be the request object of the handle record, as returned in the result" }),
+  request: z.record(z.string(), z.unknown(), {
+    error: "must be the request object of the handle record, as returned in the result",
+  }),
   select: z.union(
-    [z.object({ kind: z.enum(["env", "proofState"]) }), z.object({ kind: z.enum(["sorry", "tactic"]), index: z.number().int().nonnegative() })],
+    [
+      z.object({ kind: z.enum(["env", "proofState"]) }),
+      z.object({ kind: z.enum(["sorry", "tactic"]), index: z.number().int().nonnegative() }),
+    ],
     { error: 'must be {"kind":"env"|"proofState"} or {"kind":"sorry"|"tactic","index":n}, as returned in the result' },
   ),
 });
@@ -44,11 +55,15 @@ const text = (what: string, min = 0) =>
   z
     .string({ error: `must be a string (${what})` })
     .min(min, { error: `must not be empty (${what})` })
-    .max(JOB_DEFAULTS.maxInputBytes, { error: `is longer than ${JOB_DEFAULTS.maxInputBytes} characters; split the input` });
+    .max(JOB_DEFAULTS.maxInputBytes, {
+      error: `is longer than ${JOB_DEFAULTS.maxInputBytes} characters; split the input`,
+    });
 
 /** The fields every check may carry, whether single or a batch item. */
 const checkShape = {
-  code: text("Lean source code").optional().describe("Lean source to elaborate (a command request). Exactly one of code, file, tactic."),
+  code: text("Lean source code")
+    .optional()
+    .describe("Lean source to elaborate (a command request). Exactly one of code, file, tactic."),
   file: z
     .strictObject(
       {
@@ -59,8 +74,12 @@ const checkShape = {
     )
     .optional()
     .describe("A whole file to elaborate. Exactly one of code, file, tactic."),
-  tactic: text("a tactic", 1).optional().describe("A tactic to run on `proofState`. Exactly one of code, file, tactic."),
-  proofState: proofStateHandleSchema.optional().describe("Proof-state handle the tactic runs on (required with tactic)."),
+  tactic: text("a tactic", 1)
+    .optional()
+    .describe("A tactic to run on `proofState`. Exactly one of code, file, tactic."),
+  proofState: proofStateHandleSchema
+    .optional()
+    .describe("Proof-state handle the tactic runs on (required with tactic)."),
   env: envHandleSchema.optional().describe("Environment handle to elaborate on top of (with code or file)."),
   options: replOptionsSchema.optional().describe("REPL options (with code or file)."),
   timeoutMs: z
@@ -70,7 +89,10 @@ const checkShape = {
     .max(JOB_DEFAULTS.maxTimeoutMs, { error: `must be at most ${JOB_DEFAULTS.maxTimeoutMs} (milliseconds)` })
     .optional()
     .describe(`Kill the REPL and report status timeout after this long. Default ${JOB_DEFAULTS.timeoutMs}.`),
-  keep: z.boolean({ error: "must be true or false" }).optional().describe("Return handles for the states the job creates."),
+  keep: z
+    .boolean({ error: "must be true or false" })
+    .optional()
+    .describe("Return handles for the states the job creates."),
   chain: z
     .array(handleRecordSchema, { error: "must be an array of handle records, as returned in results' handles" })
     .max(10_000, { error: "holds more than 10000 records" })
@@ -82,71 +104,136 @@ const checkShape = {
     .max(256, { error: "must be at most 256 characters" })
     .optional()
     .describe("Your own id of the item; returned as `id` in its result."),
-  meta: z.json({ error: "must be JSON" }).optional().describe("Free-form JSON returned as is in the result (e.g. the dataset's split, the sample index)."),
+  meta: z
+    .json({ error: "must be JSON" })
+    .optional()
+    .describe("Free-form JSON returned as is in the result (e.g. the dataset's split, the sample index)."),
   statement: text("the problem's formal statement", 1)
     .optional()
     .describe(
       "The formal statement the code must prove: Lean text with theorem/lemma declarations whose proofs are `sorry` (or left open as `:= by`), optionally with its own imports. The fast audit checks that the code declares each of its theorems with exactly this type (Lean decides, up to binder names).",
     ),
   theorems: z
-    .array(z.string({ error: "must be a theorem name string" }).min(1).max(512), { error: 'must be an array of theorem names such as ["mathd_algebra_10"]' })
+    .array(z.string({ error: "must be a theorem name string" }).min(1).max(512), {
+      error: 'must be an array of theorem names such as ["mathd_algebra_10"]',
+    })
     .min(1, { error: "must name at least one theorem (or be left out)" })
     .max(1000)
     .optional()
     .describe("Theorems to check. Default: every theorem of statement, else every theorem the code declares."),
   permittedAxioms: z
-    .array(z.string({ error: "must be an axiom name string" }).min(1).max(512), { error: 'must be an array of axiom names such as ["propext", "Classical.choice", "Quot.sound"]' })
+    .array(z.string({ error: "must be an axiom name string" }).min(1).max(512), {
+      error: 'must be an array of axiom names such as ["propext", "Classical.choice", "Quot.sound"]',
+    })
     .max(1000)
     .optional()
     .describe('Axioms the checked theorems may depend on. Default ["propext", "Classical.choice", "Quot.sound"].'),
   verify: z
     .enum(TRUST_LEVELS, { error: 'must be "fast" or "strict"' })
     .optional()
-    .describe('Trust level: "fast" (default: errors, sorries, axioms, statement and kernel options, in the REPL) or "strict" (also leanprover/comparator in a fresh sandboxed process; needs statement).'),
+    .describe(
+      'Trust level: "fast" (default: errors, sorries, axioms, statement and kernel options, in the REPL) or "strict" (also leanprover/comparator in a fresh sandboxed process; needs statement).',
+    ),
 };
 
 /** Cross-field rules of a check: exactly one kind, and only the fields that kind takes. */
 function checkRules(
-  v: { code?: unknown; file?: { content: string } | undefined; tactic?: unknown; proofState?: unknown; env?: unknown; options?: unknown; statement?: unknown; theorems?: unknown; verify?: unknown; permittedAxioms?: unknown },
+  v: {
+    code?: unknown;
+    file?: { content: string } | undefined;
+    tactic?: unknown;
+    proofState?: unknown;
+    env?: unknown;
+    options?: unknown;
+    statement?: unknown;
+    theorems?: unknown;
+    verify?: unknown;
+    permittedAxioms?: unknown;
+  },
   ctx: z.RefinementCtx,
 ): void {
   if (typeof v.code === "string" && v.env === undefined && holdsNoLean(v.code)) {
-    ctx.addIssue({ code: "custom", path: ["code"], message: "holds no Lean command (it is empty, blank or only comments); send the Lean source to check, e.g. \"theorem t : 1 + 1 = 2 := rfl\"" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["code"],
+      message:
+        'holds no Lean command (it is empty, blank or only comments); send the Lean source to check, e.g. "theorem t : 1 + 1 = 2 := rfl"',
+    });
   }
   if (v.file !== undefined && v.env === undefined && holdsNoLean(v.file.content)) {
-    ctx.addIssue({ code: "custom", path: ["file", "content"], message: "holds no Lean command (it is empty, blank or only comments); send the file to check" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["file", "content"],
+      message: "holds no Lean command (it is empty, blank or only comments); send the file to check",
+    });
   }
   if (v.tactic !== undefined) {
     for (const f of ["statement", "theorems", "permittedAxioms", "verify"] as const) {
-      if (v[f] !== undefined) ctx.addIssue({ code: "custom", path: [f], message: "applies to code or file, not to a tactic step; remove it" });
+      if (v[f] !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [f],
+          message: "applies to code or file, not to a tactic step; remove it",
+        });
     }
   }
   if (v.verify === "strict" && v.statement === undefined && v.tactic === undefined) {
-    ctx.addIssue({ code: "custom", path: ["statement"], message: 'is required with verify "strict": comparator checks the proof against the problem\'s statement' });
+    ctx.addIssue({
+      code: "custom",
+      path: ["statement"],
+      message: 'is required with verify "strict": comparator checks the proof against the problem\'s statement',
+    });
   }
   const kinds = (["code", "file", "tactic"] as const).filter((k) => v[k] !== undefined);
   if (kinds.length === 0) {
-    ctx.addIssue({ code: "custom", path: [], message: 'give exactly one of code, file or tactic, e.g. {"code": "theorem t : 1 + 1 = 2 := rfl"}' });
+    ctx.addIssue({
+      code: "custom",
+      path: [],
+      message: 'give exactly one of code, file or tactic, e.g. {"code": "theorem t : 1 + 1 = 2 := rfl"}',
+    });
   } else if (kinds.length > 1) {
-    ctx.addIssue({ code: "custom", path: [kinds[1]!], message: `cannot be combined with ${kinds[0]}; send exactly one of code, file or tactic` });
+    ctx.addIssue({
+      code: "custom",
+      path: [kinds[1]!],
+      message: `cannot be combined with ${kinds[0]}; send exactly one of code, file or tactic`,
+    });
   }
   if (v.tactic !== undefined && v.proofState === undefined) {
-    ctx.addIssue({ code: "custom", path: ["proofState"], message: "is required with tactic: pass the ps_… handle of the proof state to run the tactic on" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["proofState"],
+      message: "is required with tactic: pass the ps_… handle of the proof state to run the tactic on",
+    });
   }
   if (v.tactic === undefined && v.proofState !== undefined) {
-    ctx.addIssue({ code: "custom", path: ["proofState"], message: "is only used with tactic; to elaborate code on a state, pass an env_… handle as env" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["proofState"],
+      message: "is only used with tactic; to elaborate code on a state, pass an env_… handle as env",
+    });
   }
   if (v.tactic !== undefined && v.env !== undefined) {
-    ctx.addIssue({ code: "custom", path: ["env"], message: "is not used with tactic (the proof state carries its environment); remove it" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["env"],
+      message: "is not used with tactic (the proof state carries its environment); remove it",
+    });
   }
   if (v.tactic !== undefined && v.options !== undefined) {
-    ctx.addIssue({ code: "custom", path: ["options"], message: "REPL options apply to code or file, not to tactic; remove them" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["options"],
+      message: "REPL options apply to code or file, not to tactic; remove them",
+    });
   }
 }
 
 /** Body of `POST /v1/jobs`. */
 export const jobSubmissionSchema = z
-  .strictObject({ ...checkShape, fleet: fleetName.optional() }, { error: 'the body must be a JSON object such as {"code": "#check 1"}' })
+  .strictObject(
+    { ...checkShape, fleet: fleetName.optional() },
+    { error: 'the body must be a JSON object such as {"code": "#check 1"}' },
+  )
   .superRefine(checkRules)
   .describe("One check: exactly one of code, file (content) or tactic + proofState.");
 /** A validated `POST /v1/jobs` body. */
@@ -180,7 +267,9 @@ const seconds = z
 
 /** Query of `POST /v1/jobs`. */
 export const jobSubmitQuerySchema = z.strictObject({
-  wait: seconds.optional().describe("Wait up to this many seconds (at most 30) and answer 200 with the result if it is ready."),
+  wait: seconds
+    .optional()
+    .describe("Wait up to this many seconds (at most 30) and answer 200 with the result if it is ready."),
 });
 
 const boolParam = z.enum(["true", "false"], { error: "must be true or false" }).transform((s) => s === "true");
@@ -194,10 +283,15 @@ export const batchSubmitQuerySchema = z.strictObject({
     .describe("Append to this batch (returned by the first call); omit to create a new batch."),
   fleet: fleetName.optional(),
   earlyStop: boolParam.optional().describe("Skip the remaining items of a group once one is valid (status skipped)."),
-  verify: z.enum(TRUST_LEVELS, { error: 'must be "fast" or "strict"' }).optional().describe("Default trust level of the items that name none."),
+  verify: z
+    .enum(TRUST_LEVELS, { error: 'must be "fast" or "strict"' })
+    .optional()
+    .describe("Default trust level of the items that name none."),
   permittedAxioms: z
     .string()
-    .regex(/^[^,\s]+(,[^,\s]+)*$/, { error: "must be a comma-separated list of axiom names such as propext,Classical.choice,Quot.sound" })
+    .regex(/^[^,\s]+(,[^,\s]+)*$/, {
+      error: "must be a comma-separated list of axiom names such as propext,Classical.choice,Quot.sound",
+    })
     .transform((v) => v.split(","))
     .optional()
     .describe("Default permitted axioms (comma-separated) of the items that name none."),

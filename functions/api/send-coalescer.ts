@@ -46,10 +46,17 @@ export class SendCoalescer {
   }
 
   #flush(): void {
-    while (this.#pending.length > 0 && this.#inFlight < this.maxInFlight && (this.#inFlight === 0 || this.#pending.length >= MAX_BATCH)) {
+    while (
+      this.#pending.length > 0 &&
+      this.#inFlight < this.maxInFlight &&
+      (this.#inFlight === 0 || this.#pending.length >= MAX_BATCH)
+    ) {
       const batch = this.#pending.splice(0, MAX_BATCH);
       this.#inFlight++;
-      const call = batch.length === 1 ? this.queue.send(batch[0]!.body).then((id) => [id]) : this.queue.sendMany(batch.map((p) => p.body));
+      const call =
+        batch.length === 1
+          ? this.queue.send(batch[0]!.body).then((id) => [id])
+          : this.queue.sendMany(batch.map((p) => p.body));
       // A failed batch call fails each of its requests (some bodies may have been sent: delivery is at least once).
       call
         .then(

@@ -18,14 +18,17 @@ function issueMessage(issue: z.core.$ZodIssue, allowed: string[]): string {
       return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; allowed fields: ${allowed.join(", ")}`;
     case "invalid_type":
       // Custom messages (set in the schemas) already say what is expected; zod's default is kept otherwise.
-      return issue.message.startsWith("Invalid input") ? `must be ${issue.expected === "object" ? "an object" : `a ${issue.expected}`}` : issue.message;
+      return issue.message.startsWith("Invalid input")
+        ? `must be ${issue.expected === "object" ? "an object" : `a ${issue.expected}`}`
+        : issue.message;
     default:
       return issue.message;
   }
 }
 
 function shapeKeys(schema: z.ZodType): string[] {
-  const def = (schema as unknown as { def?: { shape?: Record<string, unknown>; in?: z.ZodType; schema?: z.ZodType } }).def;
+  const def = (schema as unknown as { def?: { shape?: Record<string, unknown>; in?: z.ZodType; schema?: z.ZodType } })
+    .def;
   if (def?.shape) return Object.keys(def.shape);
   if (def?.in) return shapeKeys(def.in);
   if (def?.schema) return shapeKeys(def.schema);
@@ -58,13 +61,17 @@ export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<
   }
   const r = schema.safeParse(flat);
   if (r.success) {
-    if (noQuery) noQueryResults.set(schema, typeof r.data === "object" && r.data !== null ? Object.freeze(r.data) : r.data);
+    if (noQuery)
+      noQueryResults.set(schema, typeof r.data === "object" && r.data !== null ? Object.freeze(r.data) : r.data);
     return r.data;
   }
   const issue = r.error.issues[0]!;
   if (issue.code === "unrecognized_keys") {
     const allowed = shapeKeys(schema);
-    throw new BadRequestError(issue.keys[0], `unknown query parameter; ${allowed.length ? `allowed: ${allowed.join(", ")}` : "this route takes none"}`);
+    throw new BadRequestError(
+      issue.keys[0],
+      `unknown query parameter; ${allowed.length ? `allowed: ${allowed.join(", ")}` : "this route takes none"}`,
+    );
   }
   throw new BadRequestError(fieldPath(issue.path), issue.message);
 }
@@ -86,7 +93,11 @@ export async function readText(c: Context, maxBytes: number, fast?: BodyReader):
   try {
     return utf8.decode(bytes);
   } catch {
-    throw new BadRequestError(undefined, `the body is not valid UTF-8 (bad byte sequence near byte ${firstBadUtf8(bytes)}); send UTF-8 encoded JSON`, "invalid_utf8");
+    throw new BadRequestError(
+      undefined,
+      `the body is not valid UTF-8 (bad byte sequence near byte ${firstBadUtf8(bytes)}); send UTF-8 encoded JSON`,
+      "invalid_utf8",
+    );
   }
 }
 
@@ -112,8 +123,13 @@ export function parseJson(text: string, example: string, where?: string): unknow
     return JSON.parse(text);
   } catch (err) {
     // Emptiness is checked only on failure: trimming first would copy every (up to megabytes long) body.
-    if (/^\s*$/.test(text)) throw new BadRequestError(where, `the body is empty; send JSON such as ${example}`, "invalid_json");
-    throw new BadRequestError(where, `not valid JSON (${(err as Error).message}); send JSON such as ${example}`, "invalid_json");
+    if (/^\s*$/.test(text))
+      throw new BadRequestError(where, `the body is empty; send JSON such as ${example}`, "invalid_json");
+    throw new BadRequestError(
+      where,
+      `not valid JSON (${(err as Error).message}); send JSON such as ${example}`,
+      "invalid_json",
+    );
   }
 }
 
@@ -121,7 +137,11 @@ export function parseJson(text: string, example: string, where?: string): unknow
 export function checkWellFormed(value: unknown, path = ""): void {
   if (typeof value === "string") {
     if (!(value as unknown as { isWellFormed(): boolean }).isWellFormed()) {
-      throw new BadRequestError(path || undefined, "contains an unpaired UTF-16 surrogate escape (e.g. \\ud800); send valid Unicode text", "invalid_unicode");
+      throw new BadRequestError(
+        path || undefined,
+        "contains an unpaired UTF-16 surrogate escape (e.g. \\ud800); send valid Unicode text",
+        "invalid_unicode",
+      );
     }
   } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) checkWellFormed(value[i], `${path}[${i}]`);
@@ -134,7 +154,13 @@ export function checkWellFormed(value: unknown, path = ""): void {
 }
 
 /** Media types read as JSON Lines (one JSON value per line). */
-export const JSON_LINES_TYPES = ["application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/json-lines", "application/jsonlines"];
+export const JSON_LINES_TYPES = [
+  "application/x-ndjson",
+  "application/jsonl",
+  "application/x-jsonlines",
+  "application/json-lines",
+  "application/jsonlines",
+];
 
 /** The body's media type (lowercase, without parameters), or "" when there is no content-type header. */
 export function mediaType(c: Context): string {
@@ -146,5 +172,6 @@ export function mediaType(c: Context): string {
 /** Require a JSON body (`application/json`, or no content type). */
 export function requireJsonType(c: Context): void {
   const t = mediaType(c);
-  if (t !== "" && t !== "application/json" && !t.endsWith("+json")) throw new UnsupportedMediaTypeError(t, ["application/json"]);
+  if (t !== "" && t !== "application/json" && !t.endsWith("+json"))
+    throw new UnsupportedMediaTypeError(t, ["application/json"]);
 }

@@ -14,7 +14,11 @@ function build(env: NodeJS.ProcessEnv): Map<string, DeadLetterSettler> {
   if (!bucket) throw new Error(`${DEAD_LETTER_ENV.bucket} is not set; the CDK stack sets it to the deployment bucket`);
   const endpoint = env[DEAD_LETTER_ENV.awsEndpoint];
   const aws = createAwsClients({ region: env.AWS_REGION ?? "us-east-1", ...(endpoint ? { endpoint } : {}) });
-  const store = new S3ObjectStore({ client: aws.s3, bucket, conditionalWrites: aws.local ? "head-then-put" : "native" });
+  const store = new S3ObjectStore({
+    client: aws.s3,
+    bucket,
+    conditionalWrites: aws.local ? "head-then-put" : "native",
+  });
   return new Map(fleets.map(([arn, fleet]) => [arn, new DeadLetterSettler({ fleet, store })]));
 }
 
@@ -26,9 +30,19 @@ export async function handler(event: SQSEvent, env: NodeJS.ProcessEnv = process.
     const settler = settlers.get(record.eventSourceARN);
     try {
       if (settler === undefined) throw new Error(`no fleet for dead-letter queue ${record.eventSourceARN}`);
-      await settler.settle({ messageId: record.messageId, body: record.body, receiveCount: Number(record.attributes.ApproximateReceiveCount) || 0 });
+      await settler.settle({
+        messageId: record.messageId,
+        body: record.body,
+        receiveCount: Number(record.attributes.ApproximateReceiveCount) || 0,
+      });
     } catch (err) {
-      console.error(JSON.stringify({ msg: "dead-letter record not settled (SQS delivers it again)", messageId: record.messageId, err: String(err) }));
+      console.error(
+        JSON.stringify({
+          msg: "dead-letter record not settled (SQS delivers it again)",
+          messageId: record.messageId,
+          err: String(err),
+        }),
+      );
       failures.push({ itemIdentifier: record.messageId });
     }
   }

@@ -17,7 +17,12 @@ export const NIGHTLY_ENV = {
 
 const fleetsSchema = z.record(
   z.string(),
-  z.strictObject({ queueUrl: z.string().min(1), cluster: z.string().min(1), service: z.string().min(1), minTasks: z.number().int().nonnegative() }),
+  z.strictObject({
+    queueUrl: z.string().min(1),
+    cluster: z.string().min(1),
+    service: z.string().min(1),
+    minTasks: z.number().int().nonnegative(),
+  }),
 );
 
 /** The nightly function's configuration. */
@@ -34,7 +39,10 @@ export function parseNightlyConfig(env: NodeJS.ProcessEnv): NightlyConfig {
   const bucket = env[NIGHTLY_ENV.bucket];
   if (!bucket) throw new Error(`${NIGHTLY_ENV.bucket} is not set: give the deployment bucket's name`);
   const raw = env[NIGHTLY_ENV.fleets];
-  if (!raw) throw new Error(`${NIGHTLY_ENV.fleets} is not set: give a JSON object fleet -> {"queueUrl","cluster","service","minTasks"}`);
+  if (!raw)
+    throw new Error(
+      `${NIGHTLY_ENV.fleets} is not set: give a JSON object fleet -> {"queueUrl","cluster","service","minTasks"}`,
+    );
   let json: unknown;
   try {
     json = JSON.parse(raw);

@@ -1,6 +1,12 @@
 // Dataset manifests of nightly runs: a JSON object in the bucket naming the items inline or in a JSON Lines object.
 import { z } from "zod";
-import { JOB_DEFAULTS, jobRequestSchema, verifyFieldsShape, type JobRequest, type VerifyFields } from "../../services/jobs/index.js";
+import {
+  JOB_DEFAULTS,
+  jobRequestSchema,
+  verifyFieldsShape,
+  type JobRequest,
+  type VerifyFields,
+} from "../../services/jobs/index.js";
 import type { ObjectStore } from "../../services/core/index.js";
 
 /** One dataset item: a stable id (the diff between runs is keyed by it) and what to check. */
@@ -19,7 +25,9 @@ export const datasetItemSchema = z
     /** What to verify: the problem's statement, theorems, permitted axioms, trust level (see services/jobs/checks.ts). */
     ...verifyFieldsShape,
   })
-  .refine((i) => (i.code === undefined) !== (i.request === undefined), { error: 'give exactly one of "code" or "request"' });
+  .refine((i) => (i.code === undefined) !== (i.request === undefined), {
+    error: 'give exactly one of "code" or "request"',
+  });
 
 /** A dataset manifest as stored in S3. */
 export const datasetManifestSchema = z
@@ -33,7 +41,9 @@ export const datasetManifestSchema = z
     /** Key of a JSON Lines object in the same bucket, one item per line (large datasets). */
     itemsKey: z.string().min(1).max(1024).optional(),
   })
-  .refine((m) => (m.items === undefined) !== (m.itemsKey === undefined), { error: 'give exactly one of "items" or "itemsKey"' });
+  .refine((m) => (m.items === undefined) !== (m.itemsKey === undefined), {
+    error: 'give exactly one of "items" or "itemsKey"',
+  });
 
 /** A dataset item, resolved to a job request. */
 export interface DatasetItem {
@@ -73,13 +83,20 @@ function issues(err: z.ZodError): string {
 }
 
 /** Parse items (already JSON-decoded) into resolved items; `where(i)` names item i in errors. Ids must be unique. */
-export function parseItems(raw: readonly unknown[], defaultTimeoutMs: number, where: (i: number) => string): DatasetItem[] {
+export function parseItems(
+  raw: readonly unknown[],
+  defaultTimeoutMs: number,
+  where: (i: number) => string,
+): DatasetItem[] {
   const seen = new Set<string>();
   return raw.map((value, i) => {
     const r = datasetItemSchema.safeParse(value);
     if (!r.success) throw new DatasetError(`${where(i)}: ${issues(r.error)}`);
     const item = r.data;
-    if (seen.has(item.id)) throw new DatasetError(`${where(i)}: id "${item.id}" appears twice; item ids must be unique (runs are compared by id)`);
+    if (seen.has(item.id))
+      throw new DatasetError(
+        `${where(i)}: id "${item.id}" appears twice; item ids must be unique (runs are compared by id)`,
+      );
     seen.add(item.id);
     return {
       id: item.id,
@@ -94,7 +111,10 @@ export function parseItems(raw: readonly unknown[], defaultTimeoutMs: number, wh
 /** Read a manifest (and its JSON Lines items) from the store. */
 export async function loadDataset(store: ObjectStore, manifestKey: string): Promise<Dataset> {
   const text = await store.get(manifestKey);
-  if (text === undefined) throw new DatasetError(`dataset manifest s3://…/${manifestKey} does not exist; upload it or fix manifestKey in the deployment config`);
+  if (text === undefined)
+    throw new DatasetError(
+      `dataset manifest s3://…/${manifestKey} does not exist; upload it or fix manifestKey in the deployment config`,
+    );
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -106,7 +126,10 @@ export async function loadDataset(store: ObjectStore, manifestKey: string): Prom
   const { name, timeoutMs, items, itemsKey } = m.data;
   if (items) return { name, items: parseItems(items, timeoutMs, (i) => `${manifestKey} items[${i}]`) };
   const lines = await store.get(itemsKey!);
-  if (lines === undefined) throw new DatasetError(`${manifestKey}: itemsKey ${itemsKey} does not exist; upload the JSON Lines file or fix itemsKey`);
+  if (lines === undefined)
+    throw new DatasetError(
+      `${manifestKey}: itemsKey ${itemsKey} does not exist; upload the JSON Lines file or fix itemsKey`,
+    );
   const raw: unknown[] = [];
   const lineOf: number[] = [];
   lines.split("\n").forEach((line, n) => {

@@ -10,14 +10,34 @@ import { NightlyRunner } from "./nightly-runner.js";
 
 /** Build the runner for a configuration (exported for tests, which pass a local endpoint). */
 export function runnerFromConfig(config: NightlyConfig, log = pino({ level: config.logLevel })): NightlyRunner {
-  const aws = createAwsClients({ region: config.region, ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}) });
-  const scaling = new ApplicationAutoScalingClient({ region: config.region, ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}) });
+  const aws = createAwsClients({
+    region: config.region,
+    ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
+  });
+  const scaling = new ApplicationAutoScalingClient({
+    region: config.region,
+    ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
+  });
   return new NightlyRunner({
-    store: new S3ObjectStore({ client: aws.s3, bucket: config.bucket, conditionalWrites: aws.local ? "head-then-put" : "native" }),
+    store: new S3ObjectStore({
+      client: aws.s3,
+      bucket: config.bucket,
+      conditionalWrites: aws.local ? "head-then-put" : "native",
+    }),
     // The SDK transport: a nightly run enqueues once a night, so the wire's CPU saving is irrelevant here, and every
     // call stays visible to SDK middleware and aws-sdk-client-mock.
-    queues: Object.fromEntries(Object.entries(config.fleets).map(([name, f]) => [name, new SqsJobQueue({ client: aws.sqs, queueUrl: f.queueUrl, transport: "sdk" })])),
-    fleets: Object.fromEntries(Object.entries(config.fleets).map(([name, f]) => [name, { cluster: f.cluster, service: f.service, minTasks: f.minTasks }])),
+    queues: Object.fromEntries(
+      Object.entries(config.fleets).map(([name, f]) => [
+        name,
+        new SqsJobQueue({ client: aws.sqs, queueUrl: f.queueUrl, transport: "sdk" }),
+      ]),
+    ),
+    fleets: Object.fromEntries(
+      Object.entries(config.fleets).map(([name, f]) => [
+        name,
+        { cluster: f.cluster, service: f.service, minTasks: f.minTasks },
+      ]),
+    ),
     scaler: new AppAutoScalingFleetScaler(scaling),
     log,
   });
@@ -28,7 +48,10 @@ let runner: NightlyRunner | undefined;
 /** The Lambda handler: `{"action":"start","run":{...}}` or `{"action":"check"}`. Invalid events throw (no retry helps). */
 export async function handler(event: unknown): Promise<unknown> {
   const parsed = nightlyEventSchema.safeParse(event);
-  if (!parsed.success) throw new Error(`not a nightly event: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(
+      `not a nightly event: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   runner ??= runnerFromConfig(parseNightlyConfig(process.env));
   return runner.handle(parsed.data);
 }

@@ -15,7 +15,14 @@ import {
 import type { JobQueue, ObjectStore } from "../../services/core/index.js";
 import { loadDataset } from "./dataset.js";
 import { generateReport, readBatchResults, type ReportResult } from "../../services/report/index.js";
-import { NIGHTLY_ACTIVE_PREFIX, nightlyActiveKey, nightlyLatestKey, runReportKey, runSummaryKey, runVerdictsKey } from "./keys.js";
+import {
+  NIGHTLY_ACTIVE_PREFIX,
+  nightlyActiveKey,
+  nightlyLatestKey,
+  runReportKey,
+  runSummaryKey,
+  runVerdictsKey,
+} from "./keys.js";
 import { type RunState, type StartRun, type NightlyEvent, runStateSchema } from "./events.js";
 import type { FleetScaler, FleetTarget } from "./ports.js";
 import { type FinishReason, type RunOutcomes, type RunSummary, diffRuns, outcomesOf, summarizeRun } from "./summary.js";
@@ -87,7 +94,9 @@ export class NightlyRunner {
   }
 
   /** Handle one event of the function. */
-  async handle(event: NightlyEvent): Promise<{ started?: { batchId: string; total: number } | { skipped: string }; checked?: RunCheck[] }> {
+  async handle(
+    event: NightlyEvent,
+  ): Promise<{ started?: { batchId: string; total: number } | { skipped: string }; checked?: RunCheck[] }> {
     if (event.action === "start") return { started: await this.start(event.run) };
     return { checked: await this.check() };
   }
@@ -122,10 +131,21 @@ export class NightlyRunner {
         ...item.verify,
       };
       const r = jobSchema.safeParse(job);
-      if (!r.success) throw new NightlyConfigError(`item "${item.id}" of ${input.manifestKey} does not make a valid job: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      if (!r.success)
+        throw new NightlyConfigError(
+          `item "${item.id}" of ${input.manifestKey} does not make a valid job: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+        );
       return r.data;
     });
-    await this.#batches.create({ v: FORMAT_VERSION, batchId, fleet: input.fleet, earlyStop: false, createdAt: startedAt, owner: this.#o.owner, total: jobs.length });
+    await this.#batches.create({
+      v: FORMAT_VERSION,
+      batchId,
+      fleet: input.fleet,
+      earlyStop: false,
+      createdAt: startedAt,
+      owner: this.#o.owner,
+      total: jobs.length,
+    });
     const state: RunState = {
       v: 1,
       run: input.name,
@@ -148,7 +168,10 @@ export class NightlyRunner {
       await this.#putState(state);
     }
     await sendJobs(queue, this.#d.store, jobs, { concurrency: this.#o.sendConcurrency });
-    this.#log.info({ run: input.name, batchId, fleet: input.fleet, total: jobs.length, startTasks: input.startTasks }, "nightly run submitted");
+    this.#log.info(
+      { run: input.name, batchId, fleet: input.fleet, total: jobs.length, startTasks: input.startTasks },
+      "nightly run submitted",
+    );
     return { batchId, total: jobs.length };
   }
 
@@ -171,7 +194,11 @@ export class NightlyRunner {
   async #checkRun(state: RunState): Promise<RunCheck> {
     const now = this.#now();
     const target = this.#target(state.fleet);
-    if (state.minRaisedAt && !state.minLoweredAt && now.getTime() - Date.parse(state.minRaisedAt) >= this.#o.lowerMinAfterMs) {
+    if (
+      state.minRaisedAt &&
+      !state.minLoweredAt &&
+      now.getTime() - Date.parse(state.minRaisedAt) >= this.#o.lowerMinAfterMs
+    ) {
       // By now the desired count is up; the backlog policies keep it while work is visible, and scale in (under
       // task protection) once it is not, so the fleet need not be held up until the very end.
       await this.#d.scaler.setMinTasks(target, target.minTasks);
@@ -184,7 +211,8 @@ export class NightlyRunner {
     if (done >= total) return { ...base, finished: await this.#finish(state, "complete") };
     if (now.getTime() - Date.parse(state.startedAt) >= this.#o.emptyQueueGraceMs) {
       const depth = await this.#d.queues[state.fleet]!.depth();
-      if (depth.visible + depth.inFlight + depth.delayed === 0) return { ...base, finished: await this.#finish(state, "queue_empty") };
+      if (depth.visible + depth.inFlight + depth.delayed === 0)
+        return { ...base, finished: await this.#finish(state, "queue_empty") };
     }
     return base;
   }
@@ -195,8 +223,11 @@ export class NightlyRunner {
     const results = await this.#readResults(state.batchId);
     const outcomes = outcomesOf(state.itemIds, results);
     const latest = await this.#getJson(nightlyLatestKey(state.run));
-    const prevBatch = typeof latest?.batchId === "string" && latest.batchId !== state.batchId ? latest.batchId : undefined;
-    const previous = prevBatch ? ((await this.#getJson(runVerdictsKey(prevBatch))) as RunOutcomes | undefined) : undefined;
+    const prevBatch =
+      typeof latest?.batchId === "string" && latest.batchId !== state.batchId ? latest.batchId : undefined;
+    const previous = prevBatch
+      ? ((await this.#getJson(runVerdictsKey(prevBatch))) as RunOutcomes | undefined)
+      : undefined;
     const summary: RunSummary = summarizeRun({
       run: state.run,
       fleet: state.fleet,
@@ -212,10 +243,26 @@ export class NightlyRunner {
     await this.#d.store.put(runVerdictsKey(state.batchId), JSON.stringify(outcomes));
     await this.#d.store.put(runSummaryKey(state.batchId), JSON.stringify(summary, null, 2));
     await this.#writeReport(state, results, prevBatch);
-    await this.#d.store.put(nightlyLatestKey(state.run), JSON.stringify({ batchId: state.batchId, finishedAt: summary.finishedAt, summaryKey: runSummaryKey(state.batchId) }));
+    await this.#d.store.put(
+      nightlyLatestKey(state.run),
+      JSON.stringify({
+        batchId: state.batchId,
+        finishedAt: summary.finishedAt,
+        summaryKey: runSummaryKey(state.batchId),
+      }),
+    );
     await this.#d.store.delete(nightlyActiveKey(state.run));
     this.#log.info(
-      { run: state.run, batchId: state.batchId, reason, total: summary.total, valid: summary.valid, missing: summary.missing, ...summary.diff.counts, simulated: summary.simulated },
+      {
+        run: state.run,
+        batchId: state.batchId,
+        reason,
+        total: summary.total,
+        valid: summary.valid,
+        missing: summary.missing,
+        ...summary.diff.counts,
+        simulated: summary.simulated,
+      },
       "nightly run finished",
     );
     return reason;
@@ -226,11 +273,22 @@ export class NightlyRunner {
    * result's `id`, else by the dataset item id at the same position (a baseline run of an unchanged dataset matches).
    * A report that cannot be written is logged; it never fails the run.
    */
-  async #writeReport(state: RunState, results: ReadonlyMap<number, JobResult>, prevBatch: string | undefined): Promise<void> {
+  async #writeReport(
+    state: RunState,
+    results: ReadonlyMap<number, JobResult>,
+    prevBatch: string | undefined,
+  ): Promise<void> {
     try {
-      const named = (r: ReportResult, seq: number): ReportResult => ({ ...r, index: seq, ...(r.id === undefined && state.itemIds[seq] !== undefined ? { id: state.itemIds[seq] } : {}) });
+      const named = (r: ReportResult, seq: number): ReportResult => ({
+        ...r,
+        index: seq,
+        ...(r.id === undefined && state.itemIds[seq] !== undefined ? { id: state.itemIds[seq] } : {}),
+      });
       const current = [...results.entries()].sort((a, b) => a[0] - b[0]).map(([seq, r]) => named(r, seq));
-      const baseline = prevBatch === undefined ? undefined : (await readBatchResults(this.#d.store, prevBatch)).map((r) => named(r, r.index ?? -1));
+      const baseline =
+        prevBatch === undefined
+          ? undefined
+          : (await readBatchResults(this.#d.store, prevBatch)).map((r) => named(r, r.index ?? -1));
       const html = generateReport({
         title: `LeanFleet nightly: ${state.run} (${state.dataset})`,
         run: { results: current, source: `batch ${state.batchId}` },
@@ -238,7 +296,10 @@ export class NightlyRunner {
       });
       await this.#d.store.put(runReportKey(state.batchId), html, { contentType: "text/html; charset=utf-8" });
     } catch (err) {
-      this.#log.warn({ run: state.run, batchId: state.batchId, error: (err as Error).message }, "run report not written");
+      this.#log.warn(
+        { run: state.run, batchId: state.batchId, error: (err as Error).message },
+        "run report not written",
+      );
     }
   }
 
@@ -269,7 +330,9 @@ export class NightlyRunner {
   #target(fleet: string): FleetTarget {
     const t = this.#d.fleets[fleet];
     if (!t || !this.#d.queues[fleet]) {
-      throw new NightlyConfigError(`fleet "${fleet}" is not configured for nightly runs (known: ${Object.keys(this.#d.fleets).join(", ") || "none"}); add it to the run's fleet in the deployment config`);
+      throw new NightlyConfigError(
+        `fleet "${fleet}" is not configured for nightly runs (known: ${Object.keys(this.#d.fleets).join(", ") || "none"}); add it to the run's fleet in the deployment config`,
+      );
     }
     return t;
   }

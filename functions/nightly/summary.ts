@@ -69,15 +69,26 @@ export function outcomesOf(itemIds: readonly string[], results: ReadonlyMap<numb
   itemIds.forEach((id, seq) => {
     const r = results.get(seq);
     out[id] = r
-      ? { status: r.status, verdict: r.verdict, ...(r.trust !== undefined ? { trust: r.trust } : {}), ...(r.env !== undefined ? { env: r.env } : {}), ...(r.advisories?.length ? { advisories: r.advisories } : {}) }
+      ? {
+          status: r.status,
+          verdict: r.verdict,
+          ...(r.trust !== undefined ? { trust: r.trust } : {}),
+          ...(r.env !== undefined ? { env: r.env } : {}),
+          ...(r.advisories?.length ? { advisories: r.advisories } : {}),
+        }
       : { status: "missing", verdict: "none" };
   });
   return out;
 }
 
 /** Compare a run with the previous one. Without a previous run every list is empty. */
-export function diffRuns(previous: RunOutcomes | undefined, current: RunOutcomes, previousBatchId: string | null = null): RunDiff {
-  if (previous === undefined) return { previousBatchId: null, newlyFailing: [], newlyPassing: [], added: [], removed: [] };
+export function diffRuns(
+  previous: RunOutcomes | undefined,
+  current: RunOutcomes,
+  previousBatchId: string | null = null,
+): RunDiff {
+  if (previous === undefined)
+    return { previousBatchId: null, newlyFailing: [], newlyPassing: [], added: [], removed: [] };
   const newlyFailing: string[] = [];
   const newlyPassing: string[] = [];
   const added: string[] = [];
@@ -94,18 +105,30 @@ export function diffRuns(previous: RunOutcomes | undefined, current: RunOutcomes
   }
   const removed = Object.keys(previous).filter((id) => !(id in current));
   const sort = (a: string[]) => a.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-  return { previousBatchId, newlyFailing: sort(newlyFailing), newlyPassing: sort(newlyPassing), added: sort(added), removed: sort(removed) };
+  return {
+    previousBatchId,
+    newlyFailing: sort(newlyFailing),
+    newlyPassing: sort(newlyPassing),
+    added: sort(added),
+    removed: sort(removed),
+  };
 }
 
 /** What {@link summarizeRun} needs: the run's identity and times, its outcomes and its diff. */
-export type SummaryInput = Pick<RunSummary, "run" | "fleet" | "dataset" | "batchId" | "startedAt" | "finishedAt" | "finishedBecause" | "simulated"> & {
+export type SummaryInput = Pick<
+  RunSummary,
+  "run" | "fleet" | "dataset" | "batchId" | "startedAt" | "finishedAt" | "finishedBecause" | "simulated"
+> & {
   outcomes: RunOutcomes;
   diff: RunDiff;
 };
 
 /** The summary of a finished run. */
 export function summarizeRun(input: SummaryInput): RunSummary {
-  const byStatus = Object.fromEntries([...JOB_STATUSES, "missing"].map((s) => [s, 0])) as Record<JobStatus | "missing", number>;
+  const byStatus = Object.fromEntries([...JOB_STATUSES, "missing"].map((s) => [s, 0])) as Record<
+    JobStatus | "missing",
+    number
+  >;
   let valid = 0;
   const validByTrust: Record<Trust, number> = { fast: 0, strict: 0 };
   const outcomes = Object.values(input.outcomes);
@@ -148,7 +171,12 @@ export function summarizeRun(input: SummaryInput): RunSummary {
     advisories,
     diff: {
       ...diff,
-      counts: { newlyFailing: diff.newlyFailing.length, newlyPassing: diff.newlyPassing.length, added: diff.added.length, removed: diff.removed.length },
+      counts: {
+        newlyFailing: diff.newlyFailing.length,
+        newlyPassing: diff.newlyPassing.length,
+        added: diff.added.length,
+        removed: diff.removed.length,
+      },
     },
   };
 }

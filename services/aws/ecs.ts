@@ -44,7 +44,9 @@ export class EcsTaskProtection implements TaskProtection {
   identity(): Promise<EcsTaskIdentity> {
     this.#identity ??= (async () => {
       if (!this.#metadataUri) {
-        throw new Error("ECS_CONTAINER_METADATA_URI_V4 is not set: EcsTaskProtection works only inside an ECS task; use NoopTaskProtection elsewhere");
+        throw new Error(
+          "ECS_CONTAINER_METADATA_URI_V4 is not set: EcsTaskProtection works only inside an ECS task; use NoopTaskProtection elsewhere",
+        );
       }
       const res = await this.#fetch(`${this.#metadataUri}/task`);
       if (!res.ok) throw new Error(`ECS task metadata endpoint answered HTTP ${res.status}`);
@@ -67,7 +69,10 @@ export class EcsTaskProtection implements TaskProtection {
       }),
     );
     const failure = out.failures?.[0];
-    if (failure) throw new Error(`UpdateTaskProtection failed for ${failure.arn ?? taskArn}: ${failure.reason ?? "?"} ${failure.detail ?? ""}`);
+    if (failure)
+      throw new Error(
+        `UpdateTaskProtection failed for ${failure.arn ?? taskArn}: ${failure.reason ?? "?"} ${failure.detail ?? ""}`,
+      );
   }
 }
 

@@ -5,9 +5,22 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { closeSqsWires } from "./sqs.js";
 
 export { SqsJobQueue, SQS_LIMITS, closeSqsWires, type SqsJobQueueOptions } from "./sqs.js";
-export { SqsWire, SqsServiceError, SQS_WIRE_DEFAULTS, type SqsCaller, type SqsOperation, type SqsWireOptions } from "./sqs-wire.js";
+export {
+  SqsWire,
+  SqsServiceError,
+  SQS_WIRE_DEFAULTS,
+  type SqsCaller,
+  type SqsOperation,
+  type SqsWireOptions,
+} from "./sqs-wire.js";
 export { S3ObjectStore, type S3ObjectStoreOptions, type ConditionalWrites } from "./s3.js";
-export { EcsTaskProtection, NoopTaskProtection, ECS_PROTECTION_DEFAULTS, type EcsTaskProtectionOptions, type EcsTaskIdentity } from "./ecs.js";
+export {
+  EcsTaskProtection,
+  NoopTaskProtection,
+  ECS_PROTECTION_DEFAULTS,
+  type EcsTaskProtectionOptions,
+  type EcsTaskIdentity,
+} from "./ecs.js";
 
 /** Where the AWS clients talk to. */
 export interface AwsClientOptions {
@@ -35,7 +48,11 @@ export interface AwsClients {
 export function createAwsClients(options: AwsClientOptions): AwsClients {
   const local = options.endpoint !== undefined && options.endpoint !== "";
   const common = local
-    ? { region: options.region, endpoint: options.endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+    ? {
+        region: options.region,
+        endpoint: options.endpoint,
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      }
     : { region: options.region };
   // md5: false skips the SDK's MD5 of every message body sent and received: TLS (and loopback locally) already
   // guards integrity, and the hashing was the largest client CPU cost per SendMessageBatch measured in bench/api.
@@ -43,12 +60,20 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   // sizeable share of the worker's CPU per job); valid because no middleware is ever added to a client or command
   // after construction.
   const sqs = new SQSClient(
-    local ? { ...common, useQueueUrlAsEndpoint: false, md5: false, cacheMiddleware: true } : { ...common, md5: false, cacheMiddleware: true },
+    local
+      ? { ...common, useQueueUrlAsEndpoint: false, md5: false, cacheMiddleware: true }
+      : { ...common, md5: false, cacheMiddleware: true },
   );
   // Locally, skip the optional CRC32 trailers (aws-chunked bodies): fauxqs decodes them slowly, halving put throughput.
   const s3 = new S3Client(
     local
-      ? { ...common, cacheMiddleware: true, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" }
+      ? {
+          ...common,
+          cacheMiddleware: true,
+          forcePathStyle: true,
+          requestChecksumCalculation: "WHEN_REQUIRED",
+          responseChecksumValidation: "WHEN_REQUIRED",
+        }
       : { ...common, cacheMiddleware: true },
   );
   const ecs = new ECSClient(common);

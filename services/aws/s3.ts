@@ -69,7 +69,8 @@ export class S3ObjectStore implements ObjectStore {
       return true;
     } catch (err) {
       // 412: the key exists; 409: another conditional write of the same key is in progress and will win.
-      if (options.ifAbsent && (PRECONDITION.has(errName(err)) || errStatus(err) === 412 || errStatus(err) === 409)) return false;
+      if (options.ifAbsent && (PRECONDITION.has(errName(err)) || errStatus(err) === 412 || errStatus(err) === 409))
+        return false;
       throw err;
     }
   }

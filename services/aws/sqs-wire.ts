@@ -89,7 +89,11 @@ export class SqsWire implements SqsCaller {
   constructor(options: SqsWireOptions) {
     this.#url = new URL(options.endpoint);
     this.#options = options;
-    const agentOptions = { keepAlive: true, maxSockets: SQS_WIRE_DEFAULTS.connections, maxFreeSockets: SQS_WIRE_DEFAULTS.connections };
+    const agentOptions = {
+      keepAlive: true,
+      maxSockets: SQS_WIRE_DEFAULTS.connections,
+      maxFreeSockets: SQS_WIRE_DEFAULTS.connections,
+    };
     this.#agent = this.#url.protocol === "https:" ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   }
 
@@ -141,18 +145,34 @@ export class SqsWire implements SqsCaller {
         headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${operation}` },
         body,
       },
-      { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}) },
+      {
+        accessKeyId: creds.accessKeyId,
+        secretAccessKey: creds.secretAccessKey,
+        ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}),
+      },
     );
     const res = await this.#post(signed.headers as http.OutgoingHttpHeaders, body);
     let parsed: Record<string, unknown> = {};
     try {
       parsed = res.text === "" ? {} : (JSON.parse(res.text) as Record<string, unknown>);
     } catch {
-      if (res.status === 200) throw new SqsServiceError("SerializationError", `SQS ${operation} answered 200 with a body that is not JSON: ${res.text.slice(0, 200)}`, undefined, 502);
+      if (res.status === 200)
+        throw new SqsServiceError(
+          "SerializationError",
+          `SQS ${operation} answered 200 with a body that is not JSON: ${res.text.slice(0, 200)}`,
+          undefined,
+          502,
+        );
     }
     if (res.status === 200) return parsed;
-    const type = typeof parsed.__type === "string" ? parsed.__type.slice(parsed.__type.lastIndexOf("#") + 1) : `Http${res.status}`;
-    const message = typeof parsed.message === "string" ? parsed.message : typeof parsed.Message === "string" ? parsed.Message : res.text.slice(0, 200);
+    const type =
+      typeof parsed.__type === "string" ? parsed.__type.slice(parsed.__type.lastIndexOf("#") + 1) : `Http${res.status}`;
+    const message =
+      typeof parsed.message === "string"
+        ? parsed.message
+        : typeof parsed.Message === "string"
+          ? parsed.Message
+          : res.text.slice(0, 200);
     const queryError = res.headers["x-amzn-query-error"];
     const code = typeof queryError === "string" ? queryError.split(";")[0] : undefined;
     throw new SqsServiceError(type, `SQS ${operation}: ${message}`, code, res.status);
@@ -163,15 +183,31 @@ export class SqsWire implements SqsCaller {
     const transport = this.#url.protocol === "https:" ? https : http;
     return new Promise<HttpAnswer>((resolve, reject) => {
       const req = transport.request(
-        { agent: this.#agent, method: "POST", protocol: this.#url.protocol, hostname: this.#url.hostname, port: this.#url.port, path: "/", headers },
+        {
+          agent: this.#agent,
+          method: "POST",
+          protocol: this.#url.protocol,
+          hostname: this.#url.hostname,
+          port: this.#url.port,
+          path: "/",
+          headers,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
+          res.on("end", () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString("utf8"),
+            }),
+          );
           res.on("error", reject);
         },
       );
-      req.setTimeout(SQS_WIRE_DEFAULTS.responseTimeoutMs, () => req.destroy(new Error(`no answer from SQS within ${SQS_WIRE_DEFAULTS.responseTimeoutMs} ms`)));
+      req.setTimeout(SQS_WIRE_DEFAULTS.responseTimeoutMs, () =>
+        req.destroy(new Error(`no answer from SQS within ${SQS_WIRE_DEFAULTS.responseTimeoutMs} ms`)),
+      );
       req.on("error", reject);
       req.end(body);
     });

@@ -30,7 +30,12 @@ export const SQS_LIMITS = {
 } as const;
 
 /** Error names SQS (and fauxqs) return when a receipt handle no longer holds a lease. */
-const LEASE_GONE = new Set(["ReceiptHandleIsInvalid", "MessageNotInflight", "InvalidParameterValue", "AWS.SimpleQueueService.MessageNotInflight"]);
+const LEASE_GONE = new Set([
+  "ReceiptHandleIsInvalid",
+  "MessageNotInflight",
+  "InvalidParameterValue",
+  "AWS.SimpleQueueService.MessageNotInflight",
+]);
 
 /** The SDK command of each operation, for the `sdk` transport. */
 const COMMANDS = {
@@ -148,7 +153,10 @@ export class SqsJobQueue implements JobQueue {
   }
 
   async send(body: string): Promise<string> {
-    const out = (await this.#caller.call("SendMessage", { QueueUrl: this.#queueUrl, MessageBody: body })) as SendMessageResult;
+    const out = (await this.#caller.call("SendMessage", {
+      QueueUrl: this.#queueUrl,
+      MessageBody: body,
+    })) as SendMessageResult;
     return out.MessageId ?? "";
   }
 
@@ -178,7 +186,9 @@ export class SqsJobQueue implements JobQueue {
         const failed = out.Failed ?? [];
         if (failed.length > 0) {
           const f = failed[0]!;
-          throw new Error(`SendMessageBatch failed for ${failed.length} of ${chunk.length} messages: ${f.Code ?? "?"} ${f.Message ?? ""}`);
+          throw new Error(
+            `SendMessageBatch failed for ${failed.length} of ${chunk.length} messages: ${f.Code ?? "?"} ${f.Message ?? ""}`,
+          );
         }
         for (const ok of out.Successful ?? []) ids[Number(ok.Id)] = ok.MessageId ?? "";
       }),
@@ -207,7 +217,10 @@ export class SqsJobQueue implements JobQueue {
   }
 
   async extendLease(receipt: string, visibilitySeconds: number): Promise<void> {
-    await this.#changeVisibility(receipt, Math.min(SQS_LIMITS.maxVisibilitySeconds, Math.max(1, Math.ceil(visibilitySeconds))));
+    await this.#changeVisibility(
+      receipt,
+      Math.min(SQS_LIMITS.maxVisibilitySeconds, Math.max(1, Math.ceil(visibilitySeconds))),
+    );
   }
 
   async ack(receipt: string): Promise<void> {
@@ -232,11 +245,16 @@ export class SqsJobQueue implements JobQueue {
       const batch = this.#pendingAcks.splice(0, SQS_LIMITS.batchEntries);
       if (batch.length === 1) {
         const [one] = batch;
-        this.#caller.call("DeleteMessage", { QueueUrl: this.#queueUrl, ReceiptHandle: one!.receipt }).then(() => one!.resolve(), one!.reject);
+        this.#caller
+          .call("DeleteMessage", { QueueUrl: this.#queueUrl, ReceiptHandle: one!.receipt })
+          .then(() => one!.resolve(), one!.reject);
         continue;
       }
       this.#caller
-        .call("DeleteMessageBatch", { QueueUrl: this.#queueUrl, Entries: batch.map((a, i) => ({ Id: String(i), ReceiptHandle: a.receipt })) })
+        .call("DeleteMessageBatch", {
+          QueueUrl: this.#queueUrl,
+          Entries: batch.map((a, i) => ({ Id: String(i), ReceiptHandle: a.receipt })),
+        })
         .then(
           (result) => {
             const out = result as DeleteMessageBatchResult;
@@ -259,7 +277,11 @@ export class SqsJobQueue implements JobQueue {
   async depth(): Promise<QueueDepth> {
     const out = (await this.#caller.call("GetQueueAttributes", {
       QueueUrl: this.#queueUrl,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
     })) as GetQueueAttributesResult;
     const a = out.Attributes ?? {};
     // The age of the oldest message is a CloudWatch metric, not a queue attribute, so it stays unknown here.
@@ -272,10 +294,15 @@ export class SqsJobQueue implements JobQueue {
 
   async #changeVisibility(receipt: string, seconds: number): Promise<void> {
     try {
-      await this.#caller.call("ChangeMessageVisibility", { QueueUrl: this.#queueUrl, ReceiptHandle: receipt, VisibilityTimeout: seconds });
+      await this.#caller.call("ChangeMessageVisibility", {
+        QueueUrl: this.#queueUrl,
+        ReceiptHandle: receipt,
+        VisibilityTimeout: seconds,
+      });
     } catch (err) {
       const { name = "", code = "" } = err as { name?: string; code?: string };
-      if (LEASE_GONE.has(name) || LEASE_GONE.has(code)) throw new LeaseLostError(receipt, `${name}: ${(err as Error).message}`);
+      if (LEASE_GONE.has(name) || LEASE_GONE.has(code))
+        throw new LeaseLostError(receipt, `${name}: ${(err as Error).message}`);
       throw err;
     }
   }

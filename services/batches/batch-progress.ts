@@ -122,7 +122,13 @@ export class BatchProgressTracker {
       ...(Object.keys(environments).length > 0 ? { environments } : {}),
       ...byTrustOf(
         (function* () {
-          for (const [seq, r] of seen) yield { group: r.group ?? `\u0000item-${seq}`, status: r.status, verdict: r.valid ? ("valid" as const) : ("invalid" as const), trust: r.trust };
+          for (const [seq, r] of seen)
+            yield {
+              group: r.group ?? `\u0000item-${seq}`,
+              status: r.status,
+              verdict: r.valid ? ("valid" as const) : ("invalid" as const),
+              trust: r.trust,
+            };
         })(),
       ),
     };
@@ -144,7 +150,15 @@ export class BatchProgressTracker {
 
 function summarise(text: string): Summary | undefined {
   try {
-    const r = JSON.parse(text) as { status?: unknown; verdict?: unknown; timings?: { finishedAt?: unknown }; simulated?: unknown; group?: unknown; trust?: unknown; env?: unknown };
+    const r = JSON.parse(text) as {
+      status?: unknown;
+      verdict?: unknown;
+      timings?: { finishedAt?: unknown };
+      simulated?: unknown;
+      group?: unknown;
+      trust?: unknown;
+      env?: unknown;
+    };
     if (typeof r.status !== "string" || !(JOB_STATUSES as readonly string[]).includes(r.status)) return undefined;
     const finished = typeof r.timings?.finishedAt === "string" ? Date.parse(r.timings.finishedAt) : NaN;
     return {

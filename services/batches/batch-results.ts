@@ -46,6 +46,10 @@ export async function listBatchResults(
 }
 
 /** Fetch result bodies (as stored text) in the order of `refs`; missing objects come back undefined. */
-export async function readResultTexts(store: ObjectStore, refs: readonly ResultRef[], concurrency: number = BATCH_RESULTS_DEFAULTS.readConcurrency): Promise<(string | undefined)[]> {
+export async function readResultTexts(
+  store: ObjectStore,
+  refs: readonly ResultRef[],
+  concurrency: number = BATCH_RESULTS_DEFAULTS.readConcurrency,
+): Promise<(string | undefined)[]> {
   return mapLimit(refs, concurrency, (ref) => store.get(ref.key));
 }

@@ -84,7 +84,10 @@ export class BatchStore {
 
   /** Write a new batch's manifest; false when a batch with this id already exists. */
   async create(manifest: BatchManifest): Promise<boolean> {
-    return this.store.put(batchManifestKey(manifest.batchId), JSON.stringify(manifest), { ifAbsent: true, contentType: "application/json" });
+    return this.store.put(batchManifestKey(manifest.batchId), JSON.stringify(manifest), {
+      ifAbsent: true,
+      contentType: "application/json",
+    });
   }
 
   /** A batch's manifest, or undefined when there is no such batch. */
@@ -152,16 +155,29 @@ export class BatchStore {
     for (let attempt = 0; attempt < BATCH_STORE_DEFAULTS.reserveAttempts; attempt++) {
       const parts = await this.parts(batchId);
       const last = parts[parts.length - 1];
-      const next: BatchPart = { v: FORMAT_VERSION, part: last ? last.part + 1 : 0, start: last ? last.start + last.count : 0, count, at };
-      const claimed = await this.store.put(batchPartKey(batchId, next.part), JSON.stringify(next), { ifAbsent: true, contentType: "application/json" });
+      const next: BatchPart = {
+        v: FORMAT_VERSION,
+        part: last ? last.part + 1 : 0,
+        start: last ? last.start + last.count : 0,
+        count,
+        at,
+      };
+      const claimed = await this.store.put(batchPartKey(batchId, next.part), JSON.stringify(next), {
+        ifAbsent: true,
+        contentType: "application/json",
+      });
       if (claimed) return next;
     }
-    throw new Error(`could not reserve sequence numbers for batch ${batchId} after ${BATCH_STORE_DEFAULTS.reserveAttempts} attempts (too many concurrent appends)`);
+    throw new Error(
+      `could not reserve sequence numbers for batch ${batchId} after ${BATCH_STORE_DEFAULTS.reserveAttempts} attempts (too many concurrent appends)`,
+    );
   }
 
   /** Record that enqueueing a reserved part failed part-way and only the `sent` seq ranges reached the queue. */
   async truncate(batchId: string, part: BatchPart, sent: SeqRange[]): Promise<void> {
-    await this.store.put(batchPartKey(batchId, part.part), JSON.stringify({ ...part, sent }), { contentType: "application/json" });
+    await this.store.put(batchPartKey(batchId, part.part), JSON.stringify({ ...part, sent }), {
+      contentType: "application/json",
+    });
   }
 }
 

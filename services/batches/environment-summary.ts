@@ -54,8 +54,7 @@ export function byEnvironmentOf(
   results.forEach((r, i) => {
     if (typeof r.env === "string") anyEnv = true;
     if (Array.isArray(r.advisories))
-      for (const a of r.advisories)
-        if (typeof a === "string") advisories[a] = (advisories[a] ?? 0) + 1;
+      for (const a of r.advisories) if (typeof a === "string") advisories[a] = (advisories[a] ?? 0) + 1;
     const id = typeof r.env === "string" ? r.env : UNKNOWN_ENVIRONMENT;
     const e = envs.get(id) ?? { items: 0, ran: 0, valid: 0, groups: new Map() };
     envs.set(id, e);

@@ -119,7 +119,13 @@ export function summarise(results: readonly SummaryInput[]): EvalSummary {
   run.sort((a, b) => a - b);
   queued.sort((a, b) => a - b);
   const perGroup = [...groups.entries()]
-    .map(([group, g]) => ({ group: group.startsWith("\u0000") ? "(ungrouped)" : group, attempts: g.attempts, ran: g.ran, valid: g.valid, passed: g.valid > 0 }))
+    .map(([group, g]) => ({
+      group: group.startsWith("\u0000") ? "(ungrouped)" : group,
+      attempts: g.attempts,
+      ran: g.ran,
+      valid: g.valid,
+      passed: g.valid > 0,
+    }))
     .sort((a, b) => GROUP_ORDER.compare(a.group, b.group));
   const passed = perGroup.filter((g) => g.passed).length;
   const maxAttempts = perGroup.reduce((m, g) => Math.max(m, g.attempts), 0);
@@ -137,11 +143,19 @@ export function summarise(results: readonly SummaryInput[]): EvalSummary {
     ),
     perGroup,
     ...byEnvironmentOf(results, groupKeyOf),
-    runMs: { count: run.length, p50: percentile(run, 50), p90: percentile(run, 90), p99: percentile(run, 99), max: run[run.length - 1] ?? 0 },
+    runMs: {
+      count: run.length,
+      p50: percentile(run, 50),
+      p90: percentile(run, 90),
+      p99: percentile(run, 99),
+      max: run[run.length - 1] ?? 0,
+    },
     queuedMs: { p50: percentile(queued, 50), p99: percentile(queued, 99) },
     spanMs: Number.isFinite(first) && last >= first ? last - first : 0,
     simulated,
-    ...byTrustOf(results.map((r, i) => ({ group: groupKeyOf(r, i), status: r.status, verdict: r.verdict, trust: r.trust }))),
+    ...byTrustOf(
+      results.map((r, i) => ({ group: groupKeyOf(r, i), status: r.status, verdict: r.verdict, trust: r.trust })),
+    ),
   };
 }
 
@@ -196,5 +210,10 @@ export function byTrustOf(results: Iterable<TrustInput>): { byTrust?: NonNullabl
       maxK,
     ),
   });
-  return { byTrust: { fast: level(fastValid, (g) => g.fast), ...(reachedStrict ? { strict: level(strictValid, (g) => g.strict) } : {}) } };
+  return {
+    byTrust: {
+      fast: level(fastValid, (g) => g.fast),
+      ...(reachedStrict ? { strict: level(strictValid, (g) => g.strict) } : {}),
+    },
+  };
 }

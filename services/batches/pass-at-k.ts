@@ -34,7 +34,10 @@ export function passAtK(n: number, c: number, k: number): number {
  * pass@k averaged over groups for k = 1..maxK (index k-1); maxK defaults to the most attempts of any group.
  * Empty when there are no groups.
  */
-export function passAtKCurve(groups: readonly GroupOutcome[], maxK = groups.reduce((m, g) => Math.max(m, g.n), 0)): number[] {
+export function passAtKCurve(
+  groups: readonly GroupOutcome[],
+  maxK = groups.reduce((m, g) => Math.max(m, g.n), 0),
+): number[] {
   if (groups.length === 0) return [];
   const curve: number[] = [];
   for (let k = 1; k <= maxK; k++) {

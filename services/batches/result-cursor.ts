@@ -30,7 +30,10 @@ export class ResultCursor {
   static parse(text: string | undefined): ResultCursor {
     if (text === undefined || text === "") return new ResultCursor();
     const fail = (why: string): never => {
-      throw new InvalidRequestError("cursor", `${JSON.stringify(text.slice(0, 80))} is not a results cursor (${why}); pass the LeanFleet-Cursor header of the previous page, or omit it to start over`);
+      throw new InvalidRequestError(
+        "cursor",
+        `${JSON.stringify(text.slice(0, 80))} is not a results cursor (${why}); pass the LeanFleet-Cursor header of the previous page, or omit it to start over`,
+      );
     };
     if (text.length > RESULT_CURSOR_MAX_CHARS) fail(`longer than ${RESULT_CURSOR_MAX_CHARS} characters`);
     const parts = text.split(".");
@@ -57,7 +60,10 @@ export class ResultCursor {
 
   /** The cursor as text (the inverse of {@link ResultCursor.parse}). */
   toString(): string {
-    return [String(this.watermark), ...this.ranges.map((r) => (r.to > r.from ? `${r.from}-${r.to}` : String(r.from)))].join(".");
+    return [
+      String(this.watermark),
+      ...this.ranges.map((r) => (r.to > r.from ? `${r.from}-${r.to}` : String(r.from))),
+    ].join(".");
   }
 
   /** True when `seq` was delivered. */
@@ -99,7 +105,10 @@ export class ResultCursor {
 
   /** A copy. */
   clone(): ResultCursor {
-    return new ResultCursor(this.watermark, this.ranges.map((r) => ({ ...r })));
+    return new ResultCursor(
+      this.watermark,
+      this.ranges.map((r) => ({ ...r })),
+    );
   }
 
   #normalise(): void {

@@ -20,7 +20,13 @@ export class HandleBook {
     if (!Array.isArray(records)) return;
     for (const r of records) {
       const rec = r as Partial<HandleRecordLike>;
-      if (typeof rec?.handle === "string" && HANDLE.test(rec.handle) && typeof rec.request === "object" && rec.request !== null && typeof rec.select === "object") {
+      if (
+        typeof rec?.handle === "string" &&
+        HANDLE.test(rec.handle) &&
+        typeof rec.request === "object" &&
+        rec.request !== null &&
+        typeof rec.select === "object"
+      ) {
         this.#records.set(rec.handle, rec as HandleRecordLike);
       }
     }
@@ -43,7 +49,8 @@ export class HandleBook {
       seen.add(h);
       const rec = this.#records.get(h);
       if (!rec) return false;
-      for (const dep of [rec.request.env, rec.request.proofState]) if (typeof dep === "string" && !visit(dep)) return false;
+      for (const dep of [rec.request.env, rec.request.proofState])
+        if (typeof dep === "string" && !visit(dep)) return false;
       out.push(rec);
       return true;
     };

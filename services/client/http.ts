@@ -29,7 +29,11 @@ export class LeanFleetApiError extends LeanFleetError {
     readonly body?: Record<string, unknown>,
   ) {
     // A code this client does not know (a newer server) keeps its text in details and counts as `internal`.
-    super(isErrorCode(code) ? code : "internal", `HTTP ${status} ${code}: ${message}`, { status, ...(field ? { field } : {}), ...(isErrorCode(code) ? {} : { remoteCode: code }) });
+    super(isErrorCode(code) ? code : "internal", `HTTP ${status} ${code}: ${message}`, {
+      status,
+      ...(field ? { field } : {}),
+      ...(isErrorCode(code) ? {} : { remoteCode: code }),
+    });
   }
 }
 
@@ -39,7 +43,12 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential with full jitter. */
-export function backoffMs(attempt: number, policy: RetryPolicy, retryAfter: string | null, random: () => number = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  policy: RetryPolicy,
+  retryAfter: string | null,
+  random: () => number = Math.random,
+): number {
   if (retryAfter !== null && retryAfter.trim() !== "") {
     const seconds = Number(retryAfter);
     const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - Date.now();
@@ -59,7 +68,9 @@ export function isLoopback(hostname: string): boolean {
 function isConnectionRefused(err: unknown): boolean {
   const cause = (err as { cause?: { code?: string; errors?: Array<{ code?: string }> } }).cause;
   if (cause?.code === "ECONNREFUSED") return true;
-  return Array.isArray(cause?.errors) && cause.errors.length > 0 && cause.errors.every((e) => e.code === "ECONNREFUSED");
+  return (
+    Array.isArray(cause?.errors) && cause.errors.length > 0 && cause.errors.every((e) => e.code === "ECONNREFUSED")
+  );
 }
 
 /** One request as the transport sees it. */
@@ -137,15 +148,27 @@ export class HttpTransport {
       const signals = [AbortSignal.timeout(timeoutMs), ...(req.signal ? [req.signal] : [])];
       let res: Response;
       try {
-        res = await this.#fetch(url, { method: req.method, headers, ...(req.body === undefined ? {} : { body: req.body }), signal: AbortSignal.any(signals) });
+        res = await this.#fetch(url, {
+          method: req.method,
+          headers,
+          ...(req.body === undefined ? {} : { body: req.body }),
+          signal: AbortSignal.any(signals),
+        });
       } catch (err) {
         if (req.signal?.aborted) throw req.signal.reason;
         // Nothing listens on this machine's port: no server is starting up behind a load balancer, so retrying only
         // delays the answer. Once the endpoint has answered, a refusal is a restart and is retried like any error.
         if (!this.#reached && isLoopback(url.hostname) && isConnectionRefused(err)) {
-          throw new LeanFleetError("network", `nothing is listening at ${this.#base} (connection refused): start the local cluster with \`leanfleet up\` (or \`npm start\`), or pass --endpoint for a deployment`);
+          throw new LeanFleetError(
+            "network",
+            `nothing is listening at ${this.#base} (connection refused): start the local cluster with \`leanfleet up\` (or \`npm start\`), or pass --endpoint for a deployment`,
+          );
         }
-        if (attempt > this.#policy.retries) throw new LeanFleetError("network", `could not reach ${this.#base} (${(err as Error).message}) after ${attempt} attempts; check --endpoint and that the API is running (leanfleet up)`);
+        if (attempt > this.#policy.retries)
+          throw new LeanFleetError(
+            "network",
+            `could not reach ${this.#base} (${(err as Error).message}) after ${attempt} attempts; check --endpoint and that the API is running (leanfleet up)`,
+          );
         const delayMs = backoffMs(attempt, this.#policy, null);
         this.options.onRetry?.({ attempt, delayMs, error: (err as Error).message });
         await this.#sleep(delayMs, req.signal);
@@ -163,7 +186,13 @@ export class HttpTransport {
       const code = body.error?.code;
       const retryable = isRetryableStatus(res.status) && (req.retryable?.(res.status, code) ?? true);
       if (!retryable || attempt > this.#policy.retries) {
-        throw new LeanFleetApiError(res.status, code ?? `http_${res.status}`, body.error?.message ?? (text.slice(0, 300) || res.statusText), body.error?.field, body.error as Record<string, unknown> | undefined);
+        throw new LeanFleetApiError(
+          res.status,
+          code ?? `http_${res.status}`,
+          body.error?.message ?? (text.slice(0, 300) || res.statusText),
+          body.error?.field,
+          body.error as Record<string, unknown> | undefined,
+        );
       }
       const delayMs = backoffMs(attempt, this.#policy, res.headers.get("retry-after"));
       this.options.onRetry?.({ attempt, delayMs, status: res.status, ...(code ? { code } : {}) });

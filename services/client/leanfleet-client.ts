@@ -81,7 +81,10 @@ export class LeanFleetClient {
   constructor(options: LeanFleetClientOptions) {
     this.#http = new HttpTransport(options);
     this.#perCall = {
-      items: Math.min(CLIENT_DEFAULTS.batchItemsPerCall, options.batchItemsPerCall ?? CLIENT_DEFAULTS.batchItemsPerCall),
+      items: Math.min(
+        CLIENT_DEFAULTS.batchItemsPerCall,
+        options.batchItemsPerCall ?? CLIENT_DEFAULTS.batchItemsPerCall,
+      ),
       bytes: options.batchBytesPerCall ?? CLIENT_DEFAULTS.batchBytesPerCall,
     };
   }
@@ -102,7 +105,10 @@ export class LeanFleetClient {
   }
 
   /** Submit one check. With `wait` (seconds, at most 30) the answer carries the result when ready in time. */
-  async submit(check: CheckInput & { fleet?: string }, options: { wait?: number; signal?: AbortSignal } = {}): Promise<JobAnswer> {
+  async submit(
+    check: CheckInput & { fleet?: string },
+    options: { wait?: number; signal?: AbortSignal } = {},
+  ): Promise<JobAnswer> {
     const { body } = await this.#http.json<JobAnswer>({
       method: "POST",
       path: "/v1/jobs",
@@ -117,7 +123,11 @@ export class LeanFleetClient {
 
   /** A job's state, with its result when done. */
   async get(jobId: string, signal?: AbortSignal): Promise<JobAnswer> {
-    const { body } = await this.#http.json<JobAnswer>({ method: "GET", path: `/v1/jobs/${encodeURIComponent(jobId)}`, ...(signal ? { signal } : {}) });
+    const { body } = await this.#http.json<JobAnswer>({
+      method: "GET",
+      path: `/v1/jobs/${encodeURIComponent(jobId)}`,
+      ...(signal ? { signal } : {}),
+    });
     this.#seen(body.result);
     return body;
   }
@@ -126,23 +136,37 @@ export class LeanFleetClient {
    * Poll until a job is done (backoff up to 2 s); throws `wait_timeout` after `timeoutMs`. `onPoll` sees every
    * answer that is not done yet (its state: queued or running), e.g. to show progress.
    */
-  async wait(jobId: string, options: { timeoutMs?: number; signal?: AbortSignal; onPoll?: (answer: JobAnswer) => void } = {}): Promise<JobResult> {
+  async wait(
+    jobId: string,
+    options: { timeoutMs?: number; signal?: AbortSignal; onPoll?: (answer: JobAnswer) => void } = {},
+  ): Promise<JobResult> {
     const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
     let delay: number = CLIENT_DEFAULTS.waitPollStartMs;
     for (;;) {
       const answer = await this.get(jobId, options.signal);
       if (answer.state === "done" && answer.result) return answer.result;
       options.onPoll?.(answer);
-      if (Date.now() + delay > deadline) throw new LeanFleetError("wait_timeout", `job ${jobId} is still ${answer.state ?? "pending"} after waiting; call wait again or raise timeoutMs`, { jobId });
+      if (Date.now() + delay > deadline)
+        throw new LeanFleetError(
+          "wait_timeout",
+          `job ${jobId} is still ${answer.state ?? "pending"} after waiting; call wait again or raise timeoutMs`,
+          { jobId },
+        );
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(CLIENT_DEFAULTS.waitPollMaxMs, delay * 2);
     }
   }
 
   /** Submit one check and wait for its result (long-polling the server first). */
-  async check(check: CheckInput & { fleet?: string }, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<JobResult> {
+  async check(
+    check: CheckInput & { fleet?: string },
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<JobResult> {
     const timeoutMs = options.timeoutMs ?? 15 * 60_000;
-    const answer = await this.submit(check, { wait: Math.min(30, Math.max(0, timeoutMs / 1000)), ...(options.signal ? { signal: options.signal } : {}) });
+    const answer = await this.submit(check, {
+      wait: Math.min(30, Math.max(0, timeoutMs / 1000)),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     if (answer.result) return answer.result;
     return this.wait(answer.jobId, { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
   }
@@ -171,7 +195,11 @@ export class LeanFleetClient {
     let sent = 0;
     for (let round = 0; pending.length > 0; round++) {
       if (round > CLIENT_DEFAULTS.partialRetries) {
-        throw new LeanFleetError("partial_enqueue", `${pending.length} items could not be enqueued after ${round} attempts; resubmit them with batchId ${batchId}`, { batchId });
+        throw new LeanFleetError(
+          "partial_enqueue",
+          `${pending.length} items could not be enqueued after ${round} attempts; resubmit them with batchId ${batchId}`,
+          { batchId },
+        );
       }
       const failed: number[] = [];
       for (const chunk of chunksOf(pending, lines, this.#perCall)) {
@@ -182,7 +210,10 @@ export class LeanFleetClient {
             method: "POST",
             path: "/v1/batches",
             // verify is a per-call default of the items that name none, so every call carries it.
-            query: batchId === undefined ? { fleet: options.fleet, earlyStop: options.earlyStop, verify: options.verify } : { batchId, verify: options.verify },
+            query:
+              batchId === undefined
+                ? { fleet: options.fleet, earlyStop: options.earlyStop, verify: options.verify }
+                : { batchId, verify: options.verify },
             body,
             contentType: "application/x-ndjson",
             retryable: (_status, code) => code !== "partial_enqueue",
@@ -190,7 +221,11 @@ export class LeanFleetClient {
           }));
         } catch (err) {
           if (!(err instanceof LeanFleetApiError) || err.code !== "partial_enqueue") throw err;
-          const d = (err.body?.details ?? {}) as { batchId?: string; firstSeq?: number; sent?: { from: number; to: number }[] };
+          const d = (err.body?.details ?? {}) as {
+            batchId?: string;
+            firstSeq?: number;
+            sent?: { from: number; to: number }[];
+          };
           batchId ??= d.batchId;
           const first = d.firstSeq ?? 0;
           chunk.forEach((itemIndex, k) => {
@@ -214,13 +249,23 @@ export class LeanFleetClient {
   }
 
   /** Append items to an existing batch. */
-  appendBatch(batchId: string, items: BatchItemInput[], options: { signal?: AbortSignal } = {}): Promise<BatchSubmission> {
+  appendBatch(
+    batchId: string,
+    items: BatchItemInput[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<BatchSubmission> {
     return this.submitBatch(items, { batchId, ...options });
   }
 
   /** Progress of a batch. */
   async progress(batchId: string, signal?: AbortSignal): Promise<BatchProgress> {
-    return (await this.#http.json<BatchProgress>({ method: "GET", path: `/v1/batches/${encodeURIComponent(batchId)}`, ...(signal ? { signal } : {}) })).body;
+    return (
+      await this.#http.json<BatchProgress>({
+        method: "GET",
+        path: `/v1/batches/${encodeURIComponent(batchId)}`,
+        ...(signal ? { signal } : {}),
+      })
+    ).body;
   }
 
   /** A resumable stream of a batch's results (follows until complete unless `follow: false`). */
@@ -241,11 +286,22 @@ export class LeanFleetClient {
 
   /** An environment record (a result's `env`): what checked the result. */
   async environment(id: string): Promise<Record<string, unknown> & { id: string; simulated: boolean }> {
-    return (await this.#http.json<Record<string, unknown> & { id: string; simulated: boolean }>({ method: "GET", path: `/v1/environments/${encodeURIComponent(id)}` })).body;
+    return (
+      await this.#http.json<Record<string, unknown> & { id: string; simulated: boolean }>({
+        method: "GET",
+        path: `/v1/environments/${encodeURIComponent(id)}`,
+      })
+    ).body;
   }
 
   /** Liveness and fleets of the API. */
-  async health(): Promise<{ ok: boolean; version?: string; fleets?: string[]; defaultFleet?: string; simulated?: boolean }> {
+  async health(): Promise<{
+    ok: boolean;
+    version?: string;
+    fleets?: string[];
+    defaultFleet?: string;
+    simulated?: boolean;
+  }> {
     return (await this.#http.json<{ ok: boolean }>({ method: "GET", path: "/health", retryable: () => false })).body;
   }
 }
@@ -262,7 +318,8 @@ export interface ClusterAnswer {
     /** Jobs whose messages reached the dead-letter queue (each has a terminal `crashed` result, code dead_lettered). */
     deadLettered?: { count: number; atLeast: boolean } | { error: string };
     /** Environments its workers ran (oldest first) and the latest worker's (`GET /v1/environments/{id}`). */
-    environments?: { current: string | null; environments: { id: string; firstSeenAt: string | null }[] } | { error: string };
+    environments?:
+      { current: string | null; environments: { id: string; firstSeenAt: string | null }[] } | { error: string };
   }[];
 }
 

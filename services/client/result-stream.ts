@@ -49,7 +49,11 @@ export class ResultStream implements AsyncIterable<JobResult> {
       const res = await this.http.send({
         method: "GET",
         path: `/v1/batches/${encodeURIComponent(this.batchId)}/results`,
-        query: { cursor: this.cursor === "-1" ? undefined : this.cursor, limit: this.options.pageSize, wait: wait > 0 ? wait : undefined },
+        query: {
+          cursor: this.cursor === "-1" ? undefined : this.cursor,
+          limit: this.options.pageSize,
+          wait: wait > 0 ? wait : undefined,
+        },
         serverWaitMs: wait * 1000,
         ...(this.options.signal ? { signal: this.options.signal } : {}),
       });

@@ -94,9 +94,13 @@ export class LeanFleetError extends Error {
 /** A message's lease (receipt) is no longer valid: it was deleted, or its visibility expired and it may be redelivered. */
 export class LeaseLostError extends LeanFleetError {
   constructor(receipt: string, reason: string) {
-    super("lease_lost", `the lease of a queue message is gone (${reason}); the job must stop, another delivery will run it`, {
-      receipt: receipt.slice(0, 64),
-      reason,
-    });
+    super(
+      "lease_lost",
+      `the lease of a queue message is gone (${reason}); the job must stop, another delivery will run it`,
+      {
+        receipt: receipt.slice(0, 64),
+        reason,
+      },
+    );
   }
 }

@@ -36,11 +36,26 @@ export function deadJobHeader(body: string): DeadJobHeader | null {
   const o = raw as Record<string, unknown>;
   if (typeof o.id !== "string" || o.id === "" || o.id.length > 128) return null;
   const str = (k: string) => (typeof o[k] === "string" ? { [k]: o[k] as string } : {});
-  return { id: o.id, ...str("fleet"), ...str("batchId"), ...str("group"), ...str("submittedAt"), ...str("itemId"), ...str("claim"), ...(o.meta !== undefined ? { meta: o.meta } : {}) };
+  return {
+    id: o.id,
+    ...str("fleet"),
+    ...str("batchId"),
+    ...str("group"),
+    ...str("submittedAt"),
+    ...str("itemId"),
+    ...str("claim"),
+    ...(o.meta !== undefined ? { meta: o.meta } : {}),
+  };
 }
 
 /** The terminal result of a job whose message went to the dead-letter queue. */
-export function deadLetteredResult(h: DeadJobHeader, fleet: string, receiveCount: number, now: Date, simulated: boolean): JobResult {
+export function deadLetteredResult(
+  h: DeadJobHeader,
+  fleet: string,
+  receiveCount: number,
+  now: Date,
+  simulated: boolean,
+): JobResult {
   const at = now.toISOString();
   const submittedAt = h.submittedAt ?? at;
   const submittedMs = Date.parse(submittedAt);
@@ -58,7 +73,14 @@ export function deadLetteredResult(h: DeadJobHeader, fleet: string, receiveCount
       code: "dead_lettered",
       message: `no worker could finish this job: its message was delivered ${receiveCount} time(s) and moved to the dead-letter queue (a worker died while running it each time, or the message could not be read). Check the workers' logs for the job id; resubmit it if it should run.`,
     },
-    timings: { submittedAt, startedAt: at, finishedAt: at, queuedMs: Number.isFinite(submittedMs) ? Math.max(0, now.getTime() - submittedMs) : 0, runMs: 0, reusedChars: 0 },
+    timings: {
+      submittedAt,
+      startedAt: at,
+      finishedAt: at,
+      queuedMs: Number.isFinite(submittedMs) ? Math.max(0, now.getTime() - submittedMs) : 0,
+      runMs: 0,
+      reusedChars: 0,
+    },
     attempts: 0,
     worker: "dead-letter",
     simulated,
@@ -98,7 +120,11 @@ export class DeadLetterSettler {
     const header = deadJobHeader(msg.body);
     let settled: Settled = "unreadable";
     if (header !== null) {
-      const written = await store.put(resultKey(header.id), JSON.stringify(deadLetteredResult(header, fleet, msg.receiveCount, now, this.#o.simulated ?? false)), { ifAbsent: true, contentType: "application/json" });
+      const written = await store.put(
+        resultKey(header.id),
+        JSON.stringify(deadLetteredResult(header, fleet, msg.receiveCount, now, this.#o.simulated ?? false)),
+        { ifAbsent: true, contentType: "application/json" },
+      );
       settled = written ? "result" : "had_result";
     }
     const record = {
@@ -129,7 +155,11 @@ export class DeadLetterSettler {
 }
 
 /** How many messages of `fleet` were dead-lettered (counted up to `limit`; `atLeast` when the count stopped there). */
-export async function countDeadLettered(store: ObjectStore, fleet: string, limit: number = DEAD_LETTER_DEFAULTS.countLimit): Promise<{ count: number; atLeast: boolean }> {
+export async function countDeadLettered(
+  store: ObjectStore,
+  fleet: string,
+  limit: number = DEAD_LETTER_DEFAULTS.countLimit,
+): Promise<{ count: number; atLeast: boolean }> {
   let count = 0;
   let after: string | undefined;
   for (;;) {

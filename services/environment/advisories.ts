@@ -43,10 +43,7 @@ export const advisoryListSchema = z.looseObject({
 export type Advisory = z.infer<typeof advisorySchema>;
 
 /** Parse an advisory list (JSON text); throws naming the file and the problem. */
-export function parseAdvisories(
-  text: string,
-  source = "advisory list",
-): Advisory[] {
+export function parseAdvisories(text: string, source = "advisory list"): Advisory[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -75,9 +72,7 @@ export function compareLeanVersions(a: string, b: string): number {
   };
   const x = parse(a);
   const y = parse(b);
-  for (let i = 0; i < 3; i++)
-    if ((x.nums[i] ?? 0) !== (y.nums[i] ?? 0))
-      return (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
+  for (let i = 0; i < 3; i++) if ((x.nums[i] ?? 0) !== (y.nums[i] ?? 0)) return (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
   if (x.pre === y.pre) return 0;
   if (x.pre === "") return 1;
   if (y.pre === "") return -1;
@@ -90,10 +85,7 @@ export function matchingAdvisories(
   advisories: readonly Advisory[] = SHIPPED_ADVISORIES,
 ): string[] {
   const version = isMissing(record.lean) ? null : record.lean.version;
-  const manifest =
-    isMissing(record.project) || isMissing(record.project.manifest)
-      ? null
-      : record.project.manifest;
+  const manifest = isMissing(record.project) || isMissing(record.project.manifest) ? null : record.project.manifest;
   return advisories
     .filter((a) => {
       if (record.simulated && !a.simulated) return false;
@@ -101,18 +93,12 @@ export function matchingAdvisories(
       const byLean =
         version !== null &&
         lean !== undefined &&
-        ((lean.below !== undefined &&
-          compareLeanVersions(version, lean.below) < 0) ||
+        ((lean.below !== undefined && compareLeanVersions(version, lean.below) < 0) ||
           (lean.versions ?? []).includes(version));
       const byPackage =
         manifest !== null &&
         (a.affected.packages ?? []).some((p) =>
-          manifest.packages.some(
-            (q) =>
-              q.name === p.name &&
-              q.rev !== undefined &&
-              p.revs.includes(q.rev),
-          ),
+          manifest.packages.some((q) => q.name === p.name && q.rev !== undefined && p.revs.includes(q.rev)),
         );
       return byLean || byPackage;
     })

@@ -11,11 +11,7 @@ export interface Missing {
 
 /** True when a piece of the record is {@link Missing}. */
 export function isMissing(v: unknown): v is Missing {
-  return (
-    typeof v === "object" &&
-    v !== null &&
-    typeof (v as Missing).missing === "string"
-  );
+  return typeof v === "object" && v !== null && typeof (v as Missing).missing === "string";
 }
 
 /** The Lake project: its own checkout and every package its manifest resolved. */
@@ -23,9 +19,7 @@ export interface ProjectRecord {
   /** The project's git remote and commit. */
   checkout: { url: string | null; rev: string } | Missing;
   /** From `lake-manifest.json`. */
-  manifest:
-    | { version: number | string; name: string | null; packages: LakePackage[] }
-    | Missing;
+  manifest: { version: number | string; name: string | null; packages: LakePackage[] } | Missing;
 }
 
 /** The REPL binary. */

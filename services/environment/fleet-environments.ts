@@ -1,10 +1,7 @@
 // Which environments a fleet's workers ran: the markers workers write at start (`environments/by-fleet/<fleet>/`)
 // and the one the most recently started worker runs (`environments/latest/<fleet>.json`).
 import type { ObjectStore } from "../core/index.js";
-import {
-  ENVIRONMENT_ID,
-  fleetEnvironmentsPrefix,
-} from "./environment-record.js";
+import { ENVIRONMENT_ID, fleetEnvironmentsPrefix } from "./environment-record.js";
 
 /** Where the id of the environment a fleet's most recently started worker runs is kept. */
 export function latestEnvironmentKey(fleet: string): string {
@@ -41,16 +38,11 @@ export async function readFleetEnvironments(
       return { id, firstSeenAt };
     }),
   );
-  environments.sort((a, b) =>
-    (a.firstSeenAt ?? "").localeCompare(b.firstSeenAt ?? ""),
-  );
+  environments.sort((a, b) => (a.firstSeenAt ?? "").localeCompare(b.firstSeenAt ?? ""));
   let current: string | null = null;
   try {
-    const latest = JSON.parse(
-      (await store.get(latestEnvironmentKey(fleet))) ?? "null",
-    ) as { id?: unknown } | null;
-    if (typeof latest?.id === "string" && ENVIRONMENT_ID.test(latest.id))
-      current = latest.id;
+    const latest = JSON.parse((await store.get(latestEnvironmentKey(fleet))) ?? "null") as { id?: unknown } | null;
+    if (typeof latest?.id === "string" && ENVIRONMENT_ID.test(latest.id)) current = latest.id;
   } catch {
     current = null;
   }

@@ -52,11 +52,7 @@ export function readCheckout(dir: string): Checkout | { missing: string } {
   const head = read(join(gitDir, "HEAD"))?.trim();
   if (head !== undefined) {
     const ref = /^ref:\s*(\S+)$/.exec(head)?.[1];
-    const rev = ref
-      ? resolveRef(gitDir, ref)
-      : /^[0-9a-f]{40}$/.test(head)
-        ? head
-        : undefined;
+    const rev = ref ? resolveRef(gitDir, ref) : /^[0-9a-f]{40}$/.test(head) ? head : undefined;
     if (rev) return { url: originUrl(gitDir), rev };
     return {
       missing: `${join(gitDir, "HEAD")} names ${JSON.stringify(head)}, which resolves to no commit`,

@@ -34,8 +34,7 @@ export class LakeManifestError extends Error {
   readonly code = "bad_lake_manifest";
 }
 
-const str = (v: unknown): string | undefined =>
-  typeof v === "string" ? v : undefined;
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 function unquote(name: string): string {
   return name.startsWith("«") && name.endsWith("»") ? name.slice(1, -1) : name;
@@ -43,29 +42,21 @@ function unquote(name: string): string {
 
 /** Version 6 and earlier nest a git entry as `{"git": {...}}` / `{"path": {...}}`; 7 on put `type` inside. */
 function entryOf(raw: unknown, index: number): LakePackage {
-  if (typeof raw !== "object" || raw === null)
-    throw new LakeManifestError(`packages[${index}] is not an object`);
+  if (typeof raw !== "object" || raw === null) throw new LakeManifestError(`packages[${index}] is not an object`);
   const o = raw as Record<string, unknown>;
   const nested = (o.git ?? o.path) as Record<string, unknown> | undefined;
-  const e =
-    nested && typeof nested === "object"
-      ? { ...nested, type: o.git ? "git" : "path" }
-      : o;
+  const e = nested && typeof nested === "object" ? { ...nested, type: o.git ? "git" : "path" } : o;
   const type = e.type === "git" || e.type === "path" ? e.type : undefined;
   const name = str(e.name);
   if (type === undefined || name === undefined)
-    throw new LakeManifestError(
-      `packages[${index}] has no "type" ("git" or "path") or no "name"`,
-    );
+    throw new LakeManifestError(`packages[${index}] has no "type" ("git" or "path") or no "name"`);
   const inputRev = e.inputRev ?? e["inputRev?"];
   const pkg: LakePackage = { name: unquote(name), type };
   if (type === "git") {
     const url = str(e.url);
     const rev = str(e.rev);
     if (url === undefined || rev === undefined)
-      throw new LakeManifestError(
-        `packages[${index}] (${name}) is a git package without "url" or "rev"`,
-      );
+      throw new LakeManifestError(`packages[${index}] (${name}) is a git package without "url" or "rev"`);
     pkg.url = url;
     pkg.rev = rev;
     pkg.inputRev = typeof inputRev === "string" ? inputRev : null;
@@ -94,15 +85,10 @@ export function parseLakeManifest(text: string): LakeManifest {
   const version = o.version ?? o.schemaVersion;
   if (typeof version === "number") {
     if (!Number.isInteger(version) || version < 5 || version > 7)
-      throw new LakeManifestError(
-        `incompatible manifest version '${version}' (Lake reads 5 to 7, then "1.x.y")`,
-      );
+      throw new LakeManifestError(`incompatible manifest version '${version}' (Lake reads 5 to 7, then "1.x.y")`);
   } else if (typeof version === "string") {
     const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
-    if (!m)
-      throw new LakeManifestError(
-        `manifest version ${JSON.stringify(version)} is not a semantic version`,
-      );
+    if (!m) throw new LakeManifestError(`manifest version ${JSON.stringify(version)} is not a semantic version`);
     if (Number(m[1]) !== 1)
       throw new LakeManifestError(
         `schema version '${version}' is of a higher major version than this reader's '1.x.y'`,
@@ -110,8 +96,7 @@ export function parseLakeManifest(text: string): LakeManifest {
   } else {
     throw new LakeManifestError('no "version" field');
   }
-  if (!Array.isArray(o.packages))
-    throw new LakeManifestError('no "packages" array');
+  if (!Array.isArray(o.packages)) throw new LakeManifestError('no "packages" array');
   const name = str(o.name);
   return {
     version,

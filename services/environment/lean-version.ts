@@ -15,8 +15,7 @@ export interface LeanVersion {
   buildType: string | null;
 }
 
-const LINE =
-  /^Lean \(version ([0-9]+\.[0-9]+\.[0-9]+(?:-[^,)]+)?)((?:, [^,)]+)*)\)/m;
+const LINE = /^Lean \(version ([0-9]+\.[0-9]+\.[0-9]+(?:-[^,)]+)?)((?:, [^,)]+)*)\)/m;
 
 function channelOf(version: string): LeanVersion["channel"] {
   const suffix = version.replace(/^[0-9]+\.[0-9]+\.[0-9]+-?/, "");
@@ -39,13 +38,7 @@ export function parseLeanVersionOutput(text: string): LeanVersion | null {
   for (const part of parts) {
     const c = /^commit ([0-9a-f]{7,40})$/.exec(part);
     if (c) commit = c[1]!;
-    else if (
-      commit === null &&
-      target === null &&
-      /[-_]/.test(part) &&
-      !/\s/.test(part)
-    )
-      target = part;
+    else if (commit === null && target === null && /[-_]/.test(part) && !/\s/.test(part)) target = part;
     else if (/^[A-Za-z]+$/.test(part)) buildType = part;
     else target ??= part;
   }
@@ -58,21 +51,15 @@ export function parseLeanVersionOutput(text: string): LeanVersion | null {
  * after the version it precedes). Null for something that is not a toolchain name.
  */
 export function toolchainVersion(toolchain: string): string | null {
-  const m =
-    /^(?:[\w.-]+\/[\w.-]+:)?v?([0-9]+\.[0-9]+\.[0-9]+(?:-[\w.-]+)?|nightly-\d{4}-\d{2}-\d{2})$/.exec(
-      toolchain.trim(),
-    );
+  const m = /^(?:[\w.-]+\/[\w.-]+:)?v?([0-9]+\.[0-9]+\.[0-9]+(?:-[\w.-]+)?|nightly-\d{4}-\d{2}-\d{2})$/.exec(
+    toolchain.trim(),
+  );
   return m ? m[1]! : null;
 }
 
 /** True when `lean --version`'s version is the one a toolchain name pins. */
-export function versionMatchesToolchain(
-  version: string,
-  toolchain: string,
-): boolean {
+export function versionMatchesToolchain(version: string, toolchain: string): boolean {
   const want = toolchainVersion(toolchain);
   if (want === null) return false;
-  return want.startsWith("nightly-")
-    ? version.endsWith(`-${want}`)
-    : version === want;
+  return want.startsWith("nightly-") ? version.endsWith(`-${want}`) : version === want;
 }

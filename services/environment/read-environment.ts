@@ -114,28 +114,15 @@ async function readLean(
   let shown: string;
   if (input.simulated) {
     const argv = input.replArgv ?? [];
-    if (argv.length === 0)
-      return { missing: "the REPL double's command line was not given" };
+    if (argv.length === 0) return { missing: "the REPL double's command line was not given" };
     shown = `${argv.join(" ")} --version`;
-    out = await runText(
-      run,
-      argv[0]!,
-      [...argv.slice(1), "--version"],
-      undefined,
-      env,
-    );
+    out = await runText(run, argv[0]!, [...argv.slice(1), "--version"], undefined, env);
   } else {
     const lean = which("lean", env.PATH);
     if (lean === undefined) return { missing: "`lean` is not on PATH" };
     shown = "lean --version";
     // In the project (else the REPL's checkout) so that elan picks the toolchain the REPL really runs.
-    out = await runText(
-      run,
-      lean,
-      ["--version"],
-      input.projectDir ?? replCheckoutDir(input.replPath),
-      env,
-    );
+    out = await runText(run, lean, ["--version"], input.projectDir ?? replCheckoutDir(input.replPath), env);
   }
   if (isMissing(out)) return out;
   const parsed = parseLeanVersionOutput(out.text);
@@ -143,19 +130,13 @@ async function readLean(
     return {
       missing: `\`${shown}\` printed no "Lean (version …)" line: ${JSON.stringify(out.text.trim().slice(0, 200))}`,
     };
-  const toolchainFile = input.projectDir
-    ? join(input.projectDir, "lean-toolchain")
-    : undefined;
+  const toolchainFile = input.projectDir ? join(input.projectDir, "lean-toolchain") : undefined;
   let toolchain: string | null = null;
-  if (toolchainFile && existsSync(toolchainFile))
-    toolchain = readFileSync(toolchainFile, "utf8").trim() || null;
+  if (toolchainFile && existsSync(toolchainFile)) toolchain = readFileSync(toolchainFile, "utf8").trim() || null;
   return { ...parsed, toolchain };
 }
 
-function readProject(
-  projectDir: string | undefined,
-  simulated: boolean,
-): EnvironmentRecord["project"] {
+function readProject(projectDir: string | undefined, simulated: boolean): EnvironmentRecord["project"] {
   if (projectDir === undefined) {
     return {
       missing: simulated
@@ -165,8 +146,7 @@ function readProject(
   }
   const manifestPath = join(projectDir, "lake-manifest.json");
   let manifest: ProjectRecord["manifest"];
-  if (!existsSync(manifestPath))
-    manifest = { missing: `lake-manifest.json not found at ${manifestPath}` };
+  if (!existsSync(manifestPath)) manifest = { missing: `lake-manifest.json not found at ${manifestPath}` };
   else {
     try {
       const m = parseLakeManifest(readFileSync(manifestPath, "utf8"));
@@ -192,8 +172,7 @@ function readRepl(input: ReadEnvironmentInput): EnvironmentRecord["repl"] {
   const dir = replCheckoutDir(input.replPath);
   if (dir === undefined)
     return {
-      missing:
-        "the REPL's path is unknown (LEANFLEET_REPL unset and no repl on PATH)",
+      missing: "the REPL's path is unknown (LEANFLEET_REPL unset and no repl on PATH)",
     };
   return {
     flavor: input.replFlavor ?? "upstream",
@@ -209,8 +188,7 @@ async function readTools(
 ): Promise<EnvironmentRecord["tools"]> {
   if (input.simulated && input.comparatorIsDouble) {
     const standIn = {
-      missing:
-        "the comparator double stands in for comparator, lean4export and landrun",
+      missing: "the comparator double stands in for comparator, lean4export and landrun",
     };
     return {
       comparator: {
@@ -224,8 +202,7 @@ async function readTools(
     };
   }
   let comparator: ToolRecord | Missing = {
-    missing:
-      "no comparator (LEANFLEET_COMPARATOR=none, or none on PATH): strict jobs are rejected",
+    missing: "no comparator (LEANFLEET_COMPARATOR=none, or none on PATH): strict jobs are rejected",
   };
   let comparatorDir: string | undefined;
   if (input.comparator !== null) {
@@ -236,24 +213,18 @@ async function readTools(
       ? { missing: `comparator ${bin}: ${checkout.missing}` }
       : { version: checkout.rev, source: checkout.url ?? comparatorDir };
   }
-  const exporterPath =
-    env[ENVIRONMENT_ENV.lean4export] || which("lean4export", env.PATH);
+  const exporterPath = env[ENVIRONMENT_ENV.lean4export] || which("lean4export", env.PATH);
   let lean4export: ToolRecord | Missing = {
-    missing:
-      "lean4export not found (COMPARATOR_LEAN4EXPORT unset, none on PATH)",
+    missing: "lean4export not found (COMPARATOR_LEAN4EXPORT unset, none on PATH)",
   };
   if (exporterPath) {
     // Built as comparator's dependency: its revision is in comparator's manifest.
-    const manifestPath = comparatorDir
-      ? join(comparatorDir, "lake-manifest.json")
-      : undefined;
+    const manifestPath = comparatorDir ? join(comparatorDir, "lake-manifest.json") : undefined;
     let pkg;
     try {
       pkg =
         manifestPath && existsSync(manifestPath)
-          ? parseLakeManifest(readFileSync(manifestPath, "utf8")).packages.find(
-              (p) => p.name === "lean4export",
-            )
+          ? parseLakeManifest(readFileSync(manifestPath, "utf8")).packages.find((p) => p.name === "lean4export")
           : undefined;
     } catch {
       pkg = undefined;
@@ -267,8 +238,7 @@ async function readTools(
           missing: `lean4export at ${exporterPath}, but no comparator lake-manifest.json records its revision`,
         };
   }
-  const landrunPath =
-    env[ENVIRONMENT_ENV.landrun] || which("landrun", env.PATH);
+  const landrunPath = env[ENVIRONMENT_ENV.landrun] || which("landrun", env.PATH);
   let landrun: ToolRecord | Missing = {
     missing: "landrun not found (COMPARATOR_LANDRUN unset, none on PATH)",
   };
@@ -295,9 +265,7 @@ async function readTools(
 }
 
 /** Read the environment record. Never throws for a missing piece: it is named in the record instead. */
-export async function readEnvironment(
-  input: ReadEnvironmentInput,
-): Promise<EnvironmentRecord> {
+export async function readEnvironment(input: ReadEnvironmentInput): Promise<EnvironmentRecord> {
   const env = input.env ?? process.env;
   const run = input.run ?? execaRunner;
   const lean = await readLean(input, run, env);
@@ -323,10 +291,7 @@ export interface DeclaredEnvironment {
 }
 
 /** Where the record disagrees with what the fleet declares: one sentence per difference, naming both (empty: none). */
-export function environmentMismatches(
-  record: EnvironmentRecord,
-  declared: DeclaredEnvironment,
-): string[] {
+export function environmentMismatches(record: EnvironmentRecord, declared: DeclaredEnvironment): string[] {
   const problems: string[] = [];
   if (declared.toolchain !== undefined) {
     const want = toolchainVersion(declared.toolchain);
@@ -339,11 +304,7 @@ export function environmentMismatches(
       problems.push(
         `the declared toolchain ${JSON.stringify(declared.toolchain)} is not a toolchain name such as leanprover/lean4:v4.19.0`,
       );
-    else if (
-      !(want.startsWith("nightly-")
-        ? lean.version.endsWith(`-${want}`)
-        : lean.version === want)
-    ) {
+    else if (!(want.startsWith("nightly-") ? lean.version.endsWith(`-${want}`) : lean.version === want)) {
       problems.push(
         `the fleet declares toolchain ${declared.toolchain}, but lean --version reports ${lean.version}${lean.commit ? ` (commit ${lean.commit})` : ""}`,
       );

@@ -37,7 +37,11 @@ const leanName = z.string().min(1).max(512);
 /** What a job asks to have checked beyond "no error, no sorry" (all optional; see VERIFY_DEFAULTS). */
 export const verifyFieldsShape = {
   /** The problem's formal statement: theorems with `sorry` (or open `:= by`) proofs, optionally with imports. */
-  statement: z.string().min(1).max(10 * 1024 * 1024).optional(),
+  statement: z
+    .string()
+    .min(1)
+    .max(10 * 1024 * 1024)
+    .optional(),
   /** Theorems to check. @default - every theorem of `statement`, else every theorem the code declares */
   theorems: z.array(leanName).min(1).max(1000).optional(),
   /** Axioms the checked theorems may use. @default DEFAULT_PERMITTED_AXIOMS */

@@ -16,7 +16,11 @@ export const JOB_CODEC_DEFAULTS = {
  * The message body of a job: the job itself, or a pointer after storing it under `inputs/<id>.json` when it is larger
  * than `thresholdBytes` (claim check). A string when no store write is needed, so a caller does not wait a turn.
  */
-export function encodeJob(job: Job, store: ObjectStore, thresholdBytes: number = JOB_DEFAULTS.claimCheckThresholdBytes): string | Promise<string> {
+export function encodeJob(
+  job: Job,
+  store: ObjectStore,
+  thresholdBytes: number = JOB_DEFAULTS.claimCheckThresholdBytes,
+): string | Promise<string> {
   const body = JSON.stringify(job);
   // UTF-8 takes at most 3 bytes per UTF-16 unit: a short string is under the threshold without measuring it.
   if (body.length <= thresholdBytes / 3 || Buffer.byteLength(body) <= thresholdBytes) return body;
@@ -50,7 +54,12 @@ export class PartialSendError extends Error {
  * Encode and send `jobs` in chunks of `sendChunk`, `concurrency` chunks at a time. Resolves when all are sent;
  * otherwise throws {@link PartialSendError} with the index ranges that were.
  */
-export async function sendJobs(queue: JobQueue, store: ObjectStore, jobs: readonly Job[], options: { concurrency: number; sendChunk?: number; thresholdBytes?: number }): Promise<void> {
+export async function sendJobs(
+  queue: JobQueue,
+  store: ObjectStore,
+  jobs: readonly Job[],
+  options: { concurrency: number; sendChunk?: number; thresholdBytes?: number },
+): Promise<void> {
   const chunk = options.sendChunk ?? JOB_CODEC_DEFAULTS.sendChunk;
   const starts: number[] = [];
   for (let i = 0; i < jobs.length; i += chunk) starts.push(i);
@@ -64,7 +73,9 @@ export async function sendJobs(queue: JobQueue, store: ObjectStore, jobs: readon
       limit(async () => {
         if (failure !== null) return;
         try {
-          const bodies = await Promise.all(jobs.slice(start, start + chunk).map((j) => encodeJob(j, store, options.thresholdBytes)));
+          const bodies = await Promise.all(
+            jobs.slice(start, start + chunk).map((j) => encodeJob(j, store, options.thresholdBytes)),
+          );
           await queue.sendMany(bodies);
           sent[c] = true;
         } catch (error) {

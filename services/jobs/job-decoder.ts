@@ -53,30 +53,52 @@ export async function decodeMessage(body: string, fleet: string, store: ObjectSt
   } catch (err) {
     return { kind: "poison", reason: `message body is not JSON (${(err as Error).message})` };
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { kind: "poison", reason: "message body is not a JSON object" };
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    return { kind: "poison", reason: "message body is not a JSON object" };
   const obj = raw as Record<string, unknown>;
   const jobId = typeof obj.id === "string" ? obj.id : undefined;
   if (obj.v !== FORMAT_VERSION) {
     // A newer (or older) format: another worker version may run it; do not answer for it.
-    return { kind: "poison", reason: `unknown job format version ${JSON.stringify(obj.v)} (this worker reads v${FORMAT_VERSION})`, ...(jobId ? { jobId } : {}) };
+    return {
+      kind: "poison",
+      reason: `unknown job format version ${JSON.stringify(obj.v)} (this worker reads v${FORMAT_VERSION})`,
+      ...(jobId ? { jobId } : {}),
+    };
   }
   let claimed = false;
   let candidate: unknown = raw;
   if ("claim" in obj) {
     const pointer = claimSchema.safeParse(raw);
-    if (!pointer.success) return { kind: "poison", reason: `malformed claim-check pointer: ${firstIssue(pointer.error)}`, ...(jobId ? { jobId } : {}) };
+    if (!pointer.success)
+      return {
+        kind: "poison",
+        reason: `malformed claim-check pointer: ${firstIssue(pointer.error)}`,
+        ...(jobId ? { jobId } : {}),
+      };
     const text = await store.get(pointer.data.claim);
     if (text === undefined) {
-      return { kind: "poison", reason: `claim-checked input ${pointer.data.claim} is missing from the bucket`, jobId: pointer.data.id };
+      return {
+        kind: "poison",
+        reason: `claim-checked input ${pointer.data.claim} is missing from the bucket`,
+        jobId: pointer.data.id,
+      };
     }
     try {
       candidate = JSON.parse(text);
     } catch (err) {
-      return { kind: "poison", reason: `claim-checked input ${pointer.data.claim} is not JSON (${(err as Error).message})`, jobId: pointer.data.id };
+      return {
+        kind: "poison",
+        reason: `claim-checked input ${pointer.data.claim} is not JSON (${(err as Error).message})`,
+        jobId: pointer.data.id,
+      };
     }
     claimed = true;
     if (typeof candidate !== "object" || candidate === null || (candidate as { id?: unknown }).id !== pointer.data.id) {
-      return { kind: "poison", reason: `claim-checked input ${pointer.data.claim} does not hold job ${pointer.data.id}`, jobId: pointer.data.id };
+      return {
+        kind: "poison",
+        reason: `claim-checked input ${pointer.data.claim} does not hold job ${pointer.data.id}`,
+        jobId: pointer.data.id,
+      };
     }
   }
   const h = header(candidate as Record<string, unknown>, fleet);
@@ -86,7 +108,11 @@ export async function decodeMessage(body: string, fleet: string, store: ObjectSt
     return { kind: "invalid", reason: `invalid job: ${firstIssue(job.error)}`, header: h };
   }
   if (job.data.fleet !== fleet) {
-    return { kind: "invalid", reason: `job is for fleet ${JSON.stringify(job.data.fleet)} but was queued on fleet ${JSON.stringify(fleet)}`, header: h! };
+    return {
+      kind: "invalid",
+      reason: `job is for fleet ${JSON.stringify(job.data.fleet)} but was queued on fleet ${JSON.stringify(fleet)}`,
+      header: h!,
+    };
   }
   return { kind: "job", job: job.data, claimed };
 }

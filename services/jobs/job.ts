@@ -21,8 +21,12 @@ export const FORMAT_VERSION = 1;
 const handle = (kind: "env" | "ps") =>
   z
     .string()
-    .regex(HANDLE_PATTERN, { error: `must be a handle returned by an earlier job run with keep=true (e.g. "${kind}_" + 32 hex digits)` })
-    .refine((h) => h.startsWith(`${kind}_`), { error: `must be an ${kind === "env" ? "environment (env_…)" : "proof state (ps_…)"} handle` });
+    .regex(HANDLE_PATTERN, {
+      error: `must be a handle returned by an earlier job run with keep=true (e.g. "${kind}_" + 32 hex digits)`,
+    })
+    .refine((h) => h.startsWith(`${kind}_`), {
+      error: `must be an ${kind === "env" ? "environment (env_…)" : "proof state (ps_…)"} handle`,
+    });
 
 const handleRecordSchema: z.ZodType<unknown> = z.looseObject({
   handle: z.string().regex(HANDLE_PATTERN),
@@ -40,7 +44,12 @@ export const replOptionsSchema = z.strictObject({
   infotree: z.enum(INFOTREE_MODES).optional(),
   declarations: z.boolean().optional(),
   setOptions: z
-    .array(z.tuple([z.array(z.string().min(1)).min(1), z.union([z.boolean(), z.number().int(), z.string(), z.array(z.string())])]))
+    .array(
+      z.tuple([
+        z.array(z.string().min(1)).min(1),
+        z.union([z.boolean(), z.number().int(), z.string(), z.array(z.string())]),
+      ]),
+    )
     .optional(),
   /** Override the fleet's incrementality default for this job (honoured, unlike LeanInteract). */
   incrementality: z.boolean().optional(),

@@ -39,7 +39,9 @@ export async function startApiProcess(o: { env: Record<string, string>; logFile:
       log.write(line + "\n");
       if (line.includes('"api ready"')) resolveUrl((JSON.parse(line) as { url: string }).url);
     });
-    void exited.then(() => reject(new Error(`the API process exited before it was ready: ${stderr.trim() || "see " + o.logFile}`)));
+    void exited.then(() =>
+      reject(new Error(`the API process exited before it was ready: ${stderr.trim() || "see " + o.logFile}`)),
+    );
   });
   return {
     url,

@@ -43,11 +43,15 @@ export interface ClusterSnapshot {
 }
 
 /** Serve `GET /cluster` (the snapshot) and `GET /cluster/tasks/<fleet>` on 127.0.0.1; returns its base URL. */
-export async function serveClusterStatus(snapshot: () => Promise<ClusterSnapshot>): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveClusterStatus(
+  snapshot: () => Promise<ClusterSnapshot>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
-    const send = (code: number, body: unknown) => res.writeHead(code, { "content-type": "application/json" }).end(JSON.stringify(body));
+    const send = (code: number, body: unknown) =>
+      res.writeHead(code, { "content-type": "application/json" }).end(JSON.stringify(body));
     const url = req.url ?? "/";
-    if (req.method !== "GET" || !url.startsWith("/cluster")) return send(404, { error: "use GET /cluster or /cluster/tasks/<fleet>" });
+    if (req.method !== "GET" || !url.startsWith("/cluster"))
+      return send(404, { error: "use GET /cluster or /cluster/tasks/<fleet>" });
     snapshot().then(
       (s) => {
         const m = /^\/cluster\/tasks\/([^/?]+)/.exec(url);

@@ -16,7 +16,9 @@ export function startDeadLetterLoop(
   store: ObjectStore,
   options: { simulated: boolean; logger: Logger; intervalMs?: number },
 ): () => Promise<void> {
-  const settlers = Object.entries(fleets).map(([fleet, queue]) => new DeadLetterSettler({ fleet, queue, store, simulated: options.simulated }));
+  const settlers = Object.entries(fleets).map(
+    ([fleet, queue]) => new DeadLetterSettler({ fleet, queue, store, simulated: options.simulated }),
+  );
   let pass: Promise<unknown> = Promise.resolve();
   let busy = false;
   const timer = setInterval(() => {

@@ -86,19 +86,30 @@ export class FleetSupervisor<W extends SupervisedWorker = SupervisedWorker> {
   /** Task counts as ECS reports them. */
   counts(): { desired: number; running: number; pending: number } {
     const live = this.live();
-    return { desired: this.desired, running: live.filter((w) => w.state === "running").length, pending: live.filter((w) => w.state === "pending").length };
+    return {
+      desired: this.desired,
+      running: live.filter((w) => w.state === "running").length,
+      pending: live.filter((w) => w.state === "pending").length,
+    };
   }
 
   /** One step of the loop: read depth and worker health, apply the rule, start or stop workers. */
   async tick(): Promise<void> {
     if (this.#closed) return;
-    const [depth] = await Promise.all([this.#o.queue.depth().catch(() => undefined), ...[...this.workers].map((w) => w.pollHealth())]);
+    const [depth] = await Promise.all([
+      this.#o.queue.depth().catch(() => undefined),
+      ...[...this.workers].map((w) => w.pollHealth()),
+    ]);
     if (this.#closed) return;
     const now = Date.now();
     if (depth) {
       this.depth = depth;
       if (depth.visible + depth.inFlight > 0) this.#lastBusy = now;
-      const target = desiredTasks({ visible: depth.visible, inFlight: depth.inFlight, running: this.live().length }, this.#o.min, this.#o.max);
+      const target = desiredTasks(
+        { visible: depth.visible, inFlight: depth.inFlight, running: this.live().length },
+        this.#o.min,
+        this.#o.max,
+      );
       if (target > this.desired && now - this.#lastScaleOut >= this.#o.scaling.scaleOutCooldownMs) {
         this.#o.logger.info({ fleet: this.fleet, from: this.desired, to: target, visible: depth.visible }, "scale out");
         this.desired = target;
@@ -147,7 +158,14 @@ export class FleetSupervisor<W extends SupervisedWorker = SupervisedWorker> {
     void w.exited.then((exit) => {
       this.workers.delete(w);
       const lived = Date.now() - w.startedAtMs;
-      const log = { workerId: w.workerId, pid: w.pid, code: exit.code, signal: exit.signal, livedMs: lived, orphansKilled: exit.orphansKilled.length };
+      const log = {
+        workerId: w.workerId,
+        pid: w.pid,
+        code: exit.code,
+        signal: exit.signal,
+        livedMs: lived,
+        orphansKilled: exit.orphansKilled.length,
+      };
       if (exit.requested || this.#closed) {
         this.#o.logger.info(log, "worker stopped");
         return;
@@ -156,7 +174,10 @@ export class FleetSupervisor<W extends SupervisedWorker = SupervisedWorker> {
       this.replaced++;
       this.#failures = lived < 10_000 ? this.#failures + 1 : 0;
       this.#nextSpawnAt = this.#failures === 0 ? 0 : Date.now() + Math.min(30_000, 1000 * 2 ** (this.#failures - 1));
-      this.#o.logger.warn({ ...log, retryInMs: Math.max(0, this.#nextSpawnAt - Date.now()) }, "worker died; replacing it");
+      this.#o.logger.warn(
+        { ...log, retryInMs: Math.max(0, this.#nextSpawnAt - Date.now()) },
+        "worker died; replacing it",
+      );
       this.reconcile();
     });
   }

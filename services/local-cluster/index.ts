@@ -1,6 +1,18 @@
 // The local-cluster unit: `npm start` / `leanfleet up` run the whole pipeline on one machine.
-export { startLocalCluster, noLeanNotice, fleetNameError, LOCAL_CLUSTER_DEFAULTS, type LocalCluster, type LocalClusterOptions } from "./local-cluster.js";
-export { LOCAL_SCALING_DEFAULTS, FleetSupervisor, type LocalScaling, type SupervisedWorker } from "./fleet-supervisor.js";
+export {
+  startLocalCluster,
+  noLeanNotice,
+  fleetNameError,
+  LOCAL_CLUSTER_DEFAULTS,
+  type LocalCluster,
+  type LocalClusterOptions,
+} from "./local-cluster.js";
+export {
+  LOCAL_SCALING_DEFAULTS,
+  FleetSupervisor,
+  type LocalScaling,
+  type SupervisedWorker,
+} from "./fleet-supervisor.js";
 export {
   HttpClusterStatus,
   CLUSTER_STATUS_URL_ENV,

@@ -13,7 +13,13 @@ import { detectRepl } from "../repl/index.js";
 import { countDeadLettered } from "../dead-letter/index.js";
 import { createAwsClients, S3ObjectStore, SqsJobQueue, type AwsClients } from "../aws/index.js";
 import { WORKER_ENV } from "../worker/index.js";
-import { CLUSTER_STATUS_URL_ENV, serveClusterStatus, type ClusterSnapshot, type ClusterStatus, type TaskCounts } from "./cluster-status.js";
+import {
+  CLUSTER_STATUS_URL_ENV,
+  serveClusterStatus,
+  type ClusterSnapshot,
+  type ClusterStatus,
+  type TaskCounts,
+} from "./cluster-status.js";
 import { FleetSupervisor, LOCAL_SCALING_DEFAULTS, type LocalScaling } from "./fleet-supervisor.js";
 import { startApiProcess } from "./api-launcher.js";
 import { startDeadLetterLoop } from "./dead-letter-loop.js";
@@ -118,7 +124,12 @@ export function noLeanNotice(reason: string): string {
 
 /** The error for a fleet name that queues, jobs and the API would refuse: the field, the value and a name that works. */
 export function fleetNameError(field: string, name: string): string {
-  const suggestion = name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+/, "").slice(0, 40) || "default";
+  const suggestion =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/^-+/, "")
+      .slice(0, 40) || "default";
   return `${field}: ${JSON.stringify(name)} is not a fleet name; fleet names must be lowercase letters, digits and "-" (not first), at most 40 characters: use e.g. ${JSON.stringify(suggestion)}`;
 }
 
@@ -136,7 +147,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const scaling: LocalScaling = { ...LOCAL_SCALING_DEFAULTS, ...options.scaling };
   const clusterId = randomUUID().slice(0, 8);
   if (options.dataDir) ensureWritableDir(options.dataDir, "dataDir");
-  const logDir = options.logDir ?? (options.dataDir ? join(options.dataDir, "logs") : mkdtempSync(join(tmpdir(), "leanfleet-logs-")));
+  const logDir =
+    options.logDir ??
+    (options.dataDir ? join(options.dataDir, "logs") : mkdtempSync(join(tmpdir(), "leanfleet-logs-")));
   ensureWritableDir(logDir, "logDir");
   const logger = options.logger ?? pino({ base: { clusterId } }, quietDestination(join(logDir, "cluster.log")));
   const notice = options.onNotice ?? ((line: string) => process.stderr.write(line + "\n"));
@@ -153,7 +166,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     } else {
       simulated = true;
       const problems = found.error.details.problems;
-      const line = noLeanNotice(Array.isArray(problems) && problems.length > 0 ? problems.map(String).join("; ") : found.error.message);
+      const line = noLeanNotice(
+        Array.isArray(problems) && problems.length > 0 ? problems.map(String).join("; ") : found.error.message,
+      );
       notices.push(line);
       notice(line);
     }
@@ -162,10 +177,16 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
 
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
   const cleanup = async () => {
-    for (const c of cleanups.splice(0).reverse()) await Promise.resolve(c()).catch((err: unknown) => logger.error({ err }, "cleanup step failed"));
+    for (const c of cleanups.splice(0).reverse())
+      await Promise.resolve(c()).catch((err: unknown) => logger.error({ err }, "cleanup step failed"));
   };
   try {
-    const server: FauxqsServer = await startFauxqs({ port: o.awsPort, host: "127.0.0.1", logger: false, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+    const server: FauxqsServer = await startFauxqs({
+      port: o.awsPort,
+      host: "127.0.0.1",
+      logger: false,
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    });
     cleanups.push(() => server.stop());
     const awsEndpoint = `http://127.0.0.1:${server.port}`;
     const region = "us-east-1";
@@ -221,7 +242,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       await Promise.all(Object.values(supervisors).map((s) => s.close()));
     });
 
-    const dlqs = Object.fromEntries(fleets.map((f) => [f, new SqsJobQueue({ client: clients.sqs, queueUrl: queues[f]!.dlqUrl })]));
+    const dlqs = Object.fromEntries(
+      fleets.map((f) => [f, new SqsJobQueue({ client: clients.sqs, queueUrl: queues[f]!.dlqUrl })]),
+    );
     const store = new S3ObjectStore({ client: clients.s3, bucket: o.bucket, conditionalWrites: "head-then-put" });
     cleanups.push(startDeadLetterLoop(dlqs, store, { simulated, logger }));
     let apiUrl: string | null = null;
@@ -286,9 +309,11 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     const timer = setInterval(() => {
       if (ticking) return;
       ticking = true;
-      void Promise.all(Object.values(supervisors).map((s) => s.tick().catch((err: unknown) => logger.error({ err }, "scaling tick failed")))).finally(
-        () => (ticking = false),
-      );
+      void Promise.all(
+        Object.values(supervisors).map((s) =>
+          s.tick().catch((err: unknown) => logger.error({ err }, "scaling tick failed")),
+        ),
+      ).finally(() => (ticking = false));
     }, scaling.intervalMs);
     cleanups.push(() => clearInterval(timer));
     // Last: anything still carrying this cluster's tag (orphans of killed workers) is killed.

@@ -81,7 +81,11 @@ function fromProc(port: number): PortHolder[] {
 
 function fromLsof(port: number): PortHolder[] {
   try {
-    const out = execFileSync("lsof", ["-nP", `-iTCP:${port}`, "-sTCP:LISTEN", "-Fpc"], { encoding: "utf8", timeout: 3000, stdio: ["ignore", "pipe", "ignore"] });
+    const out = execFileSync("lsof", ["-nP", `-iTCP:${port}`, "-sTCP:LISTEN", "-Fpc"], {
+      encoding: "utf8",
+      timeout: 3000,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     const holders: PortHolder[] = [];
     for (const line of out.split("\n")) {
       if (line.startsWith("p")) holders.push({ pid: Number(line.slice(1)), command: "" });

@@ -52,7 +52,10 @@ export function findTagged(tag: string, prefix = false): number[] {
 }
 
 /** SIGKILL every live tagged process (and its process group); resolves once none is alive or `timeoutMs` passed. */
-export async function killTagged(tag: string, options: { prefix?: boolean; timeoutMs?: number } = {}): Promise<number[]> {
+export async function killTagged(
+  tag: string,
+  options: { prefix?: boolean; timeoutMs?: number } = {},
+): Promise<number[]> {
   const killed = new Set<number>();
   const end = Date.now() + (options.timeoutMs ?? 5000);
   for (;;) {

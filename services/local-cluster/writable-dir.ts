@@ -16,19 +16,23 @@ export function ensureWritableDir(dir: string, label: string): string {
     if (parent === existing) break;
     existing = parent;
   }
-  if (!statSync(existing).isDirectory()) throw new Error(`${label} ${JSON.stringify(dir)}: ${existing} is not a directory; ${fix}`);
+  if (!statSync(existing).isDirectory())
+    throw new Error(`${label} ${JSON.stringify(dir)}: ${existing} is not a directory; ${fix}`);
   for (const d of missing) {
     try {
       mkdirSync(d);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code !== "EEXIST") throw new Error(`${label} ${JSON.stringify(dir)}: cannot create ${d} (${e.code ?? e.message}); ${fix}`);
+      if (e.code !== "EEXIST")
+        throw new Error(`${label} ${JSON.stringify(dir)}: cannot create ${d} (${e.code ?? e.message}); ${fix}`);
     }
   }
   try {
     accessSync(abs, constants.W_OK);
   } catch (err) {
-    throw new Error(`${label} ${JSON.stringify(dir)}: ${abs} is not writable (${(err as NodeJS.ErrnoException).code}); ${fix}`);
+    throw new Error(
+      `${label} ${JSON.stringify(dir)}: ${abs} is not writable (${(err as NodeJS.ErrnoException).code}); ${fix}`,
+    );
   }
   return abs;
 }

@@ -67,7 +67,9 @@ const configSchema = z.strictObject({
   env: z.record(z.string(), z.string()).default({}),
   simulated: z.boolean().default(LEAN_REPL_DEFAULTS.simulated),
   leanVersion: z.string().min(1).nullable().optional(),
-  replSupportsIncrementality: z.union([z.boolean(), z.literal("auto")]).default(LEAN_REPL_DEFAULTS.replSupportsIncrementality),
+  replSupportsIncrementality: z
+    .union([z.boolean(), z.literal("auto")])
+    .default(LEAN_REPL_DEFAULTS.replSupportsIncrementality),
   enableIncrementalOptimization: z.boolean().default(LEAN_REPL_DEFAULTS.enableIncrementalOptimization),
   enableParallelElaboration: z.boolean().default(LEAN_REPL_DEFAULTS.enableParallelElaboration),
   memoryHardLimitMiB: z.number().int().positive().nullable().default(LEAN_REPL_DEFAULTS.memoryHardLimitMiB),
@@ -105,7 +107,9 @@ export function parseReplConfig(input: LeanReplConfigInput = {}): LeanReplConfig
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ReplSetupError(`LeanReplConfig.${issue.path.join(".") || "(root)"}: ${issue.message}`, { field: issue.path.join(".") });
+    throw new ReplSetupError(`LeanReplConfig.${issue.path.join(".") || "(root)"}: ${issue.message}`, {
+      field: issue.path.join("."),
+    });
   }
   return parsed.data;
 }

@@ -16,7 +16,10 @@ export class InvalidRequestError extends LeanFleetError {
 
 /** The request ran longer than its `timeoutMs`; the REPL's whole process tree was killed. */
 export class ReplTimeoutError extends LeanFleetError {
-  constructor(readonly timeoutMs: number, stderrTail = "") {
+  constructor(
+    readonly timeoutMs: number,
+    stderrTail = "",
+  ) {
     super("repl_timeout", `the REPL did not answer within timeoutMs=${timeoutMs}; its process tree was killed`, {
       timeoutMs,
       stderrTail,
@@ -42,7 +45,11 @@ export class ReplCrashedError extends LeanFleetError {
 
 /** The REPL's process tree passed its memory limit and was killed (RLIMIT_AS failure or RSS watchdog). */
 export class ReplMemoryLimitError extends LeanFleetError {
-  constructor(readonly limitMiB: number, readonly rssMiB: number | null, stderrTail = "") {
+  constructor(
+    readonly limitMiB: number,
+    readonly rssMiB: number | null,
+    stderrTail = "",
+  ) {
     super(
       "repl_memory_limit",
       `the REPL passed its memory limit of ${limitMiB} MiB${rssMiB === null ? "" : ` (RSS ${rssMiB} MiB)`}; raise memoryHardLimitMiB or split the input`,
@@ -53,7 +60,10 @@ export class ReplMemoryLimitError extends LeanFleetError {
 
 /** The REPL wrote something that is not a protocol response; the session is treated as corrupted. */
 export class ReplProtocolError extends LeanFleetError {
-  constructor(message: string, readonly raw: string) {
+  constructor(
+    message: string,
+    readonly raw: string,
+  ) {
     super("repl_protocol", message, { raw: raw.slice(0, 500) });
   }
 }
@@ -68,30 +78,45 @@ export class ReplClosedError extends LeanFleetError {
 /** Memory stayed over its threshold through every restart attempt (LeanInteract raises MemoryError here). */
 export class ReplRestartExhaustedError extends LeanFleetError {
   constructor(attempts: number, reason: string) {
-    super("repl_restart_exhausted", `gave up after ${attempts} restart attempts: ${reason}; raise the memory limits or lower the REPL count`, {
-      attempts,
-      reason,
-    });
+    super(
+      "repl_restart_exhausted",
+      `gave up after ${attempts} restart attempts: ${reason}; raise the memory limits or lower the REPL count`,
+      {
+        attempts,
+        reason,
+      },
+    );
   }
 }
 
 /** No REPL became free within the pool's bounded wait. */
 export class PoolExhaustedError extends LeanFleetError {
   constructor(waitedMs: number, queued: number) {
-    super("pool_exhausted", `no REPL became free within ${waitedMs} ms (${queued} requests waiting); retry later or raise the pool size`, {
-      waitedMs,
-      queued,
-    });
+    super(
+      "pool_exhausted",
+      `no REPL became free within ${waitedMs} ms (${queued} requests waiting); retry later or raise the pool size`,
+      {
+        waitedMs,
+        queued,
+      },
+    );
   }
 }
 
 /** A handle that no cache of this process knows and that carries no chain to rebuild it. */
 export class UnknownHandleError extends LeanFleetError {
-  constructor(readonly handle: string, field: string) {
-    super("unknown_handle", `${field}: unknown handle ${JSON.stringify(handle)}; pass a handle returned by a request run with keep=true (with its chain), or a fresh command`, {
-      handle,
-      field,
-    });
+  constructor(
+    readonly handle: string,
+    field: string,
+  ) {
+    super(
+      "unknown_handle",
+      `${field}: unknown handle ${JSON.stringify(handle)}; pass a handle returned by a request run with keep=true (with its chain), or a fresh command`,
+      {
+        handle,
+        field,
+      },
+    );
   }
 }
 

@@ -41,7 +41,11 @@ export interface BaselineDiff {
 const order = new Intl.Collator("en", { numeric: true });
 
 /** Compare problems by name (problems without a group match by id, or else by dataset index). */
-export function diffAgainstBaseline(current: readonly ProblemRow[], baseline: readonly ProblemRow[], options: BaselineDiffOptions = {}): BaselineDiff {
+export function diffAgainstBaseline(
+  current: readonly ProblemRow[],
+  baseline: readonly ProblemRow[],
+  options: BaselineDiffOptions = {},
+): BaselineDiff {
   const { slowdownFactor, slowdownMinMs } = { ...BASELINE_DIFF_DEFAULTS, ...options };
   const before = new Map(baseline.map((p) => [p.name, p]));
   const diff: BaselineDiff = { newlySolved: [], newlyFailing: [], slowdowns: [], onlyCurrent: 0, onlyBaseline: 0 };
@@ -66,6 +70,9 @@ export function diffAgainstBaseline(current: readonly ProblemRow[], baseline: re
   diff.onlyBaseline = baseline.filter((p) => !seen.has(p.name)).length;
   diff.newlySolved.sort(order.compare);
   diff.newlyFailing.sort(order.compare);
-  diff.slowdowns.sort((a, b) => b.afterMs / Math.max(1, b.beforeMs) - a.afterMs / Math.max(1, a.beforeMs) || order.compare(a.name, b.name));
+  diff.slowdowns.sort(
+    (a, b) =>
+      b.afterMs / Math.max(1, b.beforeMs) - a.afterMs / Math.max(1, a.beforeMs) || order.compare(a.name, b.name),
+  );
   return diff;
 }

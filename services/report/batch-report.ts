@@ -20,12 +20,19 @@ export async function readBatchResults(store: ObjectStore, batchId: string): Pro
 }
 
 /** The report page of a batch, against a baseline batch if given. */
-export async function batchReport(store: ObjectStore, batchId: string, options: { title?: string; baselineBatchId?: string } = {}): Promise<string> {
+export async function batchReport(
+  store: ObjectStore,
+  batchId: string,
+  options: { title?: string; baselineBatchId?: string } = {},
+): Promise<string> {
   const results = await readBatchResults(store, batchId);
-  const baseline = options.baselineBatchId === undefined ? undefined : await readBatchResults(store, options.baselineBatchId);
+  const baseline =
+    options.baselineBatchId === undefined ? undefined : await readBatchResults(store, options.baselineBatchId);
   return generateReport({
     title: options.title ?? `LeanFleet report: batch ${batchId}`,
     run: { results, source: `batch ${batchId}` },
-    ...(baseline && options.baselineBatchId !== undefined ? { baseline: { results: baseline, source: `batch ${options.baselineBatchId}` } } : {}),
+    ...(baseline && options.baselineBatchId !== undefined
+      ? { baseline: { results: baseline, source: `batch ${options.baselineBatchId}` } }
+      : {}),
   });
 }

@@ -35,13 +35,23 @@ export async function writeReportFile(
   options: ReportFileOptions = {},
 ): Promise<{ out: string; bytes: number; warnings: string[]; summary: EvalSummary }> {
   const run = parseResults(await readFile(resultsPath, "utf8"), resultsPath);
-  const base = options.baselinePath === undefined ? undefined : parseResults(await readFile(options.baselinePath, "utf8"), options.baselinePath);
+  const base =
+    options.baselinePath === undefined
+      ? undefined
+      : parseResults(await readFile(options.baselinePath, "utf8"), options.baselinePath);
   const out = options.out ?? defaultReportPath(resultsPath);
   const html = generateReport({
     title: options.title ?? `LeanFleet report: ${basename(resultsPath)}`,
     run: { results: run.results, source: basename(resultsPath) },
-    ...(base && options.baselinePath !== undefined ? { baseline: { results: base.results, source: basename(options.baselinePath) } } : {}),
+    ...(base && options.baselinePath !== undefined
+      ? { baseline: { results: base.results, source: basename(options.baselinePath) } }
+      : {}),
   });
   await writeFile(out, html, "utf8");
-  return { out, bytes: Buffer.byteLength(html), warnings: [...run.warnings, ...(base?.warnings ?? [])], summary: summarise(run.results) };
+  return {
+    out,
+    bytes: Buffer.byteLength(html),
+    warnings: [...run.warnings, ...(base?.warnings ?? [])],
+    summary: summarise(run.results),
+  };
 }

@@ -3,7 +3,15 @@
 import type { ReportResult } from "./report-result.js";
 
 /** A problem's status: `solved` when any attempt is valid, else its best attempt's status (in this order). */
-export const PROBLEM_STATUSES = ["solved", "invalid", "lean_error", "timeout", "crashed", "rejected", "skipped"] as const;
+export const PROBLEM_STATUSES = [
+  "solved",
+  "invalid",
+  "lean_error",
+  "timeout",
+  "crashed",
+  "rejected",
+  "skipped",
+] as const;
 /** One of {@link PROBLEM_STATUSES}; `invalid` means the REPL answered without error but with a sorry or an unfinished proof. */
 export type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
 
@@ -32,7 +40,14 @@ export interface ProblemRow {
   envs: string[];
 }
 
-const RANK: Record<ReportResult["status"], number> = { ok: 1, lean_error: 2, timeout: 3, crashed: 4, rejected: 5, skipped: 6 };
+const RANK: Record<ReportResult["status"], number> = {
+  ok: 1,
+  lean_error: 2,
+  timeout: 3,
+  crashed: 4,
+  rejected: 5,
+  skipped: 6,
+};
 
 /** A string shown for a free-form field (trust, env): a string or number as is, an object's id/level/name, else undefined. */
 export function fieldLabel(x: unknown): string | undefined {
@@ -54,9 +69,18 @@ function failedCheck(value: unknown): boolean {
 /** Names of the failed checks of a result, whether `checks` is an array of `{name, ok}` or a record by name. */
 export function failedChecksOf(checks: unknown): string[] {
   if (Array.isArray(checks)) {
-    return checks.filter(failedCheck).map((c, i) => fieldLabel(c) ?? (typeof (c as { check?: unknown }).check === "string" ? (c as { check: string }).check : `check ${i + 1}`));
+    return checks
+      .filter(failedCheck)
+      .map(
+        (c, i) =>
+          fieldLabel(c) ??
+          (typeof (c as { check?: unknown }).check === "string" ? (c as { check: string }).check : `check ${i + 1}`),
+      );
   }
-  if (checks && typeof checks === "object") return Object.entries(checks).filter(([, v]) => failedCheck(v)).map(([k]) => k);
+  if (checks && typeof checks === "object")
+    return Object.entries(checks)
+      .filter(([, v]) => failedCheck(v))
+      .map(([k]) => k);
   return [];
 }
 
@@ -67,13 +91,20 @@ export function firstErrorOf(r: ReportResult): string | undefined {
   const resp = r.response as { message?: unknown; messages?: unknown; sorries?: unknown } | undefined;
   if (text === undefined && resp && typeof resp === "object") {
     if (typeof resp.message === "string") text = resp.message;
-    const messages = Array.isArray(resp.messages) ? (resp.messages as { severity?: string; data?: string; pos?: { line?: number; column?: number } }[]) : [];
-    const bad = messages.find((m) => m.severity === "error") ?? messages.find((m) => typeof m.data === "string" && m.data.includes("sorry"));
-    if (text === undefined && bad && typeof bad.data === "string") text = bad.pos ? `${bad.pos.line}:${bad.pos.column}: ${bad.severity}: ${bad.data}` : bad.data;
+    const messages = Array.isArray(resp.messages)
+      ? (resp.messages as { severity?: string; data?: string; pos?: { line?: number; column?: number } }[])
+      : [];
+    const bad =
+      messages.find((m) => m.severity === "error") ??
+      messages.find((m) => typeof m.data === "string" && m.data.includes("sorry"));
+    if (text === undefined && bad && typeof bad.data === "string")
+      text = bad.pos ? `${bad.pos.line}:${bad.pos.column}: ${bad.severity}: ${bad.data}` : bad.data;
     if (text === undefined && Array.isArray(resp.sorries) && resp.sorries.length > 0) text = "declaration uses 'sorry'";
   }
   if (text === undefined) text = r.status === "ok" ? "not valid (unfinished proof)" : r.status;
-  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}… (${text.length - MAX_ERROR_CHARS} more characters)` : text;
+  return text.length > MAX_ERROR_CHARS
+    ? `${text.slice(0, MAX_ERROR_CHARS)}… (${text.length - MAX_ERROR_CHARS} more characters)`
+    : text;
 }
 
 /** Name of the problem a result belongs to (see {@link ProblemRow.name}); `line` is its position in the file. */

@@ -33,7 +33,12 @@ function loadAssets(): Assets {
   const bundled = fileURLToPath(new URL(`./${BUNDLED_REPORT_ASSETS_DIR}/`, import.meta.url));
   if (existsSync(join(bundled, "report.css"))) {
     const at = (name: string) => read(join(bundled, name));
-    assets = { uplotJs: at("uPlot.iife.min.js"), uplotCss: at("uPlot.min.css"), js: pageScript(at), css: at("report.css") };
+    assets = {
+      uplotJs: at("uPlot.iife.min.js"),
+      uplotCss: at("uPlot.min.css"),
+      js: pageScript(at),
+      css: at("report.css"),
+    };
     return assets;
   }
   // From source: the page's own files beside this module, uPlot's dist files from node_modules.
@@ -55,7 +60,10 @@ function scriptText(s: string): string {
 
 /** The model as JSON safe inside <script type="application/json"> ("<" escaped, so no tag can close it). */
 function jsonText(model: ReportModel): string {
-  return JSON.stringify(model).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(model)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 function escapeHtml(s: string): string {
@@ -63,7 +71,8 @@ function escapeHtml(s: string): string {
 }
 
 // The CSP forbids every fetch, image, font and frame from anywhere: a report cannot leak or depend on the network.
-const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 /** Render the page for a model. */
 export function renderReportHtml(model: ReportModel): string {

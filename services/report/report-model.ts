@@ -133,7 +133,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
       items: rs.length,
       valid: rs.filter((r) => r.verdict === "valid").length,
     })),
-    envs: [...countBy(results, (r) => fieldLabel(r.env))].map(([id, rs]) => ({ id, items: rs.length })).sort((a, b) => b.items - a.items),
+    envs: [...countBy(results, (r) => fieldLabel(r.env))]
+      .map(([id, rs]) => ({ id, items: rs.length }))
+      .sort((a, b) => b.items - a.items),
   };
   if (input.baseline) {
     model.baseline = {

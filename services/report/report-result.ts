@@ -71,7 +71,9 @@ export function parseResults(text: string, name: string): { results: ReportResul
     const parsed = lineSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new ResultsFileError(`${name}:${n + 1} is not a LeanFleet result: ${issue.path.join(".") || "(line)"}: ${issue.message}; is this a results file (leanfleet eval --out)?`);
+      throw new ResultsFileError(
+        `${name}:${n + 1} is not a LeanFleet result: ${issue.path.join(".") || "(line)"}: ${issue.message}; is this a results file (leanfleet eval --out)?`,
+      );
     }
     results.push(parsed.data);
   });

@@ -38,7 +38,12 @@ export interface BacklogSample {
  * at least one while anything is visible or in flight (scale from zero on the first message), clamped to
  * [min, max]. Scaling to zero after an idle period is the caller's job (it needs a clock), see `idleMinutesBeforeZero`.
  */
-export function desiredTasks(sample: BacklogSample, min: number, max: number, target = SCALING_POLICY.backlogPerTaskTarget): number {
+export function desiredTasks(
+  sample: BacklogSample,
+  min: number,
+  max: number,
+  target = SCALING_POLICY.backlogPerTaskTarget,
+): number {
   const busy = sample.visible + sample.inFlight > 0;
   // Scale-in may ask for fewer tasks than hold in-flight work: busy tasks hold scale-in protection, so only idle
   // ones stop (the local cluster stops idle workers only, for the same reason).

@@ -101,11 +101,13 @@ def report (names : Array Name) (listLocal : Bool) : MetaM Unit := do
 end LeanFleetAudit`;
 
 /** Lean identifiers the audit can name (dotted, Unicode letters allowed, no «» escapes). */
-export const AUDIT_NAME_PATTERN = /^[\p{L}_][\p{L}\p{N}_'!?\u2080-\u209C]*(\.[\p{L}_][\p{L}\p{N}_'!?\u2080-\u209C]*)*$/u;
+export const AUDIT_NAME_PATTERN =
+  /^[\p{L}_][\p{L}\p{N}_'!?\u2080-\u209C]*(\.[\p{L}_][\p{L}\p{N}_'!?\u2080-\u209C]*)*$/u;
 
 /** The audit text for `names` (each matching {@link AUDIT_NAME_PATTERN}); `listLocal` also reports the file's theorems. */
 export function auditText(names: readonly string[], listLocal: boolean): string {
-  for (const n of names) if (!AUDIT_NAME_PATTERN.test(n)) throw new RangeError(`not an auditable Lean name: ${JSON.stringify(n)}`);
+  for (const n of names)
+    if (!AUDIT_NAME_PATTERN.test(n)) throw new RangeError(`not an auditable Lean name: ${JSON.stringify(n)}`);
   const printAxioms = names.map((n) => `#print axioms ${n}`).join("\n");
   const literal = `#[${names.map((n) => "`" + n).join(", ")}]`;
   return `${AUDIT_MARKER}\n${printAxioms}${printAxioms ? "\n" : ""}${AUDIT_PROGRAM}\nrun_meta LeanFleetAudit.report ${literal} ${listLocal}\n`;
@@ -113,6 +115,7 @@ export function auditText(names: readonly string[], listLocal: boolean): string 
 
 /** `#print axioms` for extra names (theorems the listing found that the text scan missed). */
 export function printAxiomsText(names: readonly string[]): string {
-  for (const n of names) if (!AUDIT_NAME_PATTERN.test(n)) throw new RangeError(`not an auditable Lean name: ${JSON.stringify(n)}`);
+  for (const n of names)
+    if (!AUDIT_NAME_PATTERN.test(n)) throw new RangeError(`not an auditable Lean name: ${JSON.stringify(n)}`);
   return `${AUDIT_MARKER}\n${names.map((n) => `#print axioms ${n}`).join("\n")}\n`;
 }

@@ -45,7 +45,13 @@ const KINDS = new Set(["theorem", "def", "axiom", "opaque", "other"]);
  * width with a two-space indent): whitespace inside the brackets is dropped.
  */
 export function parseAudit(messages: readonly AuditMessage[]): AuditAnswer {
-  const answer: AuditAnswer = { axioms: new Map(), constants: new Map(), options: new Map(), errors: [], complete: false };
+  const answer: AuditAnswer = {
+    axioms: new Map(),
+    constants: new Map(),
+    options: new Map(),
+    errors: [],
+    complete: false,
+  };
   for (const m of messages) {
     const data = m.data.trim();
     if (m.severity === "error") {
@@ -55,7 +61,13 @@ export function parseAudit(messages: readonly AuditMessage[]): AuditAnswer {
     if (m.severity !== "info") continue;
     const dep = DEPENDS.exec(data);
     if (dep) {
-      answer.axioms.set(dep[1]!, dep[2]!.split(",").map((s) => s.trim()).filter((s) => s !== ""));
+      answer.axioms.set(
+        dep[1]!,
+        dep[2]!
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== ""),
+      );
       continue;
     }
     const none = NONE.exec(data);

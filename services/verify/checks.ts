@@ -1,11 +1,23 @@
 // The rules that turn checks into a verdict, and how axioms are described (the check contract is in services/jobs).
 
-export { CHECK_NAMES, DEFAULT_PERMITTED_AXIOMS, TRUST_LEVELS, type Check, type CheckName, type Trust } from "../jobs/index.js";
+export {
+  CHECK_NAMES,
+  DEFAULT_PERMITTED_AXIOMS,
+  TRUST_LEVELS,
+  type Check,
+  type CheckName,
+  type Trust,
+} from "../jobs/index.js";
 import type { Check } from "../jobs/index.js";
 
 /** Axioms that mean native evaluation (trusting the compiler, not the kernel), in every Lean era. */
 export function isNativeAxiom(name: string): boolean {
-  return name === "Lean.ofReduceBool" || name === "Lean.ofReduceNat" || name === "Lean.trustCompiler" || name.includes("._native.");
+  return (
+    name === "Lean.ofReduceBool" ||
+    name === "Lean.ofReduceNat" ||
+    name === "Lean.trustCompiler" ||
+    name.includes("._native.")
+  );
 }
 
 /** Why an axiom outside the permitted list is there, in words. */

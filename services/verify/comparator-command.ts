@@ -24,7 +24,9 @@ export function resolveComparator(value: string | undefined, pathVar = process.e
     if (v.startsWith("[")) {
       const parsed = JSON.parse(v) as unknown;
       if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((s) => typeof s === "string" && s !== "")) {
-        throw new RangeError(`LEANFLEET_COMPARATOR=${v}: a JSON value must be a non-empty array of strings (the command before the config path)`);
+        throw new RangeError(
+          `LEANFLEET_COMPARATOR=${v}: a JSON value must be a non-empty array of strings (the command before the config path)`,
+        );
       }
       return parsed as string[];
     }

@@ -43,15 +43,22 @@ const UNKNOWN_CONSTANT = /unknown constant/i;
 
 /** The `errors` and `sorries` checks of a REPL answer (what every peer checks, and all they check). */
 export function messageChecks(response: ReplResponse): Check[] {
-  if (response.kind === "error") return [{ name: "errors", ok: false, reason: `the REPL refused the input: ${response.value.message}` }];
+  if (response.kind === "error")
+    return [{ name: "errors", ok: false, reason: `the REPL refused the input: ${response.value.message}` }];
   const errors = errorMessages(response);
   const checks: Check[] = [
-    errors.length === 0 ? { name: "errors", ok: true } : { name: "errors", ok: false, reason: `${errors.length} error(s); first: ${oneLine(errors[0]!.data)}` },
+    errors.length === 0
+      ? { name: "errors", ok: true }
+      : { name: "errors", ok: false, reason: `${errors.length} error(s); first: ${oneLine(errors[0]!.data)}` },
   ];
   const value = response.value as { sorries?: unknown[]; messages?: { data: string }[] };
   const sorries = (value.sorries ?? []).length;
   const warned = (value.messages ?? []).some((m) => m.data.includes("declaration uses 'sorry'"));
-  checks.push(sorries === 0 && !warned ? { name: "sorries", ok: true } : { name: "sorries", ok: false, reason: sorries > 0 ? `${sorries} sorry(s) left` : "a declaration uses 'sorry'" });
+  checks.push(
+    sorries === 0 && !warned
+      ? { name: "sorries", ok: true }
+      : { name: "sorries", ok: false, reason: sorries > 0 ? `${sorries} sorry(s) left` : "a declaration uses 'sorry'" },
+  );
   return checks;
 }
 
@@ -73,7 +80,10 @@ export class FastAuditor {
   async audit(code: string, outcome: RunOutcome, spec: VerifySpec, options: AuditOptions): Promise<AuditResult> {
     const started = performance.now();
     const deadline = Date.now() + options.timeoutMs;
-    const budget = () => ({ timeoutMs: Math.max(1_000, deadline - Date.now()), ...(options.signal ? { signal: options.signal } : {}) });
+    const budget = () => ({
+      timeoutMs: Math.max(1_000, deadline - Date.now()),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     let statement: StatementInfo | null = null;
     let names = spec.theorems ?? declaredTheorems(code);
     if (spec.statement !== undefined) {
@@ -87,14 +97,24 @@ export class FastAuditor {
     const auditable = names.filter((n) => AUDIT_NAME_PATTERN.test(n));
     const env = outcome.response?.kind === "command" ? outcome.response.value.env : undefined;
     const chain = outcome.handles ? { chain: outcome.handles } : {};
-    const run = await this.#runner.run({ cmd: auditText(auditable, true), ...(env !== undefined ? { env } : {}) } as LeanRequest, { ...budget(), ...chain });
+    const run = await this.#runner.run(
+      { cmd: auditText(auditable, true), ...(env !== undefined ? { env } : {}) } as LeanRequest,
+      { ...budget(), ...chain },
+    );
     if (run.status !== "ok" || run.response === undefined) return { kind: "unfinished", outcome: run };
     const answer = parseAudit(messagesOf(run.response));
     // Theorems Lean lists that the text scan missed: read their axioms too (only when no statement names them).
-    const missed = (c: ConstantReport) => c.local && c.kind === "theorem" && !answer.axioms.has(c.name) && AUDIT_NAME_PATTERN.test(c.name);
-    const extra = statement === null && spec.theorems === undefined ? [...answer.constants.values()].filter(missed).map((c) => c.name) : [];
+    const missed = (c: ConstantReport) =>
+      c.local && c.kind === "theorem" && !answer.axioms.has(c.name) && AUDIT_NAME_PATTERN.test(c.name);
+    const extra =
+      statement === null && spec.theorems === undefined
+        ? [...answer.constants.values()].filter(missed).map((c) => c.name)
+        : [];
     if (extra.length > 0) {
-      const more = await this.#runner.run({ cmd: printAxiomsText(extra), ...(env !== undefined ? { env } : {}) } as LeanRequest, { ...budget(), ...chain });
+      const more = await this.#runner.run(
+        { cmd: printAxiomsText(extra), ...(env !== undefined ? { env } : {}) } as LeanRequest,
+        { ...budget(), ...chain },
+      );
       if (more.status !== "ok" || more.response === undefined) return { kind: "unfinished", outcome: more };
       const moreAnswer = parseAudit(messagesOf(more.response));
       for (const [k, v] of moreAnswer.axioms) answer.axioms.set(k, v);
@@ -108,12 +128,21 @@ export class FastAuditor {
   }
 
   /** The statement elaborated in a clean environment (cached): its theorems' reports. */
-  async #statementInfo(text: string, theorems: string[] | undefined, budget: { timeoutMs: number; signal?: AbortSignal }): Promise<StatementInfo | { message: string } | { outcome: RunOutcome }> {
+  async #statementInfo(
+    text: string,
+    theorems: string[] | undefined,
+    budget: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<StatementInfo | { message: string } | { outcome: RunOutcome }> {
     const prepared = prepareStatement(text);
     const names = theorems ?? declaredTheorems(prepared);
-    if (names.length === 0) return { message: "statement: declares no theorem or lemma; give the problem as `theorem NAME … := sorry` (or name them in `theorems`)" };
+    if (names.length === 0)
+      return {
+        message:
+          "statement: declares no theorem or lemma; give the problem as `theorem NAME … := sorry` (or name them in `theorems`)",
+      };
     const bad = names.find((n) => !AUDIT_NAME_PATTERN.test(n));
-    if (bad !== undefined) return { message: `theorems: ${JSON.stringify(bad)} is not a plain Lean name the audit can check; rename it` };
+    if (bad !== undefined)
+      return { message: `theorems: ${JSON.stringify(bad)} is not a plain Lean name the audit can check; rename it` };
     const key = createHash("sha256").update(prepared).update("\u0000").update(names.join("\u0000")).digest("hex");
     const cached = this.#statements.get(key);
     if (cached) {
@@ -123,13 +152,15 @@ export class FastAuditor {
     }
     const run = await this.#runner.run({ cmd: `${prepared}\n\n${auditText(names, false)}` }, budget);
     if (run.status !== "ok" || run.response === undefined) return { outcome: run };
-    if (run.response.kind === "error") return { message: `statement: the REPL refused it: ${run.response.value.message}` };
+    if (run.response.kind === "error")
+      return { message: `statement: the REPL refused it: ${run.response.value.message}` };
     const messages = messagesOf(run.response);
     const error = messages.find((m) => m.severity === "error" && !UNKNOWN_CONSTANT.test(m.data));
     if (error) return { message: `statement: does not elaborate: ${oneLine(error.data)}` };
     const answer = parseAudit(messages);
     const missing = names.find((n) => (answer.constants.get(n)?.kind ?? "missing") === "missing");
-    if (!answer.complete || missing !== undefined) return { message: `statement: theorem ${missing ?? names[0]} is not declared by the statement` };
+    if (!answer.complete || missing !== undefined)
+      return { message: `statement: theorem ${missing ?? names[0]} is not declared by the statement` };
     const info: StatementInfo = { names, constants: answer.constants };
     this.#statements.set(key, info);
     if (this.#statements.size > this.#cacheEntries) this.#statements.delete(this.#statements.keys().next().value!);
@@ -138,7 +169,9 @@ export class FastAuditor {
 }
 
 function messagesOf(response: ReplResponse): { severity: "info" | "warning" | "error"; data: string }[] {
-  return response.kind === "error" ? [{ severity: "error", data: response.value.message }] : ((response.value as { messages?: { severity: "info" | "warning" | "error"; data: string }[] }).messages ?? []);
+  return response.kind === "error"
+    ? [{ severity: "error", data: response.value.message }]
+    : ((response.value as { messages?: { severity: "info" | "warning" | "error"; data: string }[] }).messages ?? []);
 }
 
 function oneLine(s: string): string {
@@ -147,11 +180,17 @@ function oneLine(s: string): string {
 }
 
 /** Axioms: every checked theorem's axioms are permitted, the code declares no axiom, and the audit itself ran. */
-function axiomsCheck(names: readonly string[], unauditable: readonly string[], answer: AuditAnswer, permitted: readonly string[]): Check {
+function axiomsCheck(
+  names: readonly string[],
+  unauditable: readonly string[],
+  answer: AuditAnswer,
+  permitted: readonly string[],
+): Check {
   const found: Record<string, string[]> = {};
   const problems: string[] = [];
   const auditErrors = answer.errors.filter((e) => !UNKNOWN_CONSTANT.test(e));
-  if (auditErrors.length > 0 || !answer.complete) problems.push(`the audit could not run in this environment: ${oneLine(auditErrors[0] ?? "no report came back")}`);
+  if (auditErrors.length > 0 || !answer.complete)
+    problems.push(`the audit could not run in this environment: ${oneLine(auditErrors[0] ?? "no report came back")}`);
   for (const n of unauditable) problems.push(`${n}: not a plain Lean name the audit can check`);
   const allowed = new Set(permitted);
   for (const n of names) {
@@ -163,10 +202,15 @@ function axiomsCheck(names: readonly string[], unauditable: readonly string[], a
     found[n] = axioms;
     for (const a of axioms) if (!allowed.has(a)) problems.push(`${n} ${describeAxiom(a)}`);
   }
-  const declared = [...answer.constants.values()].filter((c: ConstantReport) => c.local && c.kind === "axiom" && !c.name.includes("._native."));
+  const declared = [...answer.constants.values()].filter(
+    (c: ConstantReport) => c.local && c.kind === "axiom" && !c.name.includes("._native."),
+  );
   for (const c of declared) problems.push(`the code declares axiom ${c.name}`);
-  if (names.length === 0 && problems.length === 0) return { name: "axioms", ok: true, reason: "the code declares no theorem: nothing to audit", axioms: found };
-  return problems.length === 0 ? { name: "axioms", ok: true, axioms: found } : { name: "axioms", ok: false, reason: problems.join("; "), axioms: found };
+  if (names.length === 0 && problems.length === 0)
+    return { name: "axioms", ok: true, reason: "the code declares no theorem: nothing to audit", axioms: found };
+  return problems.length === 0
+    ? { name: "axioms", ok: true, axioms: found }
+    : { name: "axioms", ok: false, reason: problems.join("; "), axioms: found };
 }
 
 /** Options: nothing switches the kernel off, in the text or in the environment the candidate leaves. */
@@ -174,5 +218,7 @@ function optionsCheck(code: string, answer: AuditAnswer): Check {
   const uses = kernelOffUses(code);
   const env = [...answer.options].filter(([, v]) => v === "true").map(([k]) => k);
   const all = [...new Set([...uses, ...env])];
-  return all.length === 0 ? { name: "options", ok: true } : { name: "options", ok: false, reason: `sets ${all.join(", ")}: the kernel does not check its declarations` };
+  return all.length === 0
+    ? { name: "options", ok: true }
+    : { name: "options", ok: false, reason: `sets ${all.join(", ")}: the kernel does not check its declarations` };
 }

@@ -3,7 +3,8 @@
 import { splitSource } from "../repl/index.js";
 
 /** A declaration keyword at column 0 that names a theorem. */
-const THEOREM_LINE = /^(?:@\[[^\]\n]*\]\s*)?(?:(?:private|protected|nonrec|noncomputable)\s+)*(theorem|lemma)\s+([^\s:({[⦃]+)/;
+const THEOREM_LINE =
+  /^(?:@\[[^\]\n]*\]\s*)?(?:(?:private|protected|nonrec|noncomputable)\s+)*(theorem|lemma)\s+([^\s:({[⦃]+)/;
 const NAMESPACE_LINE = /^(namespace|section|end)\b[ \t]*([^\s-]*)/;
 
 /**
@@ -71,7 +72,9 @@ export function declaredTheorems(text: string): string[] {
     const m = THEOREM_LINE.exec(line);
     if (!m) continue;
     const raw = m[2]!;
-    const name = raw.startsWith("_root_.") ? raw.slice("_root_.".length) : [...scopes.map((s) => s.name).filter((s) => s !== ""), raw].join(".");
+    const name = raw.startsWith("_root_.")
+      ? raw.slice("_root_.".length)
+      : [...scopes.map((s) => s.name).filter((s) => s !== ""), raw].join(".");
     names.push(name);
   }
   return names;

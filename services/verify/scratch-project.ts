@@ -51,8 +51,14 @@ export function manifestPackageName(manifest: { name?: unknown }): string | null
  * project's own manifest as inherited (same revisions, found in the shared packages directory), in the manifest
  * version the project's Lake writes.
  */
-export function scratchManifest(projectDir: string, projectManifest: Record<string, unknown>, projectName: string): Record<string, unknown> {
-  const packages = Array.isArray(projectManifest.packages) ? (projectManifest.packages as Record<string, unknown>[]) : [];
+export function scratchManifest(
+  projectDir: string,
+  projectManifest: Record<string, unknown>,
+  projectName: string,
+): Record<string, unknown> {
+  const packages = Array.isArray(projectManifest.packages)
+    ? (projectManifest.packages as Record<string, unknown>[])
+    : [];
   const version = projectManifest.version ?? "1.1.0";
   const scoped = typeof version === "string" && version !== "1.0.0";
   const self: Record<string, unknown> = {
@@ -83,11 +89,20 @@ export async function prepareScratch(input: ScratchInput): Promise<ScratchProjec
     let lakefile = `name = "${SCRATCH_PACKAGE}"\n\n${libs}`;
     if (input.projectDir !== null) {
       const projectDir = resolve(input.projectDir);
-      const manifest = JSON.parse(readFileSync(join(projectDir, "lake-manifest.json"), "utf8")) as Record<string, unknown>;
+      const manifest = JSON.parse(readFileSync(join(projectDir, "lake-manifest.json"), "utf8")) as Record<
+        string,
+        unknown
+      >;
       const name = manifestPackageName(manifest);
-      if (name === null) throw new Error(`${join(projectDir, "lake-manifest.json")} names no package ("name"); run \`lake update\` there with a newer Lake`);
+      if (name === null)
+        throw new Error(
+          `${join(projectDir, "lake-manifest.json")} names no package ("name"); run \`lake update\` there with a newer Lake`,
+        );
       lakefile = `name = "${SCRATCH_PACKAGE}"\n\n[[require]]\nname = "${name}"\npath = ${JSON.stringify(projectDir)}\n\n${libs}`;
-      await writeFile(join(dir, "lake-manifest.json"), `${JSON.stringify(scratchManifest(projectDir, manifest, name), null, 1)}\n`);
+      await writeFile(
+        join(dir, "lake-manifest.json"),
+        `${JSON.stringify(scratchManifest(projectDir, manifest, name), null, 1)}\n`,
+      );
       await copyFile(join(projectDir, "lean-toolchain"), join(dir, "lean-toolchain"));
       await mkdir(join(dir, ".lake"));
       await symlink(join(projectDir, ".lake", "packages"), join(dir, ".lake", "packages"), "dir");
@@ -95,7 +110,11 @@ export async function prepareScratch(input: ScratchInput): Promise<ScratchProjec
     await writeFile(join(dir, "lakefile.toml"), lakefile);
     await writeFile(join(dir, `${CHALLENGE_MODULE}.lean`), input.challenge);
     await writeFile(join(dir, `${SOLUTION_MODULE}.lean`), input.solution);
-    const config: ComparatorConfig = { challenge_module: CHALLENGE_MODULE, solution_module: SOLUTION_MODULE, ...input.config };
+    const config: ComparatorConfig = {
+      challenge_module: CHALLENGE_MODULE,
+      solution_module: SOLUTION_MODULE,
+      ...input.config,
+    };
     const configPath = join(dir, "comparator.json");
     await writeFile(configPath, JSON.stringify(config));
     return { dir, configPath, remove };

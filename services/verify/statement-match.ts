@@ -33,7 +33,8 @@ export function compareStatement(statement: StatementInfo, answer: AuditAnswer):
     }
     const wanted = new Set(want.locals);
     const foreign = got.locals.filter((l) => !wanted.has(l));
-    if (foreign.length > 0) problems.push(`${name}'s statement mentions ${foreign.join(", ")}, declared by the code, not by the problem`);
+    if (foreign.length > 0)
+      problems.push(`${name}'s statement mentions ${foreign.join(", ")}, declared by the code, not by the problem`);
     for (const local of want.locals) {
       const w = statement.constants.get(local);
       const g = answer.constants.get(local);
@@ -41,7 +42,8 @@ export function compareStatement(statement: StatementInfo, answer: AuditAnswer):
       if (g === undefined || g.kind !== w.kind || g.type !== w.type) {
         problems.push(`${local} (used by ${name}'s statement) is not declared as the problem declares it`);
       } else if (w.kind === "def" && g.value !== w.value) {
-        if (w.value.includes("(c sorryAx")) notes.push(`definition hole ${local} is filled by the candidate: its value needs human review`);
+        if (w.value.includes("(c sorryAx"))
+          notes.push(`definition hole ${local} is filled by the candidate: its value needs human review`);
         else problems.push(`${local} (used by ${name}'s statement) has another value than the problem gives it`);
       }
     }

@@ -2,7 +2,14 @@
 // project, under its own timeout, memory limit and concurrency limit. Outcomes are data; no process outlives it.
 import { execa } from "execa";
 import pLimit, { type LimitFunction } from "p-limit";
-import { processTreeRss, signalProcessGroup, trackProcessGroup, untrackProcessGroup, withAddressSpaceLimit, type ReplCommand } from "../repl/index.js";
+import {
+  processTreeRss,
+  signalProcessGroup,
+  trackProcessGroup,
+  untrackProcessGroup,
+  withAddressSpaceLimit,
+  type ReplCommand,
+} from "../repl/index.js";
 import type { Check } from "./checks.js";
 import { prepareScratch, type ComparatorConfig } from "./scratch-project.js";
 
@@ -83,11 +90,13 @@ export function comparatorReason(stderr: string, stdout: string): string {
 
 /** Runs comparator under limits, `concurrency` at a time. */
 export class StrictChecker {
-  readonly #o: Required<Omit<StrictCheckerOptions, "scratchRoot" | "env" | "addressSpaceLimitMiB">> & Pick<StrictCheckerOptions, "scratchRoot" | "env" | "addressSpaceLimitMiB">;
+  readonly #o: Required<Omit<StrictCheckerOptions, "scratchRoot" | "env" | "addressSpaceLimitMiB">> &
+    Pick<StrictCheckerOptions, "scratchRoot" | "env" | "addressSpaceLimitMiB">;
   readonly #limit: LimitFunction;
 
   constructor(options: StrictCheckerOptions) {
-    if (options.command.length === 0) throw new RangeError("command: must name comparator (e.g. [\"lake\", \"env\", \"comparator\"])");
+    if (options.command.length === 0)
+      throw new RangeError('command: must name comparator (e.g. ["lake", "env", "comparator"])');
     this.#o = {
       timeoutMs: STRICT_DEFAULTS.timeoutMs,
       memoryLimitMiB: STRICT_DEFAULTS.memoryLimitMiB,
@@ -106,10 +115,24 @@ export class StrictChecker {
   /** Check one candidate in a fresh process (waits for a free place first). */
   check(input: StrictInput, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<StrictOutcome> {
     return this.#limit(async () => {
-      const config: Omit<ComparatorConfig, "challenge_module" | "solution_module"> = { theorem_names: input.theorems, permitted_axioms: [...input.permittedAxioms] };
-      const scratch = await prepareScratch({ projectDir: this.#o.projectDir, challenge: input.challenge, solution: input.solution, config, ...(this.#o.scratchRoot ? { root: this.#o.scratchRoot } : {}) });
+      const config: Omit<ComparatorConfig, "challenge_module" | "solution_module"> = {
+        theorem_names: input.theorems,
+        permitted_axioms: [...input.permittedAxioms],
+      };
+      const scratch = await prepareScratch({
+        projectDir: this.#o.projectDir,
+        challenge: input.challenge,
+        solution: input.solution,
+        config,
+        ...(this.#o.scratchRoot ? { root: this.#o.scratchRoot } : {}),
+      });
       try {
-        return await this.#run(scratch.dir, scratch.configPath, Math.min(options.timeoutMs ?? this.#o.timeoutMs, this.#o.timeoutMs), options.signal);
+        return await this.#run(
+          scratch.dir,
+          scratch.configPath,
+          Math.min(options.timeoutMs ?? this.#o.timeoutMs, this.#o.timeoutMs),
+          options.signal,
+        );
       } finally {
         await scratch.remove();
       }
@@ -118,7 +141,10 @@ export class StrictChecker {
 
   async #run(cwd: string, configPath: string, timeoutMs: number, signal?: AbortSignal): Promise<StrictOutcome> {
     const [file, ...args] = this.#o.command;
-    const command: ReplCommand = withAddressSpaceLimit({ file: file!, args: [...args, configPath], cwd, env: {} }, this.#o.addressSpaceLimitMiB === undefined ? this.#o.memoryLimitMiB : this.#o.addressSpaceLimitMiB);
+    const command: ReplCommand = withAddressSpaceLimit(
+      { file: file!, args: [...args, configPath], cwd, env: {} },
+      this.#o.addressSpaceLimitMiB === undefined ? this.#o.memoryLimitMiB : this.#o.addressSpaceLimitMiB,
+    );
     const started = performance.now();
     const stdout = new Tail(STRICT_DEFAULTS.outputTailBytes);
     const stderr = new Tail(STRICT_DEFAULTS.outputTailBytes);
@@ -141,7 +167,13 @@ export class StrictChecker {
     });
     const durationMs = () => performance.now() - started;
     if (spawned !== null) {
-      return { status: "crashed", reason: `could not start comparator (${this.#o.command.join(" ")}): ${spawned.message}`, durationMs: durationMs(), pid: null, output: "" };
+      return {
+        status: "crashed",
+        reason: `could not start comparator (${this.#o.command.join(" ")}): ${spawned.message}`,
+        durationMs: durationMs(),
+        pid: null,
+        output: "",
+      };
     }
     const pid = cp.pid!;
     trackProcessGroup(pid);
@@ -154,31 +186,60 @@ export class StrictChecker {
       signalProcessGroup(pid, "SIGTERM");
       setTimeout(() => signalProcessGroup(pid, "SIGKILL"), this.#o.killGraceMs).unref();
     };
-    const timer = setTimeout(() => kill({ status: "timeout", reason: `comparator timed out after ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(
+      () => kill({ status: "timeout", reason: `comparator timed out after ${timeoutMs} ms` }),
+      timeoutMs,
+    );
     const limitBytes = this.#o.memoryLimitMiB * 1024 * 1024;
     const sampler = setInterval(() => {
-      void processTreeRss(pid).then(({ rssBytes }) => {
-        if (rssBytes > limitBytes) kill({ status: "crashed", reason: `comparator used ${Math.round(rssBytes / 2 ** 20)} MiB, over its limit of ${this.#o.memoryLimitMiB} MiB` });
-      }, () => undefined);
+      void processTreeRss(pid).then(
+        ({ rssBytes }) => {
+          if (rssBytes > limitBytes)
+            kill({
+              status: "crashed",
+              reason: `comparator used ${Math.round(rssBytes / 2 ** 20)} MiB, over its limit of ${this.#o.memoryLimitMiB} MiB`,
+            });
+        },
+        () => undefined,
+      );
     }, STRICT_DEFAULTS.memorySampleMs);
     const onAbort = () => kill({ status: "crashed", reason: "aborted" });
     signal?.addEventListener("abort", onAbort, { once: true });
-    const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => cp.once("exit", (code, sig) => resolve({ code, signal: sig })));
+    const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      cp.once("exit", (code, sig) => resolve({ code, signal: sig })),
+    );
     clearTimeout(timer);
     clearInterval(sampler);
     signal?.removeEventListener("abort", onAbort);
     signalProcessGroup(pid, "SIGKILL"); // stragglers of the group die with comparator
     untrackProcessGroup(pid);
-    await new Promise<void>((resolve) => (cp.stdout!.readableEnded && cp.stderr!.readableEnded ? resolve() : cp.once("close", () => resolve())));
+    await new Promise<void>((resolve) =>
+      cp.stdout!.readableEnded && cp.stderr!.readableEnded ? resolve() : cp.once("close", () => resolve()),
+    );
     const output = `${stdout.text}${stderr.text ? `\n[stderr]\n${stderr.text}` : ""}`;
     const k = killed as { status: "timeout" | "crashed"; reason: string } | null;
     if (k !== null) return { status: k.status, reason: k.reason, durationMs: durationMs(), pid, output };
-    if (exit.code === 0) return { status: "ok", check: { name: "kernel", ok: true }, durationMs: durationMs(), pid, output };
+    if (exit.code === 0)
+      return { status: "ok", check: { name: "kernel", ok: true }, durationMs: durationMs(), pid, output };
     // comparator reports every rejection as an uncaught IO error (exit 1, `uncaught exception: …`) or a kernel's
     // rejection line; exit 1 without either is the program failing (a crash), not an answer about the proof.
-    const answered = /uncaught exception: /.test(stderr.text) || / kernel reject(?:s|ed) the solution/.test(stdout.text);
-    if (exit.code === 1 && answered) return { status: "ok", check: { name: "kernel", ok: false, reason: `comparator: ${comparatorReason(stderr.text, stdout.text)}` }, durationMs: durationMs(), pid, output };
+    const answered =
+      /uncaught exception: /.test(stderr.text) || / kernel reject(?:s|ed) the solution/.test(stdout.text);
+    if (exit.code === 1 && answered)
+      return {
+        status: "ok",
+        check: { name: "kernel", ok: false, reason: `comparator: ${comparatorReason(stderr.text, stdout.text)}` },
+        durationMs: durationMs(),
+        pid,
+        output,
+      };
     const how = exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
-    return { status: "crashed", reason: `comparator ended with ${how}: ${comparatorReason(stderr.text, stdout.text)}`, durationMs: durationMs(), pid, output };
+    return {
+      status: "crashed",
+      reason: `comparator ended with ${how}: ${comparatorReason(stderr.text, stdout.text)}`,
+      durationMs: durationMs(),
+      pid,
+      output,
+    };
   }
 }

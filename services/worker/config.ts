@@ -108,10 +108,19 @@ const optionalText = z
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v));
 
 const envSchema = z.object({
-  [WORKER_ENV.fleet]: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: "must be a fleet name: lowercase letters, digits and dashes" }),
-  [WORKER_ENV.queueUrl]: z.string().regex(/^https?:\/\/\S+$/, { error: "must be the queue URL returned by CreateQueue / GetQueueUrl" }),
+  [WORKER_ENV.fleet]: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: "must be a fleet name: lowercase letters, digits and dashes" }),
+  [WORKER_ENV.queueUrl]: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, { error: "must be the queue URL returned by CreateQueue / GetQueueUrl" }),
   [WORKER_ENV.bucket]: z.string().min(3, { error: "must be an S3 bucket name" }),
-  [WORKER_ENV.awsEndpoint]: optionalText.pipe(z.string().regex(/^https?:\/\/\S+$/, { error: "must be a URL such as http://127.0.0.1:4566" }).optional()),
+  [WORKER_ENV.awsEndpoint]: optionalText.pipe(
+    z
+      .string()
+      .regex(/^https?:\/\/\S+$/, { error: "must be a URL such as http://127.0.0.1:4566" })
+      .optional(),
+  ),
   [WORKER_ENV.region]: optionalText.transform((v) => v ?? WORKER_DEFAULTS.region),
   [WORKER_ENV.replCount]: optionalInt(WORKER_ENV.replCount, 1, 512),
   [WORKER_ENV.replMemoryMiB]: optionalInt(WORKER_ENV.replMemoryMiB, 64, 1024 * 1024),
@@ -124,7 +133,11 @@ const envSchema = z.object({
     .optional()
     .transform((v) => (v === undefined || v === "" ? String(WORKER_DEFAULTS.healthPort) : v))
     .transform((v) => (v === "off" ? ("off" as const) : Number(v)))
-    .pipe(z.union([z.literal("off"), intIn(WORKER_ENV.healthPort, 0, 65535)], { error: `${WORKER_ENV.healthPort} must be a port number or "off"` })),
+    .pipe(
+      z.union([z.literal("off"), intIn(WORKER_ENV.healthPort, 0, 65535)], {
+        error: `${WORKER_ENV.healthPort} must be a port number or "off"`,
+      }),
+    ),
   [WORKER_ENV.visibilitySeconds]: optionalInt(WORKER_ENV.visibilitySeconds, 3, 43_200),
   [WORKER_ENV.drainSeconds]: optionalInt(WORKER_ENV.drainSeconds, 0, 3600),
   [WORKER_ENV.workerId]: optionalText,
@@ -137,7 +150,12 @@ const envSchema = z.object({
   [WORKER_ENV.strictMemoryMiB]: optionalInt(WORKER_ENV.strictMemoryMiB, 64, 1024 * 1024),
   [WORKER_ENV.expectToolchain]: optionalText,
   [WORKER_ENV.advisoriesFile]: optionalText,
-  [WORKER_ENV.expectProjectRev]: optionalText.pipe(z.string().regex(/^[0-9a-f]{40}$/, { error: "must be a commit: 40 lowercase hex digits" }).optional()),
+  [WORKER_ENV.expectProjectRev]: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[0-9a-f]{40}$/, { error: "must be a commit: 40 lowercase hex digits" })
+      .optional(),
+  ),
   ECS_CONTAINER_METADATA_URI_V4: optionalText,
 });
 

@@ -43,9 +43,7 @@ export interface EstablishOptions {
  * then store `environments/<id>.json` and the marker `environments/by-fleet/<fleet>/<id>.json` (first writer wins:
  * the record is content-addressed, the marker keeps when the fleet first ran it), and `environments/latest/<fleet>.json`.
  */
-export async function establishEnvironment(
-  o: EstablishOptions,
-): Promise<WorkerEnvironment> {
+export async function establishEnvironment(o: EstablishOptions): Promise<WorkerEnvironment> {
   const record = await readEnvironment(o.read);
   const problems = environmentMismatches(record, o.expect);
   if (problems.length > 0) throw new EnvironmentMismatchError(problems);
@@ -66,11 +64,9 @@ export async function establishEnvironment(
     { ifAbsent: true, contentType: "application/json" },
   );
   // Unconditional: the environment the fleet runs now (what `eval --resume` compares against).
-  await o.store.put(
-    latestEnvironmentKey(o.fleet),
-    JSON.stringify({ id, at: now, worker: o.workerId }),
-    { contentType: "application/json" },
-  );
+  await o.store.put(latestEnvironmentKey(o.fleet), JSON.stringify({ id, at: now, worker: o.workerId }), {
+    contentType: "application/json",
+  });
   return {
     id,
     record,

@@ -12,6 +12,10 @@ export class WorkerConfigError extends LeanFleetError {
 /** The toolchain or project revision this worker runs is not what its fleet declares; the message names both. */
 export class EnvironmentMismatchError extends LeanFleetError {
   constructor(problems: string[]) {
-    super("environment_mismatch", `${problems.join("; ")}; rebuild the fleet's image from its configuration, or fix the declared values (LEANFLEET_EXPECT_TOOLCHAIN, LEANFLEET_EXPECT_PROJECT_REV)`, { problems });
+    super(
+      "environment_mismatch",
+      `${problems.join("; ")}; rebuild the fleet's image from its configuration, or fix the declared values (LEANFLEET_EXPECT_TOOLCHAIN, LEANFLEET_EXPECT_PROJECT_REV)`,
+      { problems },
+    );
   }
 }

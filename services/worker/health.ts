@@ -25,7 +25,11 @@ export interface HealthServer {
 }
 
 /** Serve `GET /health` (and `/`) on 127.0.0.1-or-all-interfaces `port` (0: any free port). */
-export async function startHealthServer(port: number, report: () => HealthReport, host = "0.0.0.0"): Promise<HealthServer> {
+export async function startHealthServer(
+  port: number,
+  report: () => HealthReport,
+  host = "0.0.0.0",
+): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     if (req.method !== "GET" || (req.url !== "/health" && req.url !== "/")) {
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found: use GET /health"}');

@@ -83,7 +83,12 @@ export class Heartbeat {
         if (err instanceof LeaseLostError) return lose(err);
         // Transient: another try fits only if it can finish before the lease runs out.
         if (this.#now() + this.#intervalMs >= expiresAt) {
-          return lose(new LeaseLostError(receipt, `extensions kept failing and the lease would expire: ${(err as Error).message}`));
+          return lose(
+            new LeaseLostError(
+              receipt,
+              `extensions kept failing and the lease would expire: ${(err as Error).message}`,
+            ),
+          );
         }
         timer = setTimeout(tick, this.#intervalMs);
         timer.unref?.();

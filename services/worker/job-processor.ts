@@ -9,7 +9,15 @@ import { decodeMessage } from "../jobs/index.js";
 import { emfRecord } from "./metrics.js";
 import type { JobQueue, ObjectStore, ReceivedMessage } from "../core/index.js";
 import type { ProtectionHolder } from "./protection.js";
-import { headerOf, rejectedResult, resultFromOutcome, ResultWriter, skippedResult, toLeanRequest, type RunContext } from "./results.js";
+import {
+  headerOf,
+  rejectedResult,
+  resultFromOutcome,
+  ResultWriter,
+  skippedResult,
+  toLeanRequest,
+  type RunContext,
+} from "./results.js";
 import { strictRefusal, verifyAnswer, type Verification, type VerificationDeps } from "./verification.js";
 
 /** How a message ended, as far as this worker is concerned. */
@@ -177,7 +185,12 @@ export class JobProcessor {
         ? undefined
         : setTimeout(() => {
             marked = true;
-            d.store.put(runningKey(job.id), JSON.stringify({ worker: d.workerId, startedAt: new Date(startedAtMs).toISOString() })).catch(() => undefined);
+            d.store
+              .put(
+                runningKey(job.id),
+                JSON.stringify({ worker: d.workerId, startedAt: new Date(startedAtMs).toISOString() }),
+              )
+              .catch(() => undefined);
           }, d.markRunningAfterMs);
     marker?.unref();
     const unmark = () => {
@@ -198,7 +211,11 @@ export class JobProcessor {
       });
       if (outcome.status === "ok" && outcome.response !== undefined && !lease.signal.aborted) {
         const remainingMs = job.timeoutMs - (this.#now() - startedAtMs);
-        verification = await verifyAnswer(job, outcome, d.verification, { remainingMs, signal, beforeStrict: freeSlot });
+        verification = await verifyAnswer(job, outcome, d.verification, {
+          remainingMs,
+          signal,
+          beforeStrict: freeSlot,
+        });
         if (verification.kind === "unfinished") outcome = verification.outcome;
       }
     } catch (err) {
@@ -209,7 +226,10 @@ export class JobProcessor {
       clearTimeout(marker);
     }
     if (lease.signal.aborted) {
-      log.warn({ reason: String(lease.signal.reason) }, "lease lost while running: result not written, another delivery will run the job");
+      log.warn(
+        { reason: String(lease.signal.reason) },
+        "lease lost while running: result not written, another delivery will run the job",
+      );
       unmark();
       return "lease_lost";
     }
@@ -220,14 +240,22 @@ export class JobProcessor {
     if (outcome === undefined || transient || (ctx.shutdown.aborted && outcome.status !== "ok")) {
       lease.stop();
       await d.queue.release(msg.receipt).catch(() => undefined);
-      log.info({ reason: transient ? outcome?.error?.code : "shutdown" }, "job not run: message released for another worker");
+      log.info(
+        { reason: transient ? outcome?.error?.code : "shutdown" },
+        "job not run: message released for another worker",
+      );
       unmark();
       return "released";
     }
     const result =
       verification?.kind === "rejected"
         ? rejectedResult(headerOf(job), verification.message, context(startedAtMs), verification.code)
-        : resultFromOutcome(job, outcome, context(startedAtMs), verification?.kind === "checked" ? verification : undefined);
+        : resultFromOutcome(
+            job,
+            outcome,
+            context(startedAtMs),
+            verification?.kind === "checked" ? verification : undefined,
+          );
     try {
       await this.#finish(msg, lease.stop, result, log, job, d.restartsDelta());
     } finally {
@@ -237,13 +265,26 @@ export class JobProcessor {
   }
 
   /** Write the result (first one wins), delete the message, log the job line with its metrics. */
-  async #finish(msg: ReceivedMessage, stopLease: () => void, result: JobResult, log: Logger, job?: Job, restarts = 0): Promise<void> {
+  async #finish(
+    msg: ReceivedMessage,
+    stopLease: () => void,
+    result: JobResult,
+    log: Logger,
+    job?: Job,
+    restarts = 0,
+  ): Promise<void> {
     const written = await this.#writer.write(result, job, msg.receiveCount > 1 || this.#d.conditionalFirstWrite);
     stopLease();
     await this.#d.queue.ack(msg.receipt);
     log.info(
       {
-        ...emfRecord({ fleet: this.#d.fleet, status: result.status, runMs: result.timings.runMs, reusedChars: result.timings.reusedChars, replRestarts: restarts }),
+        ...emfRecord({
+          fleet: this.#d.fleet,
+          status: result.status,
+          runMs: result.timings.runMs,
+          reusedChars: result.timings.reusedChars,
+          replRestarts: restarts,
+        }),
         jobId: result.jobId,
         verdict: result.verdict,
         attempts: result.attempts,

@@ -16,7 +16,11 @@ import type { VerificationDeps } from "./verification.js";
 /** The comparator command the fleet runs (the double when simulated and none is configured), or null. */
 function comparatorCommand(config: WorkerConfig): { command: string[] | null; isDouble: boolean } {
   const isDouble = config.simulate && config.comparator === undefined;
-  const command = isDouble ? comparatorDoubleCommand(config.doubleFlags.filter((f, i, a) => f === "--lean-version" || a[i - 1] === "--lean-version")) : resolveComparator(config.comparator);
+  const command = isDouble
+    ? comparatorDoubleCommand(
+        config.doubleFlags.filter((f, i, a) => f === "--lean-version" || a[i - 1] === "--lean-version"),
+      )
+    : resolveComparator(config.comparator);
   return { command, isDouble };
 }
 
@@ -39,7 +43,11 @@ function buildVerification(config: WorkerConfig, pool: ReplPool): VerificationDe
 /** Build the REPL set the configuration asks for: the double with LEANFLEET_SIMULATE=1, else a detected Lean REPL. */
 function buildPool(config: WorkerConfig): ReplPool {
   const limits = config.replMemoryMiB !== undefined ? { memoryHardLimitMiB: config.replMemoryMiB } : {};
-  if (config.simulate) return new ReplPool(doubleConfig({ flags: config.doubleFlags, ...limits }), { size: config.replCount, prewarmHeader: config.prewarmHeader ?? null });
+  if (config.simulate)
+    return new ReplPool(doubleConfig({ flags: config.doubleFlags, ...limits }), {
+      size: config.replCount,
+      prewarmHeader: config.prewarmHeader ?? null,
+    });
   const found = detectRepl({
     ...limits,
     ...(config.replPath ? { replPath: config.replPath } : {}),
@@ -60,7 +68,10 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel, base: { workerId: config.workerId, fleet: config.fleet } });
   process.on("uncaughtException", (err) => {
-    logger.fatal({ err }, "uncaught exception: exiting (the service starts a new worker; unacknowledged messages are redelivered)");
+    logger.fatal(
+      { err },
+      "uncaught exception: exiting (the service starts a new worker; unacknowledged messages are redelivered)",
+    );
     process.exit(1);
   });
   process.on("unhandledRejection", (err) => {
@@ -68,9 +79,20 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  const clients = createAwsClients({ ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}), region: config.region });
-  const queue = new SqsJobQueue({ client: clients.sqs, queueUrl: config.queueUrl, ackBatchWindowMs: WORKER_DEFAULTS.ackBatchWindowMs });
-  const store = new S3ObjectStore({ client: clients.s3, bucket: config.bucket, conditionalWrites: clients.local ? "head-then-put" : "native" });
+  const clients = createAwsClients({
+    ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
+    region: config.region,
+  });
+  const queue = new SqsJobQueue({
+    client: clients.sqs,
+    queueUrl: config.queueUrl,
+    ackBatchWindowMs: WORKER_DEFAULTS.ackBatchWindowMs,
+  });
+  const store = new S3ObjectStore({
+    client: clients.s3,
+    bucket: config.bucket,
+    conditionalWrites: clients.local ? "head-then-put" : "native",
+  });
   const protection = config.inEcs ? new EcsTaskProtection({ client: clients.ecs }) : new NoopTaskProtection();
   const pool = buildPool(config);
   // What checks this fleet's verdicts, read once from what runs; on another toolchain or project than declared: stop.
@@ -79,8 +101,13 @@ async function main(): Promise<void> {
     fleet: config.fleet,
     workerId: config.workerId,
     store,
-    ...(config.advisoriesFile ? { advisories: parseAdvisories(readFileSync(config.advisoriesFile, "utf8"), config.advisoriesFile) } : {}),
-    expect: { ...(config.expectToolchain ? { toolchain: config.expectToolchain } : {}), ...(config.expectProjectRev ? { projectRev: config.expectProjectRev } : {}) },
+    ...(config.advisoriesFile
+      ? { advisories: parseAdvisories(readFileSync(config.advisoriesFile, "utf8"), config.advisoriesFile) }
+      : {}),
+    expect: {
+      ...(config.expectToolchain ? { toolchain: config.expectToolchain } : {}),
+      ...(config.expectProjectRev ? { projectRev: config.expectProjectRev } : {}),
+    },
     read: {
       simulated: pool.config.simulated,
       ...(pool.config.argv ? { replArgv: pool.config.argv } : {}),

@@ -1,6 +1,16 @@
 // From job to REPL request, and from REPL outcome to stored result: status, verdict, timings, provenance.
 // Results are written once per job id (conditional put), so a redelivered job never yields a second, different result.
-import { FORMAT_VERSION, groupValidKey, resultKey, type Check, type Job, type JobResult, type JobStatus, type Trust, type Verdict } from "../jobs/index.js";
+import {
+  FORMAT_VERSION,
+  groupValidKey,
+  resultKey,
+  type Check,
+  type Job,
+  type JobResult,
+  type JobStatus,
+  type Trust,
+  type Verdict,
+} from "../jobs/index.js";
 import { verdictOf } from "../verify/index.js";
 import type { LeanRequest, ReplResponse, RunOutcome } from "../repl/index.js";
 import type { JobHeader } from "../jobs/index.js";
@@ -54,7 +64,10 @@ export interface RunContext {
 }
 
 function provenance(job: JobHeader, ctx: RunContext) {
-  const ref = { ...(job.itemId !== undefined ? { id: job.itemId } : {}), ...(job.meta !== undefined ? { meta: job.meta } : {}) };
+  const ref = {
+    ...(job.itemId !== undefined ? { id: job.itemId } : {}),
+    ...(job.meta !== undefined ? { meta: job.meta } : {}),
+  };
   const startedAt = new Date(ctx.startedAtMs).toISOString();
   const submittedAt = job.submittedAt ?? startedAt;
   const submittedMs = Date.parse(submittedAt);
@@ -106,8 +119,12 @@ export interface CheckedVerdict {
  */
 export function resultFromOutcome(job: Job, outcome: RunOutcome, ctx: RunContext, checked?: CheckedVerdict): JobResult {
   const base = provenance(headerOf(job), ctx);
-  const judged = outcome.status === "ok" && outcome.response ? judge(outcome.response) : { status: outcome.status as JobStatus, verdict: "none" as Verdict };
-  const verdict: Verdict = judged.verdict === "none" || checked === undefined ? judged.verdict : verdictOf(checked.checks);
+  const judged =
+    outcome.status === "ok" && outcome.response
+      ? judge(outcome.response)
+      : { status: outcome.status as JobStatus, verdict: "none" as Verdict };
+  const verdict: Verdict =
+    judged.verdict === "none" || checked === undefined ? judged.verdict : verdictOf(checked.checks);
   const handles = job.keep ? outcome.handles : undefined;
   return {
     ...base,
@@ -131,7 +148,10 @@ export function skippedResult(job: Job, ctx: RunContext): JobResult {
     ...provenance(headerOf(job), ctx),
     status: "skipped",
     verdict: "none",
-    error: { code: "early_stop", message: `skipped: another job of group ${JSON.stringify(job.group)} is already valid` },
+    error: {
+      code: "early_stop",
+      message: `skipped: another job of group ${JSON.stringify(job.group)} is already valid`,
+    },
     attempts: 0,
     simulated: ctx.simulated,
   };
@@ -167,9 +187,14 @@ export class ResultWriter {
    * unconditionally (see WorkerOptions.conditionalFirstWrite).
    */
   async write(result: JobResult, job?: Job, conditional = true): Promise<boolean> {
-    const written = await this.#store.put(resultKey(result.jobId), JSON.stringify(result), { ifAbsent: conditional, contentType: "application/json" });
+    const written = await this.#store.put(resultKey(result.jobId), JSON.stringify(result), {
+      ifAbsent: conditional,
+      contentType: "application/json",
+    });
     if (result.verdict === "valid" && job?.earlyStop && job.batchId !== undefined && job.group !== undefined) {
-      await this.#store.put(groupValidKey(job.batchId, job.group), JSON.stringify({ jobId: job.id }), { ifAbsent: true });
+      await this.#store.put(groupValidKey(job.batchId, job.group), JSON.stringify({ jobId: job.id }), {
+        ifAbsent: true,
+      });
     }
     return written;
   }

@@ -28,7 +28,10 @@ export async function gracefulShutdown(parts: ShutdownParts, drainMs: number, lo
   const drained = await Promise.race([Promise.allSettled(jobs).then(() => "drained" as const), sleep(drainMs)]);
   if (drained === "timeout") {
     const left = parts.running();
-    logger.warn({ aborting: left.length }, "shutdown: drain budget spent; aborting running jobs and releasing their messages");
+    logger.warn(
+      { aborting: left.length },
+      "shutdown: drain budget spent; aborting running jobs and releasing their messages",
+    );
     parts.abortJobs();
     await Promise.race([Promise.allSettled(left), sleep(ABORT_GRACE_MS)]);
   }
@@ -47,7 +50,10 @@ export async function gracefulShutdown(parts: ShutdownParts, drainMs: number, lo
  * Call `close` once on SIGTERM or SIGINT (and when stdin ends, if `exitWithParent`), then `exit(0)`; `exit(1)` if
  * close throws. A second signal while closing is logged and otherwise ignored: the drain budget bounds the wait.
  */
-export function onTerminate(close: () => Promise<void>, opts: { logger: Logger; exitWithParent?: boolean; exit?: (code: number) => void }): void {
+export function onTerminate(
+  close: () => Promise<void>,
+  opts: { logger: Logger; exitWithParent?: boolean; exit?: (code: number) => void },
+): void {
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   let closing = false;
   const handler = (why: string) => {

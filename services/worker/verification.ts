@@ -2,7 +2,13 @@
 // strict stage (comparator) for strict jobs that pass fast. What cannot be decided is an outcome, not a verdict.
 import { DEFAULT_PERMITTED_AXIOMS, VERIFY_DEFAULTS, type Check, type Job, type Trust } from "../jobs/index.js";
 import type { RunOutcome } from "../repl/index.js";
-import { messageChecks, prepareStatement, type FastAuditor, type StrictChecker, type VerifySpec } from "../verify/index.js";
+import {
+  messageChecks,
+  prepareStatement,
+  type FastAuditor,
+  type StrictChecker,
+  type VerifySpec,
+} from "../verify/index.js";
 
 /** What the worker verifies with. */
 export interface VerificationDeps {
@@ -38,8 +44,13 @@ export function strictRefusal(job: Job, deps: VerificationDeps): { code: string;
       message: `verify: "strict" needs leanprover/comparator (with lean4export and landrun) on fleet ${JSON.stringify(job.fleet)}, which has none; set LEANFLEET_COMPARATOR on its workers (see the README, "Trusting a verdict"), or ask for verify: "fast"`,
     };
   }
-  if (job.statement === undefined) return { code: "invalid_job", message: 'verify: "strict" needs statement: comparator checks the proof against the problem\'s statement' };
-  if (job.request.kind === "tactic") return { code: "invalid_job", message: 'verify: "strict" applies to code or file jobs, not to tactic steps' };
+  if (job.statement === undefined)
+    return {
+      code: "invalid_job",
+      message: 'verify: "strict" needs statement: comparator checks the proof against the problem\'s statement',
+    };
+  if (job.request.kind === "tactic")
+    return { code: "invalid_job", message: 'verify: "strict" applies to code or file jobs, not to tactic steps' };
   return null;
 }
 
@@ -66,7 +77,12 @@ export async function verifyAnswer(
     if (step !== null) {
       const done = step.proofStatus !== undefined ? step.proofStatus === "Completed" : step.goals.length === 0;
       const proofChecks = checks.filter((c) => c.name === "errors");
-      if (!done) proofChecks.push({ name: "sorries", ok: false, reason: `the proof is not complete: ${step.goals.length} goal(s) left${step.proofStatus ? ` (${step.proofStatus})` : ""}` });
+      if (!done)
+        proofChecks.push({
+          name: "sorries",
+          ok: false,
+          reason: `the proof is not complete: ${step.goals.length} goal(s) left${step.proofStatus ? ` (${step.proofStatus})` : ""}`,
+        });
       else proofChecks.push({ name: "sorries", ok: true });
       return { kind: "checked", checks: proofChecks, trust: "fast", auditMs: 0, strictMs: 0 };
     }
@@ -74,7 +90,10 @@ export async function verifyAnswer(
   }
   if (!checks.every((c) => c.ok)) return { kind: "checked", checks, trust: "fast", auditMs: 0, strictMs: 0 };
   const spec = specOf(job);
-  const audit = await deps.auditor.audit(code, outcome, spec, { timeoutMs: opts.remainingMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const audit = await deps.auditor.audit(code, outcome, spec, {
+    timeoutMs: opts.remainingMs,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   if (audit.kind === "unfinished") return { kind: "unfinished", outcome: audit.outcome };
   if (audit.kind === "bad_statement") return { kind: "rejected", code: "bad_statement", message: audit.message };
   checks.push(...audit.checks);
@@ -84,13 +103,26 @@ export async function verifyAnswer(
   }
   opts.beforeStrict?.();
   const strict = await deps.strict.check(
-    { challenge: prepareStatement(job.statement!), solution: code, theorems: audit.theorems, permittedAxioms: spec.permittedAxioms },
-    { timeoutMs: Math.max(1_000, opts.remainingMs - audit.durationMs), ...(opts.signal ? { signal: opts.signal } : {}) },
+    {
+      challenge: prepareStatement(job.statement!),
+      solution: code,
+      theorems: audit.theorems,
+      permittedAxioms: spec.permittedAxioms,
+    },
+    {
+      timeoutMs: Math.max(1_000, opts.remainingMs - audit.durationMs),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    },
   );
   if (strict.status !== "ok") {
     return {
       kind: "unfinished",
-      outcome: { ...outcome, status: strict.status, error: { code: strict.status === "timeout" ? "strict_timeout" : "strict_crashed", message: strict.reason }, durationMs: outcome.durationMs + strict.durationMs },
+      outcome: {
+        ...outcome,
+        status: strict.status,
+        error: { code: strict.status === "timeout" ? "strict_timeout" : "strict_crashed", message: strict.reason },
+        durationMs: outcome.durationMs + strict.durationMs,
+      },
     };
   }
   checks.push(strict.check);

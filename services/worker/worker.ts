@@ -102,7 +102,8 @@ export class Worker {
       ...(options.advisories && options.advisories.length > 0 ? { advisories: options.advisories } : {}),
       poisonRetryDelaySeconds: options.poisonRetryDelaySeconds ?? WORKER_DEFAULTS.poisonRetryDelaySeconds,
       conditionalFirstWrite: options.conditionalFirstWrite ?? true,
-      markRunningAfterMs: options.markRunningAfterMs === undefined ? WORKER_DEFAULTS.markRunningAfterMs : options.markRunningAfterMs,
+      markRunningAfterMs:
+        options.markRunningAfterMs === undefined ? WORKER_DEFAULTS.markRunningAfterMs : options.markRunningAfterMs,
       restartsDelta: () => {
         const now = options.runner.stats().restarts;
         const delta = Math.max(0, now - this.#lastRestarts);
@@ -112,7 +113,8 @@ export class Worker {
     });
     this.#consumer = new Consumer({
       queue: options.queue,
-      capacity: (options.capacity ?? Math.max(1, options.runner.stats().size)) + (options.prefetch ?? WORKER_DEFAULTS.prefetch),
+      capacity:
+        (options.capacity ?? Math.max(1, options.runner.stats().size)) + (options.prefetch ?? WORKER_DEFAULTS.prefetch),
       waitSeconds: options.pollWaitSeconds ?? WORKER_DEFAULTS.pollWaitSeconds,
       logger,
       handle: (msg, receivedAtMs, freeSlot) => {
@@ -150,7 +152,13 @@ export class Worker {
   /** Current health. */
   health(): HealthReport {
     const repls = this.#o.runner.stats();
-    const status = this.#closing ? "draining" : !this.#started ? "starting" : repls.alive > 0 || repls.size === 0 ? "ok" : "unhealthy";
+    const status = this.#closing
+      ? "draining"
+      : !this.#started
+        ? "starting"
+        : repls.alive > 0 || repls.size === 0
+          ? "ok"
+          : "unhealthy";
     const last = this.#consumer.lastReceiveAtMs;
     let done = 0;
     for (const n of this.#counts.values()) done += n;

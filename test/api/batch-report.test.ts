@@ -10,11 +10,20 @@ type App = ReturnType<typeof memoryApp>;
 /** A batch of 4 items in 2 groups; `valid` says which seqs come back valid (the others lean_error). */
 async function batchWith(env: App, valid: number[]): Promise<string> {
   const items = [0, 1, 2, 3].map((i) => ({ code: `theorem t${i} : True := trivial`, group: `g${i % 2}` }));
-  const res = await env.app.request("/v1/batches", { method: "POST", body: JSON.stringify(items), headers: { "content-type": "application/json" } });
+  const res = await env.app.request("/v1/batches", {
+    method: "POST",
+    body: JSON.stringify(items),
+    headers: { "content-type": "application/json" },
+  });
   const { batchId } = (await res.json()) as { batchId: string };
   for (let seq = 0; seq < 4; seq++) {
     const ok = valid.includes(seq);
-    await writeResult(env.store, batchJobId(batchId, seq), { batchId, group: `g${seq % 2}`, status: ok ? "ok" : "lean_error", verdict: ok ? "valid" : "invalid" });
+    await writeResult(env.store, batchJobId(batchId, seq), {
+      batchId,
+      group: `g${seq % 2}`,
+      status: ok ? "ok" : "lean_error",
+      verdict: ok ? "valid" : "invalid",
+    });
   }
   return batchId;
 }
@@ -57,6 +66,8 @@ describe("GET /v1/batches/:id/report", () => {
     const bad = await env.app.request(`/v1/batches/${batchId}/report?baseline=x`);
     expect(bad.status).toBe(400);
     expect((await errorOf(bad)).field).toBe("baseline");
-    expect((await env.app.request(`/v1/batches/${batchId}/report?baseline=b_00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    expect(
+      (await env.app.request(`/v1/batches/${batchId}/report?baseline=b_00000000-0000-4000-8000-000000000000`)).status,
+    ).toBe(404);
   });
 });

@@ -4,7 +4,8 @@ import { SHARED_BATCH_OWNER } from "../../services/batches/index.js";
 import { batchJobId, batchManifestKey, jobSchema } from "../../services/jobs/index.js";
 import { errorOf, memoryApp, messagesOf, writeResult } from "./helpers/api-env.js";
 
-const items = (n: number, groups = 1) => Array.from({ length: n }, (_, i) => ({ code: `theorem t${i} : True := trivial`, group: `g${i % groups}` }));
+const items = (n: number, groups = 1) =>
+  Array.from({ length: n }, (_, i) => ({ code: `theorem t${i} : True := trivial`, group: `g${i % groups}` }));
 
 async function post(app: ReturnType<typeof memoryApp>["app"], body: string, query = "", type = "application/json") {
   return app.request(`/v1/batches${query}`, { method: "POST", body, headers: { "content-type": type } });
@@ -15,7 +16,13 @@ describe("POST /v1/batches", () => {
     const { app, queue } = memoryApp();
     const res = await post(app, JSON.stringify(items(5, 2)), "?earlyStop=true");
     expect(res.status).toBe(202);
-    const body = (await res.json()) as { batchId: string; accepted: number; firstSeq: number; lastSeq: number; earlyStop: boolean };
+    const body = (await res.json()) as {
+      batchId: string;
+      accepted: number;
+      firstSeq: number;
+      lastSeq: number;
+      earlyStop: boolean;
+    };
     expect(body).toMatchObject({ accepted: 5, firstSeq: 0, lastSeq: 4, earlyStop: true, fleet: "default" });
     const jobs = messagesOf(queue).map((m) => jobSchema.parse(m));
     expect(jobs.map((j) => j.id)).toEqual([0, 1, 2, 3, 4].map((s) => batchJobId(body.batchId, s)));
@@ -25,29 +32,41 @@ describe("POST /v1/batches", () => {
 
   it("GIVEN JSON Lines and appending calls with batchId THEN seqs continue and progress counts all items", async () => {
     const { app, queue } = memoryApp();
-    const jsonl = items(3).map((i) => JSON.stringify(i)).join("\n") + "\n\n";
+    const jsonl =
+      items(3)
+        .map((i) => JSON.stringify(i))
+        .join("\n") + "\n\n";
     const first = (await (await post(app, jsonl, "", "application/x-ndjson")).json()) as { batchId: string };
     const second = await post(app, jsonl.replace(/\n/g, "\r\n"), `?batchId=${first.batchId}`, "application/x-ndjson");
     expect(second.status).toBe(202);
     expect(await second.json()).toMatchObject({ batchId: first.batchId, firstSeq: 3, lastSeq: 5 });
     expect(messagesOf(queue)).toHaveLength(6);
-    const progress = (await (await app.request(`/v1/batches/${first.batchId}`)).json()) as { total: number; done: number };
+    const progress = (await (await app.request(`/v1/batches/${first.batchId}`)).json()) as {
+      total: number;
+      done: number;
+    };
     expect(progress).toMatchObject({ total: 6, done: 0, complete: false });
   });
 
   it("GIVEN concurrent appends THEN their seq ranges never overlap", async () => {
     const { app, queue } = memoryApp();
     const { batchId } = (await (await post(app, JSON.stringify(items(2)))).json()) as { batchId: string };
-    const answers = await Promise.all([1, 2, 3, 4].map(() => post(app, JSON.stringify(items(3)), `?batchId=${batchId}`)));
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map(() => post(app, JSON.stringify(items(3)), `?batchId=${batchId}`)),
+    );
     const ranges = (await Promise.all(answers.map((r) => r.json()))) as { firstSeq: number; lastSeq: number }[];
-    const seqs = ranges.flatMap((r) => Array.from({ length: r.lastSeq - r.firstSeq + 1 }, (_, i) => r.firstSeq + i)).sort((a, b) => a - b);
+    const seqs = ranges
+      .flatMap((r) => Array.from({ length: r.lastSeq - r.firstSeq + 1 }, (_, i) => r.firstSeq + i))
+      .sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 12 }, (_, i) => i + 2));
     expect(new Set(messagesOf(queue).map((m) => m.id)).size).toBe(14);
   });
 
   it("GIVEN an append that changes fleet or earlyStop THEN 409 and nothing enqueued", async () => {
     const { app, queues } = memoryApp({ fleets: ["default", "other"] });
-    const { batchId } = (await (await post(app, JSON.stringify(items(1)), "?earlyStop=true")).json()) as { batchId: string };
+    const { batchId } = (await (await post(app, JSON.stringify(items(1)), "?earlyStop=true")).json()) as {
+      batchId: string;
+    };
     const before = messagesOf(queues.default!).length;
     let res = await post(app, JSON.stringify(items(1)), `?batchId=${batchId}&earlyStop=false`);
     expect(res.status).toBe(409);
@@ -72,7 +91,10 @@ describe("POST /v1/batches", () => {
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("1");
     const err = await errorOf(res);
-    expect(err).toMatchObject({ code: "partial_enqueue", details: { batchId, firstSeq: 10, count: 25, sent: [{ from: 10, to: 19 }] } });
+    expect(err).toMatchObject({
+      code: "partial_enqueue",
+      details: { batchId, firstSeq: 10, count: 25, sent: [{ from: 10, to: 19 }] },
+    });
     expect(err.message).toContain("10 of 25 items of this call were enqueued");
     expect(messagesOf(queue).map((m) => m.id)).toEqual(Array.from({ length: 20 }, (_, s) => batchJobId(batchId, s)));
     expect(await (await app.request(`/v1/batches/${batchId}`)).json()).toMatchObject({ total: 20 });
@@ -85,14 +107,18 @@ describe("POST /v1/batches", () => {
     expect(page.headers.get("leanfleet-complete")).toBe("true");
     // An append after the failure continues after the reserved range.
     queue.sendMany = sendMany;
-    expect(await (await post(app, JSON.stringify(items(1)), `?batchId=${batchId}`)).json()).toMatchObject({ firstSeq: 35 });
+    expect(await (await post(app, JSON.stringify(items(1)), `?batchId=${batchId}`)).json()).toMatchObject({
+      firstSeq: 35,
+    });
   });
 });
 
 describe("GET /v1/batches/:id and /results", () => {
   it("counts done, valid and statuses; streams results resumably as they finish out of order", async () => {
     const { app, store } = memoryApp();
-    const { batchId } = (await (await post(app, JSON.stringify(items(6, 3)), "?earlyStop=true")).json()) as { batchId: string };
+    const { batchId } = (await (await post(app, JSON.stringify(items(6, 3)), "?earlyStop=true")).json()) as {
+      batchId: string;
+    };
     const id = (s: number) => batchJobId(batchId, s);
     await writeResult(store, id(4), { status: "ok", verdict: "valid", group: "g1" });
     await writeResult(store, id(1), { status: "lean_error", verdict: "invalid", group: "g1" });
@@ -100,7 +126,10 @@ describe("GET /v1/batches/:id and /results", () => {
     let res = await app.request(`/v1/batches/${batchId}/results`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("application/x-ndjson");
-    let lines = (await res.text()).trim().split("\n").map((l) => JSON.parse(l) as { jobId: string });
+    let lines = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { jobId: string });
     expect(lines.map((l) => l.jobId)).toEqual([id(1), id(4)]);
     let cursor = res.headers.get("leanfleet-cursor")!;
     expect(res.headers.get("leanfleet-complete")).toBe("false");
@@ -110,7 +139,10 @@ describe("GET /v1/batches/:id and /results", () => {
     await writeResult(store, id(0), { status: "timeout", verdict: "none" });
     await writeResult(store, id(2), { status: "skipped", verdict: "none" });
     res = await app.request(`/v1/batches/${batchId}/results?cursor=${cursor}`);
-    lines = (await res.text()).trim().split("\n").map((l) => JSON.parse(l) as { jobId: string });
+    lines = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { jobId: string });
     expect(lines.map((l) => l.jobId)).toEqual([id(0), id(2)]);
     cursor = res.headers.get("leanfleet-cursor")!;
     expect(cursor).toBe("2.4");
@@ -119,7 +151,15 @@ describe("GET /v1/batches/:id and /results", () => {
     expect(await res.text()).toBe("");
 
     const progress = (await (await app.request(`/v1/batches/${batchId}`)).json()) as Record<string, unknown>;
-    expect(progress).toMatchObject({ total: 6, done: 4, valid: 1, classified: 4, complete: false, simulated: true, earlyStop: true });
+    expect(progress).toMatchObject({
+      total: 6,
+      done: 4,
+      valid: 1,
+      classified: 4,
+      complete: false,
+      simulated: true,
+      earlyStop: true,
+    });
     expect(progress.byStatus).toEqual({ ok: 1, lean_error: 1, timeout: 1, crashed: 0, rejected: 0, skipped: 1 });
 
     await writeResult(store, id(3));
@@ -139,7 +179,9 @@ describe("GET /v1/batches/:id and /results", () => {
     const id = (s: number) => batchJobId(batchId, s);
     await writeResult(store, id(0), { status: "ok", verdict: "valid", group: "g0", trust: "fast" });
     await writeResult(store, id(1), { status: "ok", verdict: "invalid", group: "g1", trust: "fast" });
-    let progress = (await (await app.request(`/v1/batches/${batchId}`)).json()) as { byTrust?: Record<string, unknown> };
+    let progress = (await (await app.request(`/v1/batches/${batchId}`)).json()) as {
+      byTrust?: Record<string, unknown>;
+    };
     expect(progress.byTrust).toEqual({ fast: { valid: 1, validRate: 0.5, groupsPassed: 1, passAtK: [0.5] } }); // k up to the most results of a group so far
 
     await writeResult(store, id(2), { status: "ok", verdict: "invalid", group: "g0", trust: "strict" });
@@ -176,7 +218,15 @@ describe("GET /v1/batches/:id and /results", () => {
   it("GIVEN a nightly (shared) batch THEN any key reads its progress, but appending to it is 404 and enqueues nothing", async () => {
     const { app, store, queue } = memoryApp();
     const batchId = "b_01234567-89ab-7def-8123-456789abcdef";
-    const manifest = { v: 1, batchId, fleet: "default", earlyStop: false, createdAt: new Date().toISOString(), owner: SHARED_BATCH_OWNER, total: 3 };
+    const manifest = {
+      v: 1,
+      batchId,
+      fleet: "default",
+      earlyStop: false,
+      createdAt: new Date().toISOString(),
+      owner: SHARED_BATCH_OWNER,
+      total: 3,
+    };
     await store.put(batchManifestKey(batchId), JSON.stringify(manifest));
     const read = await app.request(`/v1/batches/${batchId}`);
     expect(read.status).toBe(200);

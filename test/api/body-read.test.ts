@@ -76,7 +76,11 @@ describe("POST /v1/jobs body reading over real HTTP", () => {
   it("takes a body that came with its headers straight from node's buffer, on many requests of one connection", async () => {
     const { queue } = await start();
     const on = vi.spyOn(IncomingMessage.prototype, "on"); // the general path listens for "data"
-    const codes = ["theorem a : 1 = 1 := rfl", "-- ∀ n, n + 0 = n\n#check Nat.add_zero", "\uFEFF-- after a BOM\n#check 2"];
+    const codes = [
+      "theorem a : 1 = 1 := rfl",
+      "-- ∀ n, n + 0 = n\n#check Nat.add_zero",
+      "\uFEFF-- after a BOM\n#check 2",
+    ];
     for (const code of codes) {
       const body = JSON.stringify({ code });
       conn!.write(post(body) + body);
@@ -86,7 +90,9 @@ describe("POST /v1/jobs body reading over real HTTP", () => {
     await new Promise((r) => setTimeout(r, 30)); // node-server would drain a request left unended a few ticks later
     // Nothing listened for "data": neither node-server's body reader nor its drain of unended requests ran.
     expect(on.mock.calls.filter(([event]) => event === "data")).toEqual([]);
-    expect(messagesOf(queue).map((m) => ("request" in m ? m.request : undefined))).toEqual(codes.map((code) => ({ kind: "command", code })));
+    expect(messagesOf(queue).map((m) => ("request" in m ? m.request : undefined))).toEqual(
+      codes.map((code) => ({ kind: "command", code })),
+    );
   });
 
   it("reads bodies that arrive in pieces, or chunked, the general way", async () => {
@@ -100,7 +106,9 @@ describe("POST /v1/jobs body reading over real HTTP", () => {
     expect(on.mock.calls.filter(([event]) => event === "data")).toHaveLength(1);
 
     const chunked = JSON.stringify({ code: "theorem chunked : 3 = 3 := rfl" });
-    conn!.write(`POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    conn!.write(
+      `POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+    );
     conn!.write(`${(8).toString(16)}\r\n${chunked.slice(0, 8)}\r\n`);
     await new Promise((r) => setTimeout(r, 20));
     const rest = chunked.slice(8);

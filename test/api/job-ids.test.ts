@@ -48,7 +48,10 @@ describe("JobIdSigner", () => {
     const bytesOf = (id: string) => Buffer.from(id.slice(2).replace(/-/g, ""), "hex");
     const format = (b: Buffer) => `j_${b.toString("hex").replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-")}`;
     for (const owner of ["k", "anonymous", "équipe-証明", "x".repeat(2000)]) {
-      const ownerKey = createHmac("sha256", secret).update("leanfleet job-id tag key v2\0").update(owner, "utf8").digest();
+      const ownerKey = createHmac("sha256", secret)
+        .update("leanfleet job-id tag key v2\0")
+        .update(owner, "utf8")
+        .digest();
       for (let i = 0; i < 40; i++) {
         const bytes = bytesOf(await signer.issue(owner));
         const block = Buffer.concat([bytes.subarray(0, 11), Buffer.alloc(5)]);
@@ -57,7 +60,10 @@ describe("JobIdSigner", () => {
       }
       // An id of the HMAC scheme that existed for one commit no longer verifies (its support is gone).
       const head = bytesOf(await signer.issue(owner)).subarray(0, 11);
-      const legacy = Buffer.concat([head, createHmac("sha256", secret).update(head).update("\0").update(owner, "utf8").digest().subarray(0, 5)]);
+      const legacy = Buffer.concat([
+        head,
+        createHmac("sha256", secret).update(head).update("\0").update(owner, "utf8").digest().subarray(0, 5),
+      ]);
       expect(await signer.verify(format(legacy), owner)).toBe(false);
     }
   });

@@ -7,14 +7,23 @@ import { errorOf, fakeHandle, json, memoryApp, messagesOf, writeResult } from ".
 describe("POST /v1/jobs", () => {
   it("GIVEN code WHEN submitted THEN answers 202 {jobId} and enqueues one job in the shared format", async () => {
     const { app, queue } = memoryApp();
-    const res = await app.request("/v1/jobs", json({ code: "theorem t : 1 + 1 = 2 := rfl", timeoutMs: 5000, options: { allTactics: true } }));
+    const res = await app.request(
+      "/v1/jobs",
+      json({ code: "theorem t : 1 + 1 = 2 := rfl", timeoutMs: 5000, options: { allTactics: true } }),
+    );
     expect(res.status).toBe(202);
     const { jobId } = (await res.json()) as { jobId: string };
     expect(jobId).toMatch(/^j_[0-9a-f-]{36}$/);
     expect(res.headers.get("location")).toBe(`/v1/jobs/${jobId}`);
     const [msg] = messagesOf(queue);
     const job = jobSchema.parse(msg);
-    expect(job).toMatchObject({ id: jobId, fleet: "default", timeoutMs: 5000, keep: false, request: { kind: "command", code: "theorem t : 1 + 1 = 2 := rfl", options: { allTactics: true } } });
+    expect(job).toMatchObject({
+      id: jobId,
+      fleet: "default",
+      timeoutMs: 5000,
+      keep: false,
+      request: { kind: "command", code: "theorem t : 1 + 1 = 2 := rfl", options: { allTactics: true } },
+    });
   });
 
   it("GIVEN file content, or a tactic on a proof-state handle with its chain THEN builds the matching request kinds", async () => {
@@ -25,8 +34,17 @@ describe("POST /v1/jobs", () => {
       { handle: env, request: { cmd: "theorem x : True := by sorry" }, select: { kind: "env" } },
       { handle: ps, request: { cmd: "theorem x : True := by sorry" }, select: { kind: "sorry", index: 0 } },
     ];
-    expect((await app.request("/v1/jobs", json({ file: { content: "def f := 1\n", name: "F.lean" }, env, chain: [chain[0]] }))).status).toBe(202);
-    expect((await app.request("/v1/jobs", json({ tactic: "trivial", proofState: ps, keep: true, chain }))).status).toBe(202);
+    expect(
+      (
+        await app.request(
+          "/v1/jobs",
+          json({ file: { content: "def f := 1\n", name: "F.lean" }, env, chain: [chain[0]] }),
+        )
+      ).status,
+    ).toBe(202);
+    expect((await app.request("/v1/jobs", json({ tactic: "trivial", proofState: ps, keep: true, chain }))).status).toBe(
+      202,
+    );
     const [a, b] = messagesOf(queue).map((m) => jobSchema.parse(m));
     expect(a!.request).toEqual({ kind: "file", content: "def f := 1\n", name: "F.lean", env });
     expect(b!.request).toEqual({ kind: "tactic", tactic: "trivial", proofState: ps });
@@ -63,7 +81,11 @@ describe("POST /v1/jobs", () => {
     })();
     const res = await app.request("/v1/jobs?wait=10", json({ code: "example : True := trivial" }));
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { jobId: string; state: string; result: { jobId: string; verdict: string; simulated: boolean } };
+    const body = (await res.json()) as {
+      jobId: string;
+      state: string;
+      result: { jobId: string; verdict: string; simulated: boolean };
+    };
     expect(body.state).toBe("done");
     expect(body.result.jobId).toBe(await worker);
     expect(body.result).toMatchObject({ verdict: "valid", simulated: true });
@@ -117,7 +139,9 @@ describe("GET /v1/jobs/:id", () => {
     ];
     const { app } = memoryApp({ auth: { required: true, keys } });
     const alice = { authorization: "Bearer alice-key" };
-    const { jobId } = (await (await app.request("/v1/jobs", json({ code: "#check 1" }, alice))).json()) as { jobId: string };
+    const { jobId } = (await (await app.request("/v1/jobs", json({ code: "#check 1" }, alice))).json()) as {
+      jobId: string;
+    };
     expect((await app.request(`/v1/jobs/${jobId}`, { headers: alice })).status).toBe(200);
     expect((await app.request(`/v1/jobs/${jobId}`, { headers: { authorization: "Bearer bob-key" } })).status).toBe(404);
   });

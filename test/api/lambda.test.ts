@@ -49,7 +49,12 @@ describe("lambda.ts handler with API Gateway v2 events", () => {
   });
 
   it("POST /v1/jobs enqueues on SQS and answers 202; GET returns state then result", async () => {
-    const res = await handler(apiEvent("POST", "/v1/jobs", { body: JSON.stringify({ code: "example : 2 = 2 := rfl" }), headers: { ...auth, "content-type": "application/json" } }));
+    const res = await handler(
+      apiEvent("POST", "/v1/jobs", {
+        body: JSON.stringify({ code: "example : 2 = 2 := rfl" }),
+        headers: { ...auth, "content-type": "application/json" },
+      }),
+    );
     expect(res.statusCode).toBe(202);
     const { jobId } = JSON.parse(res.body) as { jobId: string };
     expect(res.headers).toMatchObject({ "content-type": "application/json", location: `/v1/jobs/${jobId}` });
@@ -66,16 +71,33 @@ describe("lambda.ts handler with API Gateway v2 events", () => {
   });
 
   it("decodes base64 bodies (binary media types) and still refuses invalid UTF-8 with 400", async () => {
-    const ok = await handler(apiEvent("POST", "/v1/jobs", { body: Buffer.from(JSON.stringify({ code: "#check (1 : ℕ)" })), headers: { ...auth, "content-type": "application/json" } }));
+    const ok = await handler(
+      apiEvent("POST", "/v1/jobs", {
+        body: Buffer.from(JSON.stringify({ code: "#check (1 : ℕ)" })),
+        headers: { ...auth, "content-type": "application/json" },
+      }),
+    );
     expect(ok.statusCode).toBe(202);
-    const bad = await handler(apiEvent("POST", "/v1/jobs", { body: Buffer.from([0x7b, 0xff, 0x7d]), headers: { ...auth, "content-type": "application/json" } }));
+    const bad = await handler(
+      apiEvent("POST", "/v1/jobs", {
+        body: Buffer.from([0x7b, 0xff, 0x7d]),
+        headers: { ...auth, "content-type": "application/json" },
+      }),
+    );
     expect(bad.statusCode).toBe(400);
     expect(JSON.parse(bad.body)).toMatchObject({ error: { code: "invalid_utf8" } });
   });
 
   it("POST /v1/batches with JSON Lines, then progress and a results page with the cursor header", async () => {
-    const lines = ["a", "b", "c"].map((g) => JSON.stringify({ code: "example : True := trivial", group: g })).join("\n");
-    const res = await handler(apiEvent("POST", "/v1/batches?earlyStop=true", { body: lines, headers: { ...auth, "content-type": "application/x-ndjson" } }));
+    const lines = ["a", "b", "c"]
+      .map((g) => JSON.stringify({ code: "example : True := trivial", group: g }))
+      .join("\n");
+    const res = await handler(
+      apiEvent("POST", "/v1/batches?earlyStop=true", {
+        body: lines,
+        headers: { ...auth, "content-type": "application/x-ndjson" },
+      }),
+    );
     expect(res.statusCode).toBe(202);
     const { batchId } = JSON.parse(res.body) as { batchId: string };
     await writeResult(store, `${batchId}.000000001`, { batchId, group: "b" });
@@ -88,7 +110,9 @@ describe("lambda.ts handler with API Gateway v2 events", () => {
   });
 
   it("refuses requests without the key, and unknown routes, as JSON", async () => {
-    const res = await handler(apiEvent("POST", "/v1/jobs", { body: "{}", headers: { "content-type": "application/json" } }));
+    const res = await handler(
+      apiEvent("POST", "/v1/jobs", { body: "{}", headers: { "content-type": "application/json" } }),
+    );
     expect(res.statusCode).toBe(401);
     expect(JSON.parse(res.body)).toMatchObject({ error: { code: "unauthorized" } });
     const nf = await handler(apiEvent("GET", "/v1/nothing", { headers: auth }));
@@ -102,7 +126,9 @@ describe("lambda.ts handler with API Gateway v2 events", () => {
     const broken = await loadHandler({ LEANFLEET_API_KEYS: undefined });
     const res = await broken(apiEvent("GET", "/v1/cluster", { headers: auth }));
     expect(res.statusCode).toBe(503);
-    expect(JSON.parse(res.body)).toMatchObject({ error: { code: "not_configured", message: expect.stringContaining("LEANFLEET_API_KEYS") } });
+    expect(JSON.parse(res.body)).toMatchObject({
+      error: { code: "not_configured", message: expect.stringContaining("LEANFLEET_API_KEYS") },
+    });
     const health = await broken(apiEvent("GET", "/health"));
     expect(health.statusCode).toBe(503);
   });

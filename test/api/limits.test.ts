@@ -33,13 +33,23 @@ describe("authentication", () => {
   });
 
   it("keeps one key's batches invisible to another key (404)", async () => {
-    const { app } = memoryApp({ auth: { required: true, keys: [{ id: "a", sha256: hashApiKey("k1") }, { id: "b", sha256: hashApiKey("k2") }] } });
+    const { app } = memoryApp({
+      auth: {
+        required: true,
+        keys: [
+          { id: "a", sha256: hashApiKey("k1") },
+          { id: "b", sha256: hashApiKey("k2") },
+        ],
+      },
+    });
     const res = await app.request("/v1/batches", json([{ code: "#check 1" }], as("k1")));
     const { batchId } = (await res.json()) as { batchId: string };
     expect((await app.request(`/v1/batches/${batchId}`, { headers: as("k1") })).status).toBe(200);
     expect((await app.request(`/v1/batches/${batchId}`, { headers: as("k2") })).status).toBe(404);
     expect((await app.request(`/v1/batches/${batchId}/results`, { headers: as("k2") })).status).toBe(404);
-    expect((await app.request(`/v1/batches?batchId=${batchId}`, json([{ code: "#check 2" }], as("k2")))).status).toBe(404);
+    expect((await app.request(`/v1/batches?batchId=${batchId}`, json([{ code: "#check 2" }], as("k2")))).status).toBe(
+      404,
+    );
   });
 });
 
@@ -93,8 +103,10 @@ describe("per-key limits", () => {
       reads++;
       throw new Error("AccessDenied");
     };
-    for (let i = 0; i < 5; i++) expect((await app.request("/v1/jobs", json({ code: `#check ${i}` }, as("bob-key")))).status).toBe(202);
-    for (let i = 0; i < 5; i++) expect((await app.request("/v1/jobs", json({ code: "#check x" }, as("bob-key")))).status).toBe(429);
+    for (let i = 0; i < 5; i++)
+      expect((await app.request("/v1/jobs", json({ code: `#check ${i}` }, as("bob-key")))).status).toBe(202);
+    for (let i = 0; i < 5; i++)
+      expect((await app.request("/v1/jobs", json({ code: "#check x" }, as("bob-key")))).status).toBe(429);
     expect(reads).toBe(1); // one failed read, not one per request
     now += 2000;
     expect((await app.request("/v1/jobs", json({ code: "#check y" }, as("bob-key")))).status).toBe(429);
@@ -124,7 +136,12 @@ describe("per-key limits", () => {
         c.close();
       },
     });
-    res = await app.request("/v1/jobs", { method: "POST", body: stream, headers: { "content-type": "application/json", "transfer-encoding": "chunked" }, duplex: "half" } as RequestInit);
+    res = await app.request("/v1/jobs", {
+      method: "POST",
+      body: stream,
+      headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
+      duplex: "half",
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(await depthOf(queues)).toBe(0);
   });

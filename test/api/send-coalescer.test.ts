@@ -18,7 +18,12 @@ describe("SendCoalescer", () => {
     expect(calls).toEqual([10, 10, 5]);
     expect(new Set(ids).size).toBe(25);
     // Concurrent batch calls may interleave (a standard SQS queue keeps no order either).
-    expect(queue.snapshot().map((m) => m.body).sort()).toEqual(Array.from({ length: 25 }, (_, i) => `body-${i}`).sort());
+    expect(
+      queue
+        .snapshot()
+        .map((m) => m.body)
+        .sort(),
+    ).toEqual(Array.from({ length: 25 }, (_, i) => `body-${i}`).sort());
   });
 
   it("keeps at most maxInFlight calls running; bodies arriving meanwhile wait for the next call", async () => {

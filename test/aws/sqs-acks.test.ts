@@ -49,7 +49,12 @@ describe("SqsJobQueue ack batching window", () => {
     async (name) => {
       const { queueUrl } = env.queue({ visibilitySeconds: 30, maxReceiveCount: 5 });
       const { SQSClient } = await import("@aws-sdk/client-sqs");
-      const client = new SQSClient({ region: "us-east-1", endpoint: env.endpoint, credentials: { accessKeyId: "t", secretAccessKey: "t" }, useQueueUrlAsEndpoint: false });
+      const client = new SQSClient({
+        region: "us-east-1",
+        endpoint: env.endpoint,
+        credentials: { accessKeyId: "t", secretAccessKey: "t" },
+        useQueueUrlAsEndpoint: false,
+      });
       const t = transports[name](client, queueUrl);
       const queue = new SqsJobQueue({ client, queueUrl, ackBatchWindowMs: 100, transport: t.transport });
       await queue.sendMany(["a", "b", "c"]);

@@ -14,7 +14,11 @@ interface Seen {
 type Answer = { status: number; body: string; headers?: Record<string, string> } | "hang-up";
 
 const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Buffer =>
-  typeof d === "string" ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(new Uint8Array(d));
+  typeof d === "string"
+    ? d
+    : ArrayBuffer.isView(d)
+      ? Buffer.from(d.buffer, d.byteOffset, d.byteLength)
+      : Buffer.from(new Uint8Array(d));
 
 /** SHA-256 / HMAC-SHA-256 in the shape the SDK's signer takes. */
 class NodeSha256 {
@@ -64,7 +68,11 @@ function wire(sessionToken?: string): SqsWire {
   return new SqsWire({
     endpoint,
     region: "eu-west-1",
-    credentials: async () => ({ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret", ...(sessionToken ? { sessionToken } : {}) }),
+    credentials: async () => ({
+      accessKeyId: "AKIDEXAMPLE",
+      secretAccessKey: "secret",
+      ...(sessionToken ? { sessionToken } : {}),
+    }),
     sleep: async (ms) => void sleeps.push(ms),
   });
 }
@@ -80,7 +88,9 @@ describe("SqsWire", () => {
     expect(req!.headers["x-amz-target"]).toBe("AmazonSQS.SendMessage");
     expect(req!.headers["content-type"]).toBe("application/x-amz-json-1.0");
     expect(req!.headers["x-amz-security-token"]).toBe("token-1");
-    expect(req!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/sqs\/aws4_request, SignedHeaders=[^,]*x-amz-target[^,]*, Signature=[0-9a-f]{64}$/);
+    expect(req!.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/sqs\/aws4_request, SignedHeaders=[^,]*x-amz-target[^,]*, Signature=[0-9a-f]{64}$/,
+    );
     await w.close();
     await w.close(); // idempotent
   });
@@ -89,10 +99,15 @@ describe("SqsWire", () => {
     // fauxqs does not check signatures, so the wire's signing is checked against the SDK's signer instead.
     script.push({ status: 200, body: "{}" });
     const w = wire("token-2");
-    await w.call("SendMessageBatch", { QueueUrl: "https://sqs.eu-west-1.amazonaws.com/1/q", Entries: [{ Id: "0", MessageBody: 'ünï "code"\n' }] });
+    await w.call("SendMessageBatch", {
+      QueueUrl: "https://sqs.eu-west-1.amazonaws.com/1/q",
+      Entries: [{ Id: "0", MessageBody: 'ünï "code"\n' }],
+    });
     const [req] = seen;
     const amzDate = String(req!.headers["x-amz-date"]);
-    const signingDate = new Date(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z"));
+    const signingDate = new Date(
+      amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z"),
+    );
     const url = new URL(endpoint);
     const signer = new SignatureV4({
       service: "sqs",
@@ -129,13 +144,23 @@ describe("SqsWire", () => {
   it("GIVEN a client error THEN it throws once, named by the error shape, with the query-compatible code, and does not retry", async () => {
     script.push({
       status: 400,
-      body: JSON.stringify({ __type: "com.amazonaws.sqs#ReceiptHandleIsInvalid", message: "The receipt handle is not valid" }),
+      body: JSON.stringify({
+        __type: "com.amazonaws.sqs#ReceiptHandleIsInvalid",
+        message: "The receipt handle is not valid",
+      }),
       headers: { "x-amzn-query-error": "ReceiptHandleIsInvalid;Sender" },
     });
     const w = wire();
-    const err = await w.call("ChangeMessageVisibility", { ReceiptHandle: "r", VisibilityTimeout: 0 }).catch((e: unknown) => e);
+    const err = await w
+      .call("ChangeMessageVisibility", { ReceiptHandle: "r", VisibilityTimeout: 0 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SqsServiceError);
-    expect(err).toMatchObject({ name: "ReceiptHandleIsInvalid", code: "ReceiptHandleIsInvalid", statusCode: 400, retryable: false });
+    expect(err).toMatchObject({
+      name: "ReceiptHandleIsInvalid",
+      code: "ReceiptHandleIsInvalid",
+      statusCode: 400,
+      retryable: false,
+    });
     expect((err as Error).message).toContain("The receipt handle is not valid");
     expect(seen).toHaveLength(1);
     await w.close();
@@ -143,7 +168,10 @@ describe("SqsWire", () => {
 
   it("GIVEN throttling, a 5xx and a dropped connection THEN it retries with growing jittered backoff, up to 3 attempts", async () => {
     sleeps.length = 0;
-    script.push({ status: 400, body: JSON.stringify({ __type: "com.amazonaws.sqs#RequestThrottled", message: "slow down" }) }, { status: 503, body: "" });
+    script.push(
+      { status: 400, body: JSON.stringify({ __type: "com.amazonaws.sqs#RequestThrottled", message: "slow down" }) },
+      { status: 503, body: "" },
+    );
     const w = wire();
     script.push({ status: 200, body: JSON.stringify({ Successful: [], Failed: [] }) });
     expect(await w.call("SendMessageBatch", { Entries: [] })).toEqual({ Successful: [], Failed: [] });
@@ -161,7 +189,11 @@ describe("SqsWire", () => {
 
   it("GIVEN an SDK client THEN the wire uses its custom endpoint (else the queue URL's origin), region and credential provider", async () => {
     script.push({ status: 200, body: "{}" });
-    const client = new SQSClient({ region: "ap-south-1", endpoint, credentials: { accessKeyId: "AKIDCLIENT", secretAccessKey: "s" } });
+    const client = new SQSClient({
+      region: "ap-south-1",
+      endpoint,
+      credentials: { accessKeyId: "AKIDCLIENT", secretAccessKey: "s" },
+    });
     const w = await SqsWire.forClient(client, "http://sqs.ap-south-1.localhost.invalid:1/000000000000/q");
     await w.call("GetQueueAttributes", { QueueUrl: "q", AttributeNames: [] });
     expect(seen[0]!.headers.authorization).toContain("Credential=AKIDCLIENT/");
@@ -171,7 +203,10 @@ describe("SqsWire", () => {
 
     // Without a custom endpoint the queue URL's origin is the endpoint, as the SDK itself does by default.
     script.push({ status: 200, body: "{}" });
-    const plain = new SQSClient({ region: "us-east-2", credentials: { accessKeyId: "AKIDPLAIN", secretAccessKey: "s" } });
+    const plain = new SQSClient({
+      region: "us-east-2",
+      credentials: { accessKeyId: "AKIDPLAIN", secretAccessKey: "s" },
+    });
     const w2 = await SqsWire.forClient(plain, `${endpoint}/000000000000/q`);
     await w2.call("GetQueueAttributes", { QueueUrl: "q", AttributeNames: [] });
     expect(seen[1]!.headers.authorization).toContain("Credential=AKIDPLAIN/");

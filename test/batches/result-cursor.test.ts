@@ -38,6 +38,8 @@ describe("ResultCursor", () => {
     ["01", "not a non-negative integer"],
     ["x".repeat(RESULT_CURSOR_MAX_CHARS + 1), "longer than"],
   ])("refuses %j with a message naming the cursor (%s)", (text, why) => {
-    expect(() => ResultCursor.parse(text)).toThrow(expect.objectContaining({ code: "invalid_request", field: "cursor", message: expect.stringContaining(why) }));
+    expect(() => ResultCursor.parse(text)).toThrow(
+      expect.objectContaining({ code: "invalid_request", field: "cursor", message: expect.stringContaining(why) }),
+    );
   });
 });

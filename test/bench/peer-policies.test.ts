@@ -2,7 +2,12 @@
 // over fake REPL views.
 import { describe, expect, it } from "vitest";
 import { createPolicy } from "../../bench/lib/peer-policies.js";
-import { CostEstimates, type ReplSlotView, type ScheduleDecision, type ScheduleRequest } from "../../services/repl/index.js";
+import {
+  CostEstimates,
+  type ReplSlotView,
+  type ScheduleDecision,
+  type ScheduleRequest,
+} from "../../services/repl/index.js";
 
 function slot(index: number, over: Partial<Omit<ReplSlotView, "holds">> & { held?: string[] } = {}): ReplSlotView {
   const held = new Set(over.held ?? []);
@@ -21,7 +26,15 @@ function slot(index: number, over: Partial<Omit<ReplSlotView, "holds">> & { held
 }
 
 function req(over: Partial<ScheduleRequest> = {}): ScheduleRequest {
-  return { header: "Mathlib", handles: [], prefix: new Map(), waitedMs: 0, queuedFor: () => 0, costs: new CostEstimates(), ...over };
+  return {
+    header: "Mathlib",
+    handles: [],
+    prefix: new Map(),
+    waitedMs: 0,
+    queuedFor: () => 0,
+    costs: new CostEstimates(),
+    ...over,
+  };
 }
 
 const ran = (d: ScheduleDecision) => (d.kind === "run" ? [d.replId, d.rule, d.reusedChars, d.restartFirst] : ["wait"]);
@@ -31,9 +44,18 @@ describe("peer policies", () => {
   it("Kimina: REPL keyed by header, else an unused one, else restart the least recently used", () => {
     const kimina = createPolicy("kimina");
     expect(kimina.mode).toEqual({ incrementality: false, headerSplit: "always" });
-    const slots = [slot(0, { keyHeader: "A", lastUsedAt: 3 }), slot(1, { keyHeader: "B", lastUsedAt: 1 }), slot(2, { keyHeader: "Mathlib", busy: true })];
+    const slots = [
+      slot(0, { keyHeader: "A", lastUsedAt: 3 }),
+      slot(1, { keyHeader: "B", lastUsedAt: 1 }),
+      slot(2, { keyHeader: "Mathlib", busy: true }),
+    ];
     expect(ran(kimina.decide(req({ header: "B" }), slots))).toEqual(["repl-1", "header", 0, false]);
-    expect(ran(kimina.decide(req({ header: "Mathlib", prefix: new Map([["repl-2", 500]]) }), slots))).toEqual(["repl-1", "evict", 0, true]);
+    expect(ran(kimina.decide(req({ header: "Mathlib", prefix: new Map([["repl-2", 500]]) }), slots))).toEqual([
+      "repl-1",
+      "evict",
+      0,
+      true,
+    ]);
     expect(ran(kimina.decide(req({ header: "C" }), [...slots, slot(3)]))).toEqual(["repl-3", "idle", 0, false]);
   });
 

@@ -10,6 +10,7 @@ export type PeerPoolOptions = Omit<ReplPoolOptions, "policy"> & { policy?: Polic
 /** A tracked pool (see test/repl/pool-support.ts) whose policy may be one of the peers' by name. */
 export function trackedPool(config: LeanReplConfig, opts: PeerPoolOptions = {}): ReplPool {
   const { policy, ...rest } = opts;
-  const resolved = policy === undefined || typeof policy === "object" || policy === "leanfleet" ? policy : createPolicy(policy);
+  const resolved =
+    policy === undefined || typeof policy === "object" || policy === "leanfleet" ? policy : createPolicy(policy);
   return trackedReplPool(config, { ...rest, ...(resolved !== undefined ? { policy: resolved } : {}) });
 }

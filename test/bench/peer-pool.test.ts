@@ -21,7 +21,10 @@ describe("ReplPool peer policies (bench/scheduling)", () => {
     expect(second).not.toBe(first);
     const again = await pool.run({ cmd: "import Aesop\ntheorem b : 2 = 2 := rfl" });
     expect(again.rule).toBe("header");
-    const st = await eventually(() => lastStats(pool.servers[0]!.stderrTail(4096)), (x) => x !== null && x.elaboratedCommands >= 2);
+    const st = await eventually(
+      () => lastStats(pool.servers[0]!.stderrTail(4096)),
+      (x) => x !== null && x.elaboratedCommands >= 2,
+    );
     expect(st).toMatchObject({ elaboratedCommands: 2, importsLoaded: 1 }); // the same body twice: no reuse
   });
 
@@ -31,7 +34,10 @@ describe("ReplPool peer policies (bench/scheduling)", () => {
     for (let i = 0; i < 4; i++) ids.push((await pool.run({ cmd: "import Mathlib\n#check 1" })).replId);
     notePids(pool);
     expect(ids).toEqual(["repl-0", "repl-1", "repl-0", "repl-1"]);
-    const st = await eventually(() => lastStats(pool.servers[0]!.stderrTail(4096)), (x) => x !== null && x.importsLoaded >= 2);
+    const st = await eventually(
+      () => lastStats(pool.servers[0]!.stderrTail(4096)),
+      (x) => x !== null && x.importsLoaded >= 2,
+    );
     expect(st!.importsLoaded).toBe(2);
   });
 });

@@ -23,8 +23,12 @@ function fail(message: string): never {
 function apiBundle(): string {
   const templatePath = join(OUT, `${STACK}.template.json`);
   if (!existsSync(templatePath)) fail(`${templatePath} not found; run \`npm run synth:example\` first`);
-  const template = JSON.parse(readFileSync(templatePath, "utf8")) as { Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }> };
-  const fn = Object.entries(template.Resources).find(([id, r]) => r.Type === "AWS::Lambda::Function" && id.startsWith("ApiHandler"));
+  const template = JSON.parse(readFileSync(templatePath, "utf8")) as {
+    Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
+  };
+  const fn = Object.entries(template.Resources).find(
+    ([id, r]) => r.Type === "AWS::Lambda::Function" && id.startsWith("ApiHandler"),
+  );
   const key = fn?.[1].Properties.Code?.S3Key;
   if (!key) fail(`no ApiHandler function with an asset S3Key in ${templatePath}`);
   const bundle = join(OUT, `asset.${key.replace(/\.zip$/, "")}`, "index.mjs");
@@ -42,28 +46,46 @@ try {
   Object.assign(process.env, {
     LEANFLEET_QUEUE_URLS: JSON.stringify({ default: queueUrl }),
     LEANFLEET_BUCKET: "smoke-results",
-    LEANFLEET_API_KEYS: JSON.stringify([{ id: "smoke", sha256: createHash("sha256").update("smoke-key").digest("hex") }]),
+    LEANFLEET_API_KEYS: JSON.stringify([
+      { id: "smoke", sha256: createHash("sha256").update("smoke-key").digest("hex") },
+    ]),
     LEANFLEET_AWS_ENDPOINT: endpoint,
     LEANFLEET_LOG_LEVEL: "silent",
     AWS_REGION: "us-east-1",
   });
-  const { handler } = (await import(pathToFileURL(bundle).href)) as { handler: (e: object) => Promise<{ statusCode: number; body: string }> };
+  const { handler } = (await import(pathToFileURL(bundle).href)) as {
+    handler: (e: object) => Promise<{ statusCode: number; body: string }>;
+  };
 
   const auth = { authorization: "Bearer smoke-key" };
-  const posted = await handler(apiEvent("POST", "/v1/jobs", { body: JSON.stringify({ code: "theorem smoke : 1 + 1 = 2 := rfl" }), headers: { ...auth, "content-type": "application/json" } }));
+  const posted = await handler(
+    apiEvent("POST", "/v1/jobs", {
+      body: JSON.stringify({ code: "theorem smoke : 1 + 1 = 2 := rfl" }),
+      headers: { ...auth, "content-type": "application/json" },
+    }),
+  );
   if (posted.statusCode !== 202) fail(`POST /v1/jobs answered ${posted.statusCode}: ${posted.body}`);
   const { jobId } = JSON.parse(posted.body) as { jobId: string };
   const [message] = await new SqsJobQueue({ client: aws.sqs, queueUrl }).receive(1, 1);
   if (!message || !message.body.includes(jobId)) fail(`job ${jobId} is not on the queue`);
   const got = await handler(apiEvent("GET", `/v1/jobs/${jobId}`, { headers: auth }));
-  if (got.statusCode !== 200 || !got.body.includes('"queued"')) fail(`GET /v1/jobs/${jobId} answered ${got.statusCode}: ${got.body}`);
+  if (got.statusCode !== 200 || !got.body.includes('"queued"'))
+    fail(`GET /v1/jobs/${jobId} answered ${got.statusCode}: ${got.body}`);
   // A batch's report: the page's assets are read beside the bundle (report-assets/), not from node_modules.
-  const batch = await handler(apiEvent("POST", "/v1/batches", { body: JSON.stringify([{ code: "theorem b : True := trivial" }]), headers: { ...auth, "content-type": "application/json" } }));
+  const batch = await handler(
+    apiEvent("POST", "/v1/batches", {
+      body: JSON.stringify([{ code: "theorem b : True := trivial" }]),
+      headers: { ...auth, "content-type": "application/json" },
+    }),
+  );
   if (batch.statusCode !== 202) fail(`POST /v1/batches answered ${batch.statusCode}: ${batch.body}`);
   const { batchId } = JSON.parse(batch.body) as { batchId: string };
   const report = await handler(apiEvent("GET", `/v1/batches/${batchId}/report`, { headers: auth }));
-  if (report.statusCode !== 200 || !report.body.includes('id="report-data"') || !report.body.includes("uPlot")) fail(`GET /v1/batches/${batchId}/report answered ${report.statusCode}: ${report.body.slice(0, 300)}`);
-  console.log(`smoke-api-bundle: ${bundle.slice(OUT.length + 1)} accepted ${jobId}, queued it on SQS and reads it back as queued; serves batch ${batchId}'s report`);
+  if (report.statusCode !== 200 || !report.body.includes('id="report-data"') || !report.body.includes("uPlot"))
+    fail(`GET /v1/batches/${batchId}/report answered ${report.statusCode}: ${report.body.slice(0, 300)}`);
+  console.log(
+    `smoke-api-bundle: ${bundle.slice(OUT.length + 1)} accepted ${jobId}, queued it on SQS and reads it back as queued; serves batch ${batchId}'s report`,
+  );
 } finally {
   aws.destroy();
   await server.stop();

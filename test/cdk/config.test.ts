@@ -1,7 +1,14 @@
 // Deployment config validation: the example parses; every mistake names the field and the fix.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS, DeployConfigError, loadDeploymentConfig, parseDeploymentConfig, planFleet, replCountFor } from "../../cdk/config.js";
+import {
+  CONFIG_DEFAULTS,
+  DeployConfigError,
+  loadDeploymentConfig,
+  parseDeploymentConfig,
+  planFleet,
+  replCountFor,
+} from "../../cdk/config.js";
 import { FARGATE_SIZES, isFargateSize, smallestFargateSize } from "../../cdk/fargate-sizes.js";
 import { REPO_ROOT } from "../../cdk/lib/leanfleet-stack.js";
 
@@ -33,8 +40,18 @@ describe("deployment config", () => {
       ["mathlib", "FARGATE", 9],
       ["core", "FARGATE", 2],
     ]);
-    expect(plans[0]).toMatchObject({ replRev: "v1.3.14_lean-toolchain-v4.19.0", replGitUrl: CONFIG_DEFAULTS.forkReplGitUrl, mathlibCache: true, prewarmHeaderText: "import Mathlib" });
-    expect(plans[1]).toMatchObject({ replRev: "v4.22.0", replGitUrl: CONFIG_DEFAULTS.upstreamReplGitUrl, mathlibCache: false, prewarmHeaderText: "" });
+    expect(plans[0]).toMatchObject({
+      replRev: "v1.3.14_lean-toolchain-v4.19.0",
+      replGitUrl: CONFIG_DEFAULTS.forkReplGitUrl,
+      mathlibCache: true,
+      prewarmHeaderText: "import Mathlib",
+    });
+    expect(plans[1]).toMatchObject({
+      replRev: "v4.22.0",
+      replGitUrl: CONFIG_DEFAULTS.upstreamReplGitUrl,
+      mathlibCache: false,
+      prewarmHeaderText: "",
+    });
     expect(cfg.nightly.runs).toHaveLength(1);
   });
 
@@ -47,16 +64,24 @@ describe("deployment config", () => {
 
   it("GIVEN a memory size Fargate does not offer WHEN validated THEN the error lists the valid sizes and the nearest one", () => {
     const issues = issuesOf({ fleets: [fleet({ vcpu: 1, memoryMiB: 5000, replMemoryMiB: 1024 })] });
-    expect(issues).toEqual(["fleets[0].memoryMiB: 5000 MiB is not a Fargate size for vcpu 1 (valid: 2048..8192 MiB in steps of 1024); the nearest larger size is memoryMiB 5120 with vcpu 1"]);
-    expect(issuesOf({ fleets: [fleet({ vcpu: 3 })] })[0]).toBe("fleets[0].vcpu: 3 is not a Fargate vCPU count; use one of 0.25, 0.5, 1, 2, 4, 8, 16");
+    expect(issues).toEqual([
+      "fleets[0].memoryMiB: 5000 MiB is not a Fargate size for vcpu 1 (valid: 2048..8192 MiB in steps of 1024); the nearest larger size is memoryMiB 5120 with vcpu 1",
+    ]);
+    expect(issuesOf({ fleets: [fleet({ vcpu: 3 })] })[0]).toBe(
+      "fleets[0].vcpu: 3 is not a Fargate vCPU count; use one of 0.25, 0.5, 1, 2, 4, 8, 16",
+    );
   });
 
   it("GIVEN more memory than Fargate's 120 GiB WHEN no instance type is named THEN ec2InstanceType is required; with one, the fleet plans EC2", () => {
     const big = fleet({ vcpu: 32, memoryMiB: 200_000, replMemoryMiB: 16_384 });
-    expect(issuesOf({ fleets: [big] })[0]).toMatch(/^fleets\[0\]\.ec2InstanceType: required because memoryMiB 200000 exceeds Fargate's 122880 MiB/);
+    expect(issuesOf({ fleets: [big] })[0]).toMatch(
+      /^fleets\[0\]\.ec2InstanceType: required because memoryMiB 200000 exceeds Fargate's 122880 MiB/,
+    );
     const cfg = parseDeploymentConfig({ fleets: [{ ...big, ec2InstanceType: "r7i.8xlarge" }] });
     expect(planFleet(cfg.fleets[0]!)).toMatchObject({ launchType: "EC2", replCount: 12, containerMemoryMiB: 200_000 });
-    expect(issuesOf({ fleets: [fleet({ ec2InstanceType: "r7i.8xlarge" })] })[0]).toMatch(/^fleets\[0\]\.ec2InstanceType: only used above 122880 MiB/);
+    expect(issuesOf({ fleets: [fleet({ ec2InstanceType: "r7i.8xlarge" })] })[0]).toMatch(
+      /^fleets\[0\]\.ec2InstanceType: only used above 122880 MiB/,
+    );
   });
 
   it("GIVEN an explicit replCount that does not fit WHEN validated THEN the error says how many fit", () => {
@@ -67,15 +92,30 @@ describe("deployment config", () => {
 
   it("GIVEN typos, bad names, bad toolchains, bad schedules and unknown fleets WHEN validated THEN each problem names its field", () => {
     const issues = issuesOf({
-      fleets: [fleet({ name: "Math Lib", leanToolchain: "4.19", memroyMiB: 1 }), fleet({ name: "b", minTasks: 5, maxTasks: 2 })],
+      fleets: [
+        fleet({ name: "Math Lib", leanToolchain: "4.19", memroyMiB: 1 }),
+        fleet({ name: "b", minTasks: 5, maxTasks: 2 }),
+      ],
       nightly: { runs: [{ name: "n", fleet: "nope", schedule: "cron(0 3 * * *)", manifestKey: "m.json" }] },
     });
     // Shape problems and cross-field problems are reported together (cross-field checks run when types are right).
-    expect(issues.map((i) => i.split(":")[0])).toEqual(["fleets[0].name", "fleets[0].leanToolchain", "fleets[0]", "nightly.runs[0].schedule", "fleets[1].minTasks", "nightly.runs[0].fleet"]);
+    expect(issues.map((i) => i.split(":")[0])).toEqual([
+      "fleets[0].name",
+      "fleets[0].leanToolchain",
+      "fleets[0]",
+      "nightly.runs[0].schedule",
+      "fleets[1].minTasks",
+      "nightly.runs[0].fleet",
+    ]);
     expect(issues[2]).toContain('unknown field(s) "memroyMiB"');
     const later = issuesOf({
       fleets: [fleet(), fleet({ minTasks: 5, maxTasks: 2 }), fleet({ name: "other", maxTasks: 3 })],
-      nightly: { runs: [{ name: "n", fleet: "nope", schedule: "cron(0 3 * * ? *)", manifestKey: "m.json" }, { name: "m", fleet: "other", schedule: "rate(1 day)", manifestKey: "m.json", startTasks: 9 }] },
+      nightly: {
+        runs: [
+          { name: "n", fleet: "nope", schedule: "cron(0 3 * * ? *)", manifestKey: "m.json" },
+          { name: "m", fleet: "other", schedule: "rate(1 day)", manifestKey: "m.json", startTasks: 9 },
+        ],
+      },
     });
     expect(later).toEqual([
       'fleets[1].name: "mathlib" is used by two fleets; give each fleet its own name',
@@ -91,7 +131,9 @@ describe("deployment config", () => {
   });
 
   it("GIVEN a file path WHEN the file is missing or not JSON THEN the error names the file and what to pass", () => {
-    expect(() => loadDeploymentConfig("/nonexistent/leanfleet.json")).toThrow(/cannot read \/nonexistent\/leanfleet\.json .*-c config=PATH/);
+    expect(() => loadDeploymentConfig("/nonexistent/leanfleet.json")).toThrow(
+      /cannot read \/nonexistent\/leanfleet\.json .*-c config=PATH/,
+    );
     expect(() => loadDeploymentConfig(join(REPO_ROOT, "package-lock.json"))).toThrow(DeployConfigError);
   });
 });

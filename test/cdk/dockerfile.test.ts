@@ -40,10 +40,12 @@ for (const ins of all) {
   stages[stages.length - 1]!.push(ins);
 }
 const globalArgs = new Map(
-  stages[0]!.filter(([k]) => k === "ARG").map(([, a]) => {
-    const [name, value] = a.split("=");
-    return [name!, value ?? ""] as const;
-  }),
+  stages[0]!
+    .filter(([k]) => k === "ARG")
+    .map(([, a]) => {
+      const [name, value] = a.split("=");
+      return [name!, value ?? ""] as const;
+    }),
 );
 const final = stages[stages.length - 1]!;
 
@@ -126,9 +128,18 @@ describe("services/worker/Dockerfile", () => {
   });
 
   it("GIVEN the build context WHEN filtered by .dockerignore THEN only manifests, services/ and advisories/ are sent", () => {
-    const rules = dockerignore.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    const rules = dockerignore
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("#"));
     expect(rules[0]).toBe("*");
-    expect(rules.slice(1).sort()).toEqual(["!advisories/", "!package-lock.json", "!package.json", "!services/", "!tsconfig.json"]);
+    expect(rules.slice(1).sort()).toEqual([
+      "!advisories/",
+      "!package-lock.json",
+      "!package.json",
+      "!services/",
+      "!tsconfig.json",
+    ]);
     for (const [k, a] of all) {
       if (k !== "COPY" || a.startsWith("--from")) continue;
       const sources = a.split(/\s+/).slice(0, -1);

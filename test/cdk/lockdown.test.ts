@@ -11,7 +11,14 @@ afterAll(() => s?.dispose());
 
 describe("no route to the internet", () => {
   it("GIVEN the VPC WHEN synthesized THEN it has no internet gateway, no NAT gateway, no egress-only gateway and no routes at all", () => {
-    for (const type of ["AWS::EC2::InternetGateway", "AWS::EC2::VPCGatewayAttachment", "AWS::EC2::NatGateway", "AWS::EC2::EgressOnlyInternetGateway", "AWS::EC2::Route", "AWS::EC2::EIP"]) {
+    for (const type of [
+      "AWS::EC2::InternetGateway",
+      "AWS::EC2::VPCGatewayAttachment",
+      "AWS::EC2::NatGateway",
+      "AWS::EC2::EgressOnlyInternetGateway",
+      "AWS::EC2::Route",
+      "AWS::EC2::EIP",
+    ]) {
       s.template.resourceCountIs(type, 0);
     }
   });
@@ -58,7 +65,9 @@ describe("no route to the internet", () => {
   it("GIVEN the worker security group WHEN synthesized THEN it has no ingress and only HTTPS egress", () => {
     const sg = s.template.toJSON().Resources[s.id(s.stack.network.workerSecurityGroup)];
     expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
-    expect(sg.Properties.SecurityGroupEgress).toEqual([{ CidrIp: "0.0.0.0/0", Description: expect.any(String), FromPort: 443, IpProtocol: "tcp", ToPort: 443 }]);
+    expect(sg.Properties.SecurityGroupEgress).toEqual([
+      { CidrIp: "0.0.0.0/0", Description: expect.any(String), FromPort: 443, IpProtocol: "tcp", ToPort: 443 },
+    ]);
     s.template.resourceCountIs("AWS::EC2::SecurityGroupIngress", 0);
   });
 });
@@ -72,13 +81,30 @@ describe("worker task role", () => {
       [
         {
           effect: "Allow",
-          actions: ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
+          actions: [
+            "sqs:ChangeMessageVisibility",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:GetQueueUrl",
+            "sqs:ReceiveMessage",
+          ],
           resources: [`<${s.id(f.queue.queue)}.Arn>`],
         },
-        { effect: "Allow", actions: ["s3:GetBucket*", "s3:GetObject*", "s3:List*"], resources: [bucket, `${bucket}/batches/*/valid/*`, `${bucket}/inputs/*`, `${bucket}/results/*`] },
         {
           effect: "Allow",
-          actions: ["s3:Abort*", "s3:PutObject", "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"],
+          actions: ["s3:GetBucket*", "s3:GetObject*", "s3:List*"],
+          resources: [bucket, `${bucket}/batches/*/valid/*`, `${bucket}/inputs/*`, `${bucket}/results/*`],
+        },
+        {
+          effect: "Allow",
+          actions: [
+            "s3:Abort*",
+            "s3:PutObject",
+            "s3:PutObjectLegalHold",
+            "s3:PutObjectRetention",
+            "s3:PutObjectTagging",
+            "s3:PutObjectVersionTagging",
+          ],
           resources: [`${bucket}/batches/*/valid/*`, `${bucket}/results/*`, `${bucket}/running/*`],
         },
         { effect: "Allow", actions: ["s3:DeleteObject*"], resources: [`${bucket}/running/*`] },
@@ -105,7 +131,9 @@ describe("worker task role", () => {
 describe("cdk-nag AwsSolutions", () => {
   it("GIVEN the whole stack WHEN checked with AwsSolutionsChecks THEN there is no unacknowledged error", () => {
     const errors = s.nag.violations.filter((v) => v.severity === "error");
-    expect(errors.map((e) => `${e.ruleName} at ${e.violatingResources.map((r) => r.constructPath).join(", ")}`)).toEqual([]);
+    expect(
+      errors.map((e) => `${e.ruleName} at ${e.violatingResources.map((r) => r.constructPath).join(", ")}`),
+    ).toEqual([]);
   });
 
   it("GIVEN the acknowledged findings WHEN listed THEN every one carries a written reason", () => {

@@ -6,11 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  DeployConfigError,
-  parseDeploymentConfig,
-  planFleet,
-} from "../../cdk/config.js";
+import { DeployConfigError, parseDeploymentConfig, planFleet } from "../../cdk/config.js";
 import { workerBuildArgs } from "../../cdk/lib/fleet-service.js";
 import { REPO_ROOT } from "../../cdk/lib/leanfleet-stack.js";
 
@@ -34,9 +30,7 @@ const config = (rev: string) => ({
 
 describe("pinned fleets", () => {
   it("GIVEN a project revision that is a commit WHEN planned THEN the image builds exactly that commit with the fleet's toolchain", () => {
-    const plan = planFleet(
-      parseDeploymentConfig(config(MATHLIB_V4_19_0)).fleets[0]!,
-    );
+    const plan = planFleet(parseDeploymentConfig(config(MATHLIB_V4_19_0)).fleets[0]!);
     expect(workerBuildArgs(plan)).toMatchObject({
       LEAN_TOOLCHAIN: "leanprover/lean4:v4.19.0",
       PROJECT_REV: MATHLIB_V4_19_0,
@@ -56,9 +50,7 @@ describe("pinned fleets", () => {
       expect((err as DeployConfigError).message).toContain(
         `fleets[0].project.rev: must be a commit (40 lowercase hex digits), got "${rev}"`,
       );
-      expect((err as DeployConfigError).message).toContain(
-        `git ls-remote <gitUrl> ${rev}`,
-      );
+      expect((err as DeployConfigError).message).toContain(`git ls-remote <gitUrl> ${rev}`);
     },
   );
 
@@ -68,28 +60,18 @@ describe("pinned fleets", () => {
     async () => {
       const dir = mkdtempSync(join(tmpdir(), "lf-synth-"));
       try {
-        const example = JSON.parse(
-          readFileSync(join(REPO_ROOT, "cdk/examples/two-fleets.json"), "utf8"),
-        ) as { fleets: { project?: { rev: string } }[] };
+        const example = JSON.parse(readFileSync(join(REPO_ROOT, "cdk/examples/two-fleets.json"), "utf8")) as {
+          fleets: { project?: { rev: string } }[];
+        };
         example.fleets[0]!.project!.rev = "master";
         writeFileSync(join(dir, "branch.json"), JSON.stringify(example));
         const r = await execa(
           "npx",
-          [
-            "cdk",
-            "synth",
-            "--quiet",
-            "-c",
-            `config=${join(dir, "branch.json")}`,
-            "-o",
-            join(dir, "cdk.out"),
-          ],
+          ["cdk", "synth", "--quiet", "-c", `config=${join(dir, "branch.json")}`, "-o", join(dir, "cdk.out")],
           { cwd: REPO_ROOT, reject: false, timeout: 110_000 },
         );
         expect(r.exitCode).not.toBe(0);
-        expect(r.stderr).toContain(
-          'fleets[0].project.rev: must be a commit (40 lowercase hex digits), got "master"',
-        );
+        expect(r.stderr).toContain('fleets[0].project.rev: must be a commit (40 lowercase hex digits), got "master"');
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -3,7 +3,12 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_DEFAULTS, planFleet } from "../../cdk/config.js";
-import { BACKLOG_PER_TASK_EXPRESSION, DRAIN_EXPRESSION, FROM_ZERO_EXPRESSION, IDLE_EXPRESSION } from "../../cdk/lib/fleet-autoscaling.js";
+import {
+  BACKLOG_PER_TASK_EXPRESSION,
+  DRAIN_EXPRESSION,
+  FROM_ZERO_EXPRESSION,
+  IDLE_EXPRESSION,
+} from "../../cdk/lib/fleet-autoscaling.js";
 import { WORKER_METRICS } from "../../cdk/lib/monitoring.js";
 import { fromZeroSteps } from "../../cdk/scaling-steps.js";
 import { SCALING_POLICY } from "../../services/scaling/index.js";
@@ -51,18 +56,31 @@ describe("fleet services", () => {
       EphemeralStorage: { SizeInGiB: 50 },
       NetworkMode: "awsvpc",
     });
-    s.template.hasResourceProperties("AWS::ECS::TaskDefinition", { RequiresCompatibilities: ["FARGATE"], Cpu: "2048", Memory: "4096" });
+    s.template.hasResourceProperties("AWS::ECS::TaskDefinition", {
+      RequiresCompatibilities: ["FARGATE"],
+      Cpu: "2048",
+      Memory: "4096",
+    });
   });
 
   it("GIVEN a fleet above Fargate's 120 GiB WHEN synthesized THEN it runs on an EC2 capacity provider with managed scaling and termination protection", () => {
     const huge = fleet("huge");
     expect(planFleet(TEST_CONFIG.fleets[2]!).launchType).toBe("EC2");
-    s.template.hasResourceProperties("AWS::ECS::TaskDefinition", { RequiresCompatibilities: ["EC2"], NetworkMode: "awsvpc" });
+    s.template.hasResourceProperties("AWS::ECS::TaskDefinition", {
+      RequiresCompatibilities: ["EC2"],
+      NetworkMode: "awsvpc",
+    });
     s.template.hasResourceProperties("AWS::ECS::CapacityProvider", {
-      AutoScalingGroupProvider: Match.objectLike({ ManagedScaling: Match.objectLike({ Status: "ENABLED", TargetCapacity: 100 }), ManagedTerminationProtection: "ENABLED" }),
+      AutoScalingGroupProvider: Match.objectLike({
+        ManagedScaling: Match.objectLike({ Status: "ENABLED", TargetCapacity: 100 }),
+        ManagedTerminationProtection: "ENABLED",
+      }),
     });
     s.template.hasResourceProperties("AWS::EC2::LaunchTemplate", {
-      LaunchTemplateData: Match.objectLike({ InstanceType: "r7i.8xlarge", MetadataOptions: Match.objectLike({ HttpTokens: "required" }) }),
+      LaunchTemplateData: Match.objectLike({
+        InstanceType: "r7i.8xlarge",
+        MetadataOptions: Match.objectLike({ HttpTokens: "required" }),
+      }),
     });
     const svc = s.template.toJSON().Resources[s.id(huge.service.service)];
     expect(svc.Properties.CapacityProviderStrategy).toHaveLength(1);
@@ -117,7 +135,11 @@ describe("fleet services", () => {
   });
 
   it("GIVEN clusters WHEN synthesized THEN Container Insights is on (autoscaling reads RunningTaskCount from it)", () => {
-    s.template.resourcePropertiesCountIs("AWS::ECS::Cluster", { ClusterSettings: [{ Name: "containerInsights", Value: "enabled" }] }, 3);
+    s.template.resourcePropertiesCountIs(
+      "AWS::ECS::Cluster",
+      { ClusterSettings: [{ Name: "containerInsights", Value: "enabled" }] },
+      3,
+    );
   });
 });
 
@@ -137,7 +159,9 @@ describe("queues", () => {
     s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       Namespace: "AWS/SQS",
       MetricName: "ApproximateNumberOfMessagesVisible",
-      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [s.id(fleet("mathlib").queue.deadLetterQueue), "QueueName"] } }],
+      Dimensions: [
+        { Name: "QueueName", Value: { "Fn::GetAtt": [s.id(fleet("mathlib").queue.deadLetterQueue), "QueueName"] } },
+      ],
       Threshold: 1,
       ComparisonOperator: "GreaterThanOrEqualToThreshold",
       EvaluationPeriods: 1,
@@ -172,7 +196,11 @@ describe("autoscaling", () => {
               ReturnData: false,
               MetricStat: {
                 Stat: "Maximum",
-                Metric: { Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible", Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [s.id(m.queue.queue), "QueueName"] } }] },
+                Metric: {
+                  Namespace: "AWS/SQS",
+                  MetricName: "ApproximateNumberOfMessagesVisible",
+                  Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [s.id(m.queue.queue), "QueueName"] } }],
+                },
               },
             },
             {
@@ -190,7 +218,12 @@ describe("autoscaling", () => {
                 },
               },
             },
-            { Id: "backlogPerTask", Expression: BACKLOG_PER_TASK_EXPRESSION, ReturnData: true, Label: Match.anyValue() },
+            {
+              Id: "backlogPerTask",
+              Expression: BACKLOG_PER_TASK_EXPRESSION,
+              ReturnData: true,
+              Label: Match.anyValue(),
+            },
           ],
         },
       },
@@ -240,7 +273,10 @@ describe("autoscaling", () => {
     });
     s.template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalingPolicy", {
       PolicyName: Match.stringLikeRegexp("ToZero"),
-      StepScalingPolicyConfiguration: Match.objectLike({ AdjustmentType: "ExactCapacity", StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 0 }] }),
+      StepScalingPolicyConfiguration: Match.objectLike({
+        AdjustmentType: "ExactCapacity",
+        StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 0 }],
+      }),
     });
   });
 });
@@ -253,7 +289,10 @@ describe("nightly runs", () => {
       Targets: [
         Match.objectLike({
           Arn: { "Fn::GetAtt": [s.id(fn), "Arn"] },
-          Input: JSON.stringify({ action: "start", run: { name: "minif2f", fleet: "mathlib", manifestKey: "datasets/minif2f/manifest.json", startTasks: 12 } }),
+          Input: JSON.stringify({
+            action: "start",
+            run: { name: "minif2f", fleet: "mathlib", manifestKey: "datasets/minif2f/manifest.json", startTasks: 12 },
+          }),
         }),
       ],
     });
@@ -261,20 +300,34 @@ describe("nightly runs", () => {
       ScheduleExpression: `rate(${CONFIG_DEFAULTS.nightlyCheckEveryMinutes} minutes)`,
       Targets: [Match.objectLike({ Input: JSON.stringify({ action: "check" }) })],
     });
-    s.template.hasResourceProperties("AWS::Lambda::Function", { Runtime: "nodejs22.x", Timeout: 900, Handler: "index.handler" });
+    s.template.hasResourceProperties("AWS::Lambda::Function", {
+      Runtime: "nodejs22.x",
+      Timeout: 900,
+      Handler: "index.handler",
+    });
     // What the schedules send is what the function accepts.
     for (const rule of Object.values(s.template.findResources("AWS::Events::Rule"))) {
       const input = (rule.Properties.Targets as { Input?: string }[])[0]?.Input;
-      if (input && rule.Properties.ScheduleExpression) expect(nightlyEventSchema.safeParse(JSON.parse(input)).success).toBe(true);
+      if (input && rule.Properties.ScheduleExpression)
+        expect(nightlyEventSchema.safeParse(JSON.parse(input)).success).toBe(true);
     }
   });
 
   it("GIVEN a nightly run WHEN synthesized THEN the function may set min capacity of ECS service targets only", () => {
     const role = s.id(s.stack.nightly!.function.fn.role!);
-    const doc = Object.values(s.template.findResources("AWS::IAM::Policy")).find((p) => JSON.stringify(p.Properties.Roles).includes(role))!;
-    const stmt = (doc.Properties.PolicyDocument.Statement as { Sid?: string; Condition?: unknown; Action: string[] }[]).find((x) => x.Sid === "FleetMinCapacity")!;
+    const doc = Object.values(s.template.findResources("AWS::IAM::Policy")).find((p) =>
+      JSON.stringify(p.Properties.Roles).includes(role),
+    )!;
+    const stmt = (
+      doc.Properties.PolicyDocument.Statement as { Sid?: string; Condition?: unknown; Action: string[] }[]
+    ).find((x) => x.Sid === "FleetMinCapacity")!;
     expect(stmt.Action).toContain("application-autoscaling:RegisterScalableTarget");
-    expect(stmt.Condition).toEqual({ StringEquals: { "application-autoscaling:service-namespace": "ecs", "application-autoscaling:scalable-dimension": "ecs:service:DesiredCount" } });
+    expect(stmt.Condition).toEqual({
+      StringEquals: {
+        "application-autoscaling:service-namespace": "ecs",
+        "application-autoscaling:scalable-dimension": "ecs:service:DesiredCount",
+      },
+    });
   });
 });
 
@@ -288,7 +341,13 @@ describe("alarms, dashboard and API", () => {
       },
     });
     s.template.hasResourceProperties("AWS::Logs::MetricFilter", {
-      MetricTransformations: [Match.objectLike({ MetricNamespace: "LeanFleet", MetricName: "TaskStopsExit137", Dimensions: [{ Key: "ClusterArn", Value: "$.detail.clusterArn" }] })],
+      MetricTransformations: [
+        Match.objectLike({
+          MetricNamespace: "LeanFleet",
+          MetricName: "TaskStopsExit137",
+          Dimensions: [{ Key: "ClusterArn", Value: "$.detail.clusterArn" }],
+        }),
+      ],
     });
     s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "TaskStopsExit137",
@@ -298,7 +357,13 @@ describe("alarms, dashboard and API", () => {
   });
 
   it("GIVEN the worker's EMF metrics WHEN synthesized THEN a REPL-restart alarm reads namespace LeanFleet, metric ReplRestarts, dimension Fleet", () => {
-    expect(WORKER_METRICS).toMatchObject({ namespace: METRICS.namespace, dimension: METRICS.dimension, replRestarts: METRICS.replRestarts, jobs: METRICS.jobs, runMs: METRICS.runMs });
+    expect(WORKER_METRICS).toMatchObject({
+      namespace: METRICS.namespace,
+      dimension: METRICS.dimension,
+      replRestarts: METRICS.replRestarts,
+      jobs: METRICS.jobs,
+      runMs: METRICS.runMs,
+    });
     s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       Namespace: "LeanFleet",
       MetricName: "ReplRestarts",
@@ -306,7 +371,11 @@ describe("alarms, dashboard and API", () => {
       Statistic: "Sum",
       Period: 60,
     });
-    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { Namespace: "AWS/SQS", MetricName: "ApproximateAgeOfOldestMessage", Threshold: 3600 });
+    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateAgeOfOldestMessage",
+      Threshold: 3600,
+    });
     s.template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
     s.template.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "ops@example.com" });
   });
@@ -322,7 +391,10 @@ describe("alarms, dashboard and API", () => {
     expect(fn.Properties.Runtime).toBe("nodejs22.x");
     const env = fn.Properties.Environment.Variables as Record<string, unknown>;
     const param = (env.LEANFLEET_API_KEYS as { Ref: string }).Ref;
-    expect(s.template.toJSON().Parameters[param]).toMatchObject({ Type: "AWS::SSM::Parameter::Value<String>", Default: "/leanfleet/api-keys" });
+    expect(s.template.toJSON().Parameters[param]).toMatchObject({
+      Type: "AWS::SSM::Parameter::Value<String>",
+      Default: "/leanfleet/api-keys",
+    });
     expect(render(env.LEANFLEET_QUEUE_URLS)).toContain("mathlib");
   });
 });

@@ -31,17 +31,33 @@ export const TEST_CONFIG: DeploymentConfig = parseDeploymentConfig({
     {
       name: "mathlib",
       leanToolchain: "leanprover/lean4:v4.19.0",
-      project: { gitUrl: "https://github.com/leanprover-community/mathlib4", rev: "c44e0c8ee63ca166450922a373c7409c5d26b00b", ref: "v4.19.0" },
+      project: {
+        gitUrl: "https://github.com/leanprover-community/mathlib4",
+        rev: "c44e0c8ee63ca166450922a373c7409c5d26b00b",
+        ref: "v4.19.0",
+      },
       vcpu: 16,
       memoryMiB: 65_536,
       replMemoryMiB: 7168,
       maxTasks: 20,
     },
-    { name: "core", leanToolchain: "leanprover/lean4:v4.22.0", repl: { flavor: "upstream" }, vcpu: 2, memoryMiB: 4096, replMemoryMiB: 1536, maxTasks: 10 },
+    {
+      name: "core",
+      leanToolchain: "leanprover/lean4:v4.22.0",
+      repl: { flavor: "upstream" },
+      vcpu: 2,
+      memoryMiB: 4096,
+      replMemoryMiB: 1536,
+      maxTasks: 10,
+    },
     {
       name: "huge",
       leanToolchain: "leanprover/lean4:v4.19.0",
-      project: { gitUrl: "https://github.com/leanprover-community/mathlib4", rev: "c44e0c8ee63ca166450922a373c7409c5d26b00b", ref: "v4.19.0" },
+      project: {
+        gitUrl: "https://github.com/leanprover-community/mathlib4",
+        rev: "c44e0c8ee63ca166450922a373c7409c5d26b00b",
+        ref: "v4.19.0",
+      },
       vcpu: 32,
       memoryMiB: 196_608,
       replMemoryMiB: 16_384,
@@ -49,7 +65,17 @@ export const TEST_CONFIG: DeploymentConfig = parseDeploymentConfig({
       maxTasks: 4,
     },
   ],
-  nightly: { runs: [{ name: "minif2f", fleet: "mathlib", schedule: "cron(30 2 * * ? *)", manifestKey: "datasets/minif2f/manifest.json", startTasks: 12 }] },
+  nightly: {
+    runs: [
+      {
+        name: "minif2f",
+        fleet: "mathlib",
+        schedule: "cron(30 2 * * ? *)",
+        manifestKey: "datasets/minif2f/manifest.json",
+        startTasks: 12,
+      },
+    ],
+  },
   alarms: { email: "ops@example.com" },
 });
 
@@ -82,7 +108,8 @@ export function acknowledgments(root: IConstruct): { path: string; id: string; r
   for (const c of root.node.findAll()) {
     for (const entry of c.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
-      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) out.push({ path: c.node.path, id, reason });
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>))
+        out.push({ path: c.node.path, id, reason });
     }
   }
   return out;
@@ -120,7 +147,11 @@ export function roleStatements(template: Template, roleId: string): FlatStatemen
     if (!(props.Roles ?? []).some((r) => render(r) === `<${roleId}>`)) continue;
     for (const s of props.PolicyDocument.Statement) {
       const list = (v: unknown) => (Array.isArray(v) ? v : [v]);
-      out.push({ effect: String(s.Effect), actions: list(s.Action).map(String).sort(), resources: list(s.Resource).map(render).sort() });
+      out.push({
+        effect: String(s.Effect),
+        actions: list(s.Action).map(String).sort(),
+        resources: list(s.Resource).map(render).sort(),
+      });
     }
   }
   return out.sort((a, b) => (a.actions.join() < b.actions.join() ? -1 : 1));

@@ -42,7 +42,12 @@ describe("leanfleet check / status", () => {
               checks: [
                 { name: "errors", ok: true },
                 { name: "sorries", ok: true },
-                { name: "axioms", ok: false, reason: "t depends on axiom cheat, which is not permitted (permitted: propext, Classical.choice, Quot.sound)" },
+                {
+                  name: "axioms",
+                  ok: false,
+                  reason:
+                    "t depends on axiom cheat, which is not permitted (permitted: propext, Classical.choice, Quot.sound)",
+                },
                 { name: "statement", ok: false, reason: "t does not have the statement's type" },
               ],
               response: { env: 0, messages: [] },
@@ -54,8 +59,21 @@ describe("leanfleet check / status", () => {
             status: bad ? "lean_error" : "ok",
             verdict: bad ? "invalid" : "valid",
             response: bad
-              ? { env: 0, messages: [{ severity: "error", pos: { line: 2, column: 4 }, endPos: null, data: "unknown identifier 'sorry_free_error'\nsecond line" }] }
-              : { env: 0, messages: [{ severity: "info", pos: { line: 1, column: 0 }, endPos: null, data: "1 : Nat" }] },
+              ? {
+                  env: 0,
+                  messages: [
+                    {
+                      severity: "error",
+                      pos: { line: 2, column: 4 },
+                      endPos: null,
+                      data: "unknown identifier 'sorry_free_error'\nsecond line",
+                    },
+                  ],
+                }
+              : {
+                  env: 0,
+                  messages: [{ severity: "info", pos: { line: 1, column: 0 }, endPos: null, data: "1 : Nat" }],
+                },
           });
           await env.queue.ack(m.receipt);
         }
@@ -83,7 +101,11 @@ describe("leanfleet check / status", () => {
     expect(r.code).toBe(1);
     expect(r.out[0]).toMatch(/^SIMULATED/);
     expect(r.out).toContain(`${file}:2:4: error: unknown identifier 'sorry_free_error'\n  second line`);
-    expect(r.out[r.out.length - 1]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: invalid \\(lean_error, 1 error\\) in \\d+ ms \\[SIMULATED\\]$`));
+    expect(r.out[r.out.length - 1]).toMatch(
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: invalid \\(lean_error, 1 error\\) in \\d+ ms \\[SIMULATED\\]$`,
+      ),
+    );
   });
 
   it("exits 0 for a valid file", async () => {
@@ -103,13 +125,17 @@ describe("leanfleet check / status", () => {
     const r = await run("check", file, "--statement", statement, "--strict");
     expect(r.code).toBe(1);
     expect(jobs.at(-1)).toMatchObject({ statement: "theorem t : 1 = 1 := by sorry\n", verify: "strict" });
-    expect(r.out).toContain(`${file}: error: [axioms] t depends on axiom cheat, which is not permitted (permitted: propext, Classical.choice, Quot.sound)`);
+    expect(r.out).toContain(
+      `${file}: error: [axioms] t depends on axiom cheat, which is not permitted (permitted: propext, Classical.choice, Quot.sound)`,
+    );
     expect(r.out).toContain(`${file}: error: [statement] t does not have the statement's type`);
     expect(r.out.filter((l) => l.includes(": error: ["))).toHaveLength(2);
     expect(r.out.at(-1)).toMatch(/: invalid \(axioms, statement failed\) \[trust fast\] in \d+ ms \[SIMULATED\]$/);
 
     const noStatement = await runCli(server.url, "check", file, "--strict");
-    expect(noStatement.thrown?.message).toBe("--strict needs --statement FILE: comparator checks the proof against the problem's statement");
+    expect(noStatement.thrown?.message).toBe(
+      "--strict needs --statement FILE: comparator checks the proof against the problem's statement",
+    );
   });
 
   it("says the job id and where it stands (queued / running, elapsed time) while it waits", async () => {

@@ -37,7 +37,11 @@ describe("leanfleet eval --resume", () => {
         for (const m of await env.queue.receive(Math.min(10, allowance), 0.1)) {
           const job = jobSchema.parse(JSON.parse(m.body));
           const good = job.request.kind === "command" && job.request.code.includes("good");
-          await writeResult(env.store, job.id, { status: good ? "ok" : "lean_error", verdict: good ? "valid" : "invalid", ...(job.group ? { group: job.group } : {}) });
+          await writeResult(env.store, job.id, {
+            status: good ? "ok" : "lean_error",
+            verdict: good ? "valid" : "invalid",
+            ...(job.group ? { group: job.group } : {}),
+          });
           await env.queue.ack(m.receipt);
           ran.push(job.id);
           allowance--;
@@ -55,22 +59,48 @@ describe("leanfleet eval --resume", () => {
 
   const run = (...args: string[]) => runCli(server.url, ...args);
 
-  const lines = (path: string) => readFileSync(path, "utf8").split("\n").filter((l) => l !== "");
+  const lines = (path: string) =>
+    readFileSync(path, "utf8")
+      .split("\n")
+      .filter((l) => l !== "");
 
   it("GIVEN an eval stopped half-way and a line cut off WHEN run with --resume THEN the rest is appended, nothing resubmitted, and the summary covers every item", async () => {
     const ds = join(dir, "set.jsonl");
     // Ordered by problem, with early stop: submitted round-robin across groups, so seqs are not in dataset order.
-    writeFileSync(ds, Array.from({ length: ITEMS }, (_, i) => JSON.stringify({ code: `theorem t${i} : True := ${i % 3 === 0 ? "good" : "bad"}`, group: `p${Math.floor(i / 3)}` })).join("\n") + "\n");
+    writeFileSync(
+      ds,
+      Array.from({ length: ITEMS }, (_, i) =>
+        JSON.stringify({
+          code: `theorem t${i} : True := ${i % 3 === 0 ? "good" : "bad"}`,
+          group: `p${Math.floor(i / 3)}`,
+        }),
+      ).join("\n") + "\n",
+    );
     const out = join(dir, "set.results.jsonl");
 
     allowance = 5;
-    const first = execa(process.execPath, [join(REPO, "bin/leanfleet.js"), "--endpoint", server.url, "eval", ds, "--out", out, "--no-progress", "--early-stop"], {
-      cwd: dir,
-      reject: false,
-      env: { LEANFLEET_API_KEY: "" },
-      timeout: 60_000,
-    });
-    for (let i = 0; i < 600 && !(existsSync(out) && lines(out).length >= 5); i++) await new Promise((r) => setTimeout(r, 50));
+    const first = execa(
+      process.execPath,
+      [
+        join(REPO, "bin/leanfleet.js"),
+        "--endpoint",
+        server.url,
+        "eval",
+        ds,
+        "--out",
+        out,
+        "--no-progress",
+        "--early-stop",
+      ],
+      {
+        cwd: dir,
+        reject: false,
+        env: { LEANFLEET_API_KEY: "" },
+        timeout: 60_000,
+      },
+    );
+    for (let i = 0; i < 600 && !(existsSync(out) && lines(out).length >= 5); i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(lines(out)).toHaveLength(5);
     expect(existsSync(statePath(out))).toBe(true);
     first.kill("SIGINT");
@@ -90,7 +120,12 @@ describe("leanfleet eval --resume", () => {
     expect(results.map((r) => r.index).sort((a, b) => a - b)).toEqual(Array.from({ length: ITEMS }, (_, i) => i));
     expect(new Set(results.map((r) => r.jobId)).size).toBe(ITEMS);
     expect(ran).toHaveLength(ITEMS); // every item ran once: the resumed run submitted nothing
-    expect(results.filter((r) => r.verdict === "valid").map((r) => r.index).sort((a, b) => a - b)).toEqual([0, 3, 6, 9]);
+    expect(
+      results
+        .filter((r) => r.verdict === "valid")
+        .map((r) => r.index)
+        .sort((a, b) => a - b),
+    ).toEqual([0, 3, 6, 9]);
     // The summary counts the results of both runs.
     expect(resumed.out.join("\n")).toContain("items: 12, valid: 4 (");
     expect(resumed.out.join("\n")).toContain("pass@k by group: 4/4 groups passed");
@@ -102,10 +137,24 @@ describe("leanfleet eval --resume", () => {
     writeFileSync(ds, JSON.stringify({ code: "theorem a : True := good" }) + "\n");
     const out = join(dir, "other.results.jsonl");
     const missing = await run("eval", ds, "--out", out, "--resume", "--no-progress");
-    expect(missing.thrown?.message).toMatch(/nothing to resume: .*other\.results\.jsonl\.state\.json does not exist.*run without --resume/);
+    expect(missing.thrown?.message).toMatch(
+      /nothing to resume: .*other\.results\.jsonl\.state\.json does not exist.*run without --resume/,
+    );
 
-    writeFileSync(statePath(out), JSON.stringify({ v: 1, batchId: "b_x", datasetSha256: "0".repeat(64), items: 1, seqRuns: [[0, 0, 1]], endpoint: server.url }));
+    writeFileSync(
+      statePath(out),
+      JSON.stringify({
+        v: 1,
+        batchId: "b_x",
+        datasetSha256: "0".repeat(64),
+        items: 1,
+        seqRuns: [[0, 0, 1]],
+        endpoint: server.url,
+      }),
+    );
     const changed = await run("eval", ds, "--out", out, "--resume", "--no-progress");
-    expect(changed.thrown?.message).toMatch(/the dataset changed since batch b_x was submitted.*resume with the same dataset, or run without --resume/);
+    expect(changed.thrown?.message).toMatch(
+      /the dataset changed since batch b_x was submitted.*resume with the same dataset, or run without --resume/,
+    );
   });
 });

@@ -3,7 +3,13 @@
 import { describe, expect, it } from "vitest";
 import { formatSummary, percentile, summarise, type SummaryInput } from "../../cli/eval-summary.js";
 
-const r = (group: string | undefined, status: SummaryInput["status"], verdict: SummaryInput["verdict"], runMs: number, simulated = false): SummaryInput => ({
+const r = (
+  group: string | undefined,
+  status: SummaryInput["status"],
+  verdict: SummaryInput["verdict"],
+  runMs: number,
+  simulated = false,
+): SummaryInput => ({
   ...(group === undefined ? {} : { group }),
   status,
   verdict,
@@ -28,7 +34,13 @@ describe("summarise", () => {
     expect(s.validRate).toBe(2 / 6);
     expect(s.byStatus).toEqual({ ok: 3, lean_error: 1, timeout: 1, crashed: 1, rejected: 0, skipped: 1 });
     expect(s.groups).toEqual({ total: 4, passed: 2, passRate: 0.5, maxAttempts: 3 });
-    expect(s.perGroup.find((g) => g.group === "a")).toEqual({ group: "a", attempts: 3, ran: 2, valid: 1, passed: true });
+    expect(s.perGroup.find((g) => g.group === "a")).toEqual({
+      group: "a",
+      attempts: 3,
+      ran: 2,
+      valid: 1,
+      passed: true,
+    });
     expect(s.runMs).toEqual({ count: 6, p50: 30, p90: 1000, p99: 1000, max: 1000 });
     expect(s.simulated).toBe(true);
   });
@@ -57,7 +69,12 @@ describe("summarise", () => {
   });
 
   it("counts valid and pass@k by trust level when results carry trust: strict-stage results passed fast; valid at strict only when comparator accepted", () => {
-    const t = (group: string, status: SummaryInput["status"], verdict: SummaryInput["verdict"], trust?: "fast" | "strict"): SummaryInput => ({ ...r(group, status, verdict, 1), ...(trust ? { trust } : {}) });
+    const t = (
+      group: string,
+      status: SummaryInput["status"],
+      verdict: SummaryInput["verdict"],
+      trust?: "fast" | "strict",
+    ): SummaryInput => ({ ...r(group, status, verdict, 1), ...(trust ? { trust } : {}) });
     const s = summarise([
       // a: fast-invalid, then passed fast but comparator refused, then strict-valid
       t("a", "ok", "invalid", "fast"),
@@ -76,16 +93,34 @@ describe("summarise", () => {
     expect(s.byTrust?.strict?.passAtK[0]).toBeCloseTo(1 / 3 / 3, 12);
     expect(s.byTrust?.strict?.passAtK[2]).toBeCloseTo(1 / 3, 12);
     const text = formatSummary(s);
-    expect(text).toContain("trust fast   (errors, sorries, axioms, statement, options): valid 3 (50.0% of 6 that ran), 2/3 groups passed, pass@1 38.9%, pass@2 66.7%, pass@3 66.7%");
-    expect(text.find((l) => l.startsWith("trust strict (fast + comparator): valid 1 (16.7% of 6 that ran), 1/3 groups passed, pass@1 11.1%"))).toBeDefined();
+    expect(text).toContain(
+      "trust fast   (errors, sorries, axioms, statement, options): valid 3 (50.0% of 6 that ran), 2/3 groups passed, pass@1 38.9%, pass@2 66.7%, pass@3 66.7%",
+    );
+    expect(
+      text.find((l) =>
+        l.startsWith(
+          "trust strict (fast + comparator): valid 1 (16.7% of 6 that ran), 1/3 groups passed, pass@1 11.1%",
+        ),
+      ),
+    ).toBeDefined();
     // Fast only: no strict line; no trust at all: no byTrust.
-    expect(summarise([t("a", "ok", "valid", "fast")]).byTrust).toEqual({ fast: { valid: 1, validRate: 1, groupsPassed: 1, passAtK: [1] } });
+    expect(summarise([t("a", "ok", "valid", "fast")]).byTrust).toEqual({
+      fast: { valid: 1, validRate: 1, groupsPassed: 1, passAtK: [1] },
+    });
     expect(summarise([r("a", "ok", "valid", 1)]).byTrust).toBeUndefined();
   });
 
   it("spans the batch from the first submission to the last finish in the results' timestamps", () => {
-    const at = (submittedAt: string, finishedAt: string): SummaryInput => ({ ...r("g", "ok", "valid", 1), timings: { runMs: 1, queuedMs: 0, submittedAt, finishedAt } });
-    expect(summarise([at("2025-01-01T00:00:00.000Z", "2025-01-01T00:00:02.000Z"), at("2025-01-01T00:00:01.000Z", "2025-01-01T01:00:00.000Z")]).spanMs).toBe(3_600_000);
+    const at = (submittedAt: string, finishedAt: string): SummaryInput => ({
+      ...r("g", "ok", "valid", 1),
+      timings: { runMs: 1, queuedMs: 0, submittedAt, finishedAt },
+    });
+    expect(
+      summarise([
+        at("2025-01-01T00:00:00.000Z", "2025-01-01T00:00:02.000Z"),
+        at("2025-01-01T00:00:01.000Z", "2025-01-01T01:00:00.000Z"),
+      ]).spanMs,
+    ).toBe(3_600_000);
     expect(summarise([r("g", "ok", "valid", 1)]).spanMs).toBe(0);
   });
 
@@ -95,13 +130,18 @@ describe("summarise", () => {
   });
 
   it("formats the simulated banner, pass@k, time distribution and failures by status", () => {
-    const lines = formatSummary(summarise([r("p1", "ok", "valid", 5, true), r("p2", "lean_error", "invalid", 7, true)]), { wallMs: 1500 });
+    const lines = formatSummary(
+      summarise([r("p1", "ok", "valid", 5, true), r("p2", "lean_error", "invalid", 7, true)]),
+      { wallMs: 1500 },
+    );
     expect(lines[0]).toMatch(/^SIMULATED/);
     expect(lines).toContain("pass@k by group: 1/2 groups passed (50.0%), k <= 1 candidates per group");
     expect(lines).toContain("unbiased (Chen et al. 2021, over attempts that ran): pass@1 50.0%");
     expect(lines).toContain("  PASS  p1  (1/1 valid)");
     expect(lines.some((l) => l.startsWith("run time (ms, 2 items that ran): p50 5, p90 7, p99 7"))).toBe(true);
-    expect(lines.some((l) => l.startsWith("failures by status: lean_error 1, timeout 0, crashed 0, rejected 0"))).toBe(true);
+    expect(lines.some((l) => l.startsWith("failures by status: lean_error 1, timeout 0, crashed 0, rejected 0"))).toBe(
+      true,
+    );
     expect(lines[1]).toBe("items: 2, valid: 1 (50.0% of 2 that ran), wall time 1.5 s");
   });
 });

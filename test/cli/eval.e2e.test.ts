@@ -37,7 +37,13 @@ describe("leanfleet eval against the local cluster (simulated)", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "leanfleet-eval-"));
-    cluster = await startLocalCluster({ workers: { min: 2, max: 2 }, port: 0, simulate: true, logDir: join(dir, "logs"), onNotice: () => undefined });
+    cluster = await startLocalCluster({
+      workers: { min: 2, max: 2 },
+      port: 0,
+      simulate: true,
+      logDir: join(dir, "logs"),
+      onNotice: () => undefined,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -54,13 +60,28 @@ describe("leanfleet eval against the local cluster (simulated)", () => {
     const summaryOut = join(dir, "summary.json");
     const run = await execa(
       process.execPath,
-      [join(REPO, "bin/leanfleet.js"), "--endpoint", cluster.endpoint!, "eval", ds, "--early-stop", "--out", out, "--summary-out", summaryOut, "--report"],
+      [
+        join(REPO, "bin/leanfleet.js"),
+        "--endpoint",
+        cluster.endpoint!,
+        "eval",
+        ds,
+        "--early-stop",
+        "--out",
+        out,
+        "--summary-out",
+        summaryOut,
+        "--report",
+      ],
       { cwd: dir, reject: false, env: { LEANFLEET_API_KEY: "" }, timeout: 150_000 },
     );
     expect(run.exitCode, run.stderr).toBe(0);
 
     // The results file: one line per dataset item, each item exactly once.
-    const lines = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as JobResult & { index: number });
+    const lines = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as JobResult & { index: number });
     expect(lines).toHaveLength(GROUPS * PER_GROUP);
     expect(new Set(lines.map((l) => l.jobId)).size).toBe(200);
     expect(lines.map((l) => l.index).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
@@ -80,13 +101,21 @@ describe("leanfleet eval against the local cluster (simulated)", () => {
     const solvable = Array.from({ length: GROUPS }, (_, g) => g).filter((g) => g % 6 < PER_GROUP).length;
 
     // The summary written by the CLI equals the one recomputed from the results file.
-    const written = JSON.parse(readFileSync(summaryOut, "utf8")) as EvalSummary & { batchId: string; resultsFile: string };
+    const written = JSON.parse(readFileSync(summaryOut, "utf8")) as EvalSummary & {
+      batchId: string;
+      resultsFile: string;
+    };
     const recomputed = summarise(lines);
     const { batchId, resultsFile, ...summary } = written;
     expect(summary).toEqual(recomputed);
     expect(batchId).toMatch(/^b_/);
     expect(resultsFile).toBe(out);
-    expect(summary.groups).toEqual({ total: GROUPS, passed: solvable, passRate: solvable / GROUPS, maxAttempts: PER_GROUP });
+    expect(summary.groups).toEqual({
+      total: GROUPS,
+      passed: solvable,
+      passRate: solvable / GROUPS,
+      maxAttempts: PER_GROUP,
+    });
     expect(summary.items).toBe(200);
     expect(summary.byStatus.ok + summary.byStatus.lean_error + summary.byStatus.skipped).toBe(200);
     expect(summary.runMs.count).toBe(200 - summary.byStatus.skipped);
@@ -94,7 +123,9 @@ describe("leanfleet eval against the local cluster (simulated)", () => {
     // The printed summary says the same, and flags the simulation prominently.
     const stdout = run.stdout;
     expect(stdout).toContain("SIMULATED");
-    expect(stdout).toContain(`pass@k by group: ${solvable}/${GROUPS} groups passed (${((solvable / GROUPS) * 100).toFixed(1)}%)`);
+    expect(stdout).toContain(
+      `pass@k by group: ${solvable}/${GROUPS} groups passed (${((solvable / GROUPS) * 100).toFixed(1)}%)`,
+    );
     expect(stdout).toContain(`items: 200, valid: ${summary.valid}`);
     expect(stdout).toContain(`p50 ${summary.runMs.p50}, p90 ${summary.runMs.p90}, p99 ${summary.runMs.p99}`);
     expect(stdout).toContain(`lean_error ${summary.byStatus.lean_error}, timeout 0, crashed 0, rejected 0`);
@@ -104,12 +135,19 @@ describe("leanfleet eval against the local cluster (simulated)", () => {
     // --report: the HTML report beside the results, whose summary is the one printed.
     const reportPath = join(dir, "results.report.html");
     expect(stdout).toContain(`report: ${reportPath}`);
-    const data = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(readFileSync(reportPath, "utf8"));
+    const data = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(
+      readFileSync(reportPath, "utf8"),
+    );
     const { perGroup: _groups, ...headline } = summary;
     expect(JSON.parse(data![1]!).summary).toEqual(headline);
 
     // The server's own progress agrees.
-    const progress = (await (await fetch(`${cluster.endpoint}/v1/batches/${batchId}`)).json()) as { total: number; done: number; valid: number; complete: boolean };
+    const progress = (await (await fetch(`${cluster.endpoint}/v1/batches/${batchId}`)).json()) as {
+      total: number;
+      done: number;
+      valid: number;
+      complete: boolean;
+    };
     expect(progress).toMatchObject({ total: 200, done: 200, valid: summary.valid, complete: true });
 
     // Results carry trust (the double's fast audit): the summary and `leanfleet status BATCH` count by trust level.
@@ -118,7 +156,9 @@ describe("leanfleet eval against the local cluster (simulated)", () => {
     const fastLine = `trust fast   (errors, sorries, axioms, statement, options): valid ${summary.valid} (`;
     expect(stdout).toContain(fastLine);
     const status = await runCli(cluster.endpoint!, "status", batchId);
-    expect(status.out.find((l) => l.startsWith(`  ${fastLine}`))).toContain(`pass@1 ${((summary.byTrust!.fast.passAtK[0]! * 100).toFixed(1))}%`);
+    expect(status.out.find((l) => l.startsWith(`  ${fastLine}`))).toContain(
+      `pass@1 ${(summary.byTrust!.fast.passAtK[0]! * 100).toFixed(1)}%`,
+    );
   }, 180_000);
   it("runs a dataset with id, name, split and meta fields, and a miniF2F file as prover papers ship it; results carry id and meta", async () => {
     const own = join(dir, "own.jsonl");
@@ -134,8 +174,13 @@ describe("leanfleet eval against the local cluster (simulated)", () => {
     const ownOut = join(dir, "own.results.jsonl");
     const a = await runCli(cluster.endpoint!, "eval", own, "--out", ownOut, "--no-progress");
     expect(a.thrown).toBeUndefined();
-    expect(a.err.filter((l) => l.includes("not sent"))).toEqual(['note: fields "name", "split" are not sent (lines with their own "meta" keep it as is); results carry "index", the dataset line they answer']);
-    const ownResults = readFileSync(ownOut, "utf8").trim().split("\n").map((l) => JSON.parse(l) as JobResult & { index: number });
+    expect(a.err.filter((l) => l.includes("not sent"))).toEqual([
+      'note: fields "name", "split" are not sent (lines with their own "meta" keep it as is); results carry "index", the dataset line they answer',
+    ]);
+    const ownResults = readFileSync(ownOut, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as JobResult & { index: number });
     ownResults.sort((x, y) => x.index - y.index);
     expect(ownResults.map((r) => [r.id, r.meta, r.group, r.verdict])).toEqual([
       ["t-1", { sample: 0 }, "t-1", "valid"],
@@ -143,17 +188,40 @@ describe("leanfleet eval against the local cluster (simulated)", () => {
     ]);
 
     // DeepSeek-Prover's miniF2F lines with a model's proof in formal_proof (two samples of one problem, one wrong).
-    const header = "import Mathlib\nimport Aesop\n\nset_option maxHeartbeats 400000\n\nopen BigOperators Real Nat Topology Rat\n\n";
-    const problem = { name: "mathd_numbertheory_237", split: "valid", informal_prefix: "/-- Show that the remainder is 3.-/\n", header, formal_statement: "theorem mathd_numbertheory_237 : (1 + 2) % 6 = 3 := by\n" };
+    const header =
+      "import Mathlib\nimport Aesop\n\nset_option maxHeartbeats 400000\n\nopen BigOperators Real Nat Topology Rat\n\n";
+    const problem = {
+      name: "mathd_numbertheory_237",
+      split: "valid",
+      informal_prefix: "/-- Show that the remainder is 3.-/\n",
+      header,
+      formal_statement: "theorem mathd_numbertheory_237 : (1 + 2) % 6 = 3 := by\n",
+    };
     const minif2f = join(dir, "minif2f.jsonl");
-    writeFileSync(minif2f, [{ ...problem, formal_proof: "  norm_num" }, { ...problem, formal_proof: "  rfl\n  -- @double error unsolved goals" }].map((o) => JSON.stringify(o)).join("\n") + "\n");
+    writeFileSync(
+      minif2f,
+      [
+        { ...problem, formal_proof: "  norm_num" },
+        { ...problem, formal_proof: "  rfl\n  -- @double error unsolved goals" },
+      ]
+        .map((o) => JSON.stringify(o))
+        .join("\n") + "\n",
+    );
     const mOut = join(dir, "minif2f.results.jsonl");
     const m = await runCli(cluster.endpoint!, "eval", minif2f, "--out", mOut, "--no-progress", "--verify", "fast");
     expect(m.thrown).toBeUndefined();
-    const mResults = readFileSync(mOut, "utf8").trim().split("\n").map((l) => JSON.parse(l) as JobResult & { index: number });
+    const mResults = readFileSync(mOut, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as JobResult & { index: number });
     mResults.sort((x, y) => x.index - y.index);
     for (const r of mResults) {
-      expect(r).toMatchObject({ id: problem.name, group: problem.name, trust: "fast", meta: { split: "valid", informal_prefix: problem.informal_prefix } });
+      expect(r).toMatchObject({
+        id: problem.name,
+        group: problem.name,
+        trust: "fast",
+        meta: { split: "valid", informal_prefix: problem.informal_prefix },
+      });
     }
     expect(mResults.map((r) => r.verdict)).toEqual(["valid", "invalid"]);
     // The statement went along: the fast audit compared the proof's theorem with the dataset's.
@@ -164,7 +232,10 @@ describe("leanfleet eval against the local cluster (simulated)", () => {
     // Candidate k of group g is the first valid one when k === g % 3: 0, 1 or 2 candidates to run before it, 2..4 skippable.
     const G = 60;
     const K = 5;
-    const item = (g: number, k: number) => ({ code: `theorem q${g}_${k} : True := by\n${k === g % 3 ? "" : "  -- @double error unsolved goals\n"}  trivial`, group: `q${g}` });
+    const item = (g: number, k: number) => ({
+      code: `theorem q${g}_${k} : True := by\n${k === g % 3 ? "" : "  -- @double error unsolved goals\n"}  trivial`,
+      group: `q${g}`,
+    });
     const byProblem = Array.from({ length: G * K }, (_, i) => item(Math.floor(i / K), i % K));
     const byHand = Array.from({ length: G * K }, (_, i) => item(i % G, Math.floor(i / G)));
     const skipped = async (name: string, rows: object[]) => {
@@ -173,13 +244,17 @@ describe("leanfleet eval against the local cluster (simulated)", () => {
       const out = join(dir, `${name}.results.jsonl`);
       const run = await runCli(cluster.endpoint!, "eval", ds, "--early-stop", "--out", out, "--no-progress");
       expect(run.thrown).toBeUndefined();
-      const results = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as JobResult & { index: number });
+      const results = readFileSync(out, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as JobResult & { index: number });
       expect(results.map((r) => r.index).sort((a, b) => a - b)).toEqual(Array.from({ length: G * K }, (_, i) => i));
       // Each result lines up with its dataset line: its group, and a valid verdict only on the designed candidate.
       for (const r of results) {
         const line = rows[r.index] as { code: string; group: string };
         expect(r.group).toBe(line.group);
-        if (r.status !== "skipped") expect(r.verdict === "valid", `${name} line ${r.index}`).toBe(!line.code.includes("@double error"));
+        if (r.status !== "skipped")
+          expect(r.verdict === "valid", `${name} line ${r.index}`).toBe(!line.code.includes("@double error"));
       }
       return results.filter((r) => r.status === "skipped").length;
     };

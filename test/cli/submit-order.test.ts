@@ -13,7 +13,10 @@ describe("roundRobinOrder", () => {
   });
 
   it("is a permutation and stays linear for one huge group beside many small ones", () => {
-    const groups = [...Array.from({ length: 50_000 }, () => "big"), ...Array.from({ length: 50_000 }, (_, i) => `g${i}`)];
+    const groups = [
+      ...Array.from({ length: 50_000 }, () => "big"),
+      ...Array.from({ length: 50_000 }, (_, i) => `g${i}`),
+    ];
     const t0 = performance.now();
     const order = roundRobinOrder(groups);
     expect(performance.now() - t0).toBeLessThan(2_000);

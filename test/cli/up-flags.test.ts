@@ -26,7 +26,9 @@ describe("quick refusals", () => {
     const r = await runCli(`http://127.0.0.1:${port}`, "check", file);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(r.err.filter((l) => l.startsWith("retrying"))).toEqual([]);
-    expect(r.thrown?.message).toMatch(/nothing is listening at http:\/\/127\.0\.0\.1:\d+ \(connection refused\): start the local cluster with `leanfleet up`/);
+    expect(r.thrown?.message).toMatch(
+      /nothing is listening at http:\/\/127\.0\.0\.1:\d+ \(connection refused\): start the local cluster with `leanfleet up`/,
+    );
   });
 
   it("up --fleets Mathlib names the flag, the value and a valid name", async () => {
@@ -37,14 +39,18 @@ describe("quick refusals", () => {
   });
 
   it("startLocalCluster refuses such a fleet too, naming its option", async () => {
-    await expect(startLocalCluster({ workers: { min: 0, max: 1 }, fleets: ["Mathlib 4"], api: false })).rejects.toThrow(/^fleets: "Mathlib 4" is not a fleet name.*"mathlib-4"$/);
+    await expect(startLocalCluster({ workers: { min: 0, max: 1 }, fleets: ["Mathlib 4"], api: false })).rejects.toThrow(
+      /^fleets: "Mathlib 4" is not a fleet name.*"mathlib-4"$/,
+    );
   });
 
   it.runIf(process.platform === "linux")("up --data /proc/nope fails at once instead of spinning", async () => {
     const t0 = Date.now();
     const r = await runCli("http://127.0.0.1:1", "up", "--port", "0", "--simulate", "--data", "/proc/nope");
     expect(Date.now() - t0).toBeLessThan(2000);
-    expect(r.thrown?.message).toBe('--data "/proc/nope": cannot create /proc/nope (ENOENT); use a directory you can create and write to, e.g. --data ./leanfleet-data');
+    expect(r.thrown?.message).toBe(
+      '--data "/proc/nope": cannot create /proc/nope (ENOENT); use a directory you can create and write to, e.g. --data ./leanfleet-data',
+    );
   });
 
   it("ensureWritableDir creates missing parents and refuses a path under a file", () => {
@@ -52,6 +58,8 @@ describe("quick refusals", () => {
     expect(ensureWritableDir(nested, "--data")).toBe(nested);
     expect(statSync(nested).isDirectory()).toBe(true);
     writeFileSync(join(dir, "file"), "");
-    expect(() => ensureWritableDir(join(dir, "file", "x"), "--data")).toThrow(`${join(dir, "file")} is not a directory`);
+    expect(() => ensureWritableDir(join(dir, "file", "x"), "--data")).toThrow(
+      `${join(dir, "file")} is not a directory`,
+    );
   });
 });

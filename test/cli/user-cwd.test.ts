@@ -22,7 +22,9 @@ describe("userDirectory", () => {
     expect(userDirectory({ INIT_CWD: dir }, REPO, REPO)).toBeUndefined();
     expect(userDirectory({ INIT_CWD: dir, npm_lifecycle_event: "npx" }, "/somewhere/else", REPO)).toBeUndefined();
     expect(userDirectory({ INIT_CWD: REPO, npm_lifecycle_event: "start" }, REPO, REPO)).toBeUndefined();
-    expect(userDirectory({ INIT_CWD: join(dir, "no-such-dir-leanfleet"), npm_lifecycle_event: "start" }, REPO, REPO)).toBeUndefined();
+    expect(
+      userDirectory({ INIT_CWD: join(dir, "no-such-dir-leanfleet"), npm_lifecycle_event: "start" }, REPO, REPO),
+    ).toBeUndefined();
   });
 });
 
@@ -40,7 +42,11 @@ describe("npm run leanfleet from another directory", () => {
       while (!stop) {
         for (const m of await env.queue.receive(10, 0.1)) {
           const job = jobSchema.parse(JSON.parse(m.body));
-          await writeResult(env.store, job.id, { status: "ok", verdict: "valid", ...(job.group ? { group: job.group } : {}) });
+          await writeResult(env.store, job.id, {
+            status: "ok",
+            verdict: "valid",
+            ...(job.group ? { group: job.group } : {}),
+          });
           await env.queue.ack(m.receipt);
         }
       }
@@ -54,20 +60,49 @@ describe("npm run leanfleet from another directory", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("reads the relative dataset and writes <dataset>.results.jsonl in the user's directory", { timeout: 60_000 }, async () => {
-    const name = `cwd-${process.pid}`;
-    writeFileSync(join(dir, `${name}.jsonl`), ['{"code": "theorem a : True := trivial", "group": "a"}', '{"code": "theorem b : True := trivial", "group": "b"}'].join("\n") + "\n");
-    const npmCli = process.env.npm_execpath?.endsWith("npm-cli.js") ? [process.env.npm_execpath] : [];
-    const cmd = npmCli.length > 0 ? (process.env.npm_node_execpath ?? process.execPath) : "npm";
-    const r = await execa(cmd, [...npmCli, "--prefix", REPO, "run", "--silent", "leanfleet", "--", "--endpoint", server.url, "eval", `${name}.jsonl`, "--no-progress"], {
-      cwd: dir,
-      env: { npm_config_update_notifier: "false" },
-      reject: false,
-      timeout: 50_000,
-    });
-    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(existsSync(join(REPO, `${name}.results.jsonl`))).toBe(false);
-    const results = readFileSync(join(dir, `${name}.results.jsonl`), "utf8").split("\n").filter(Boolean);
-    expect(results).toHaveLength(2);
-  });
+  it(
+    "reads the relative dataset and writes <dataset>.results.jsonl in the user's directory",
+    { timeout: 60_000 },
+    async () => {
+      const name = `cwd-${process.pid}`;
+      writeFileSync(
+        join(dir, `${name}.jsonl`),
+        [
+          '{"code": "theorem a : True := trivial", "group": "a"}',
+          '{"code": "theorem b : True := trivial", "group": "b"}',
+        ].join("\n") + "\n",
+      );
+      const npmCli = process.env.npm_execpath?.endsWith("npm-cli.js") ? [process.env.npm_execpath] : [];
+      const cmd = npmCli.length > 0 ? (process.env.npm_node_execpath ?? process.execPath) : "npm";
+      const r = await execa(
+        cmd,
+        [
+          ...npmCli,
+          "--prefix",
+          REPO,
+          "run",
+          "--silent",
+          "leanfleet",
+          "--",
+          "--endpoint",
+          server.url,
+          "eval",
+          `${name}.jsonl`,
+          "--no-progress",
+        ],
+        {
+          cwd: dir,
+          env: { npm_config_update_notifier: "false" },
+          reject: false,
+          timeout: 50_000,
+        },
+      );
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(existsSync(join(REPO, `${name}.results.jsonl`))).toBe(false);
+      const results = readFileSync(join(dir, `${name}.results.jsonl`), "utf8")
+        .split("\n")
+        .filter(Boolean);
+      expect(results).toHaveLength(2);
+    },
+  );
 });

@@ -16,8 +16,10 @@ async function closedPort(): Promise<number> {
 
 describe("HttpTransport and a refused loopback connection", () => {
   it("knows loopback hosts", () => {
-    for (const h of ["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "::1", "api.localhost"]) expect(isLoopback(h), h).toBe(true);
-    for (const h of ["10.0.0.1", "example.com", "128.0.0.1", "localhost.example.com"]) expect(isLoopback(h), h).toBe(false);
+    for (const h of ["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "::1", "api.localhost"])
+      expect(isLoopback(h), h).toBe(true);
+    for (const h of ["10.0.0.1", "example.com", "128.0.0.1", "localhost.example.com"])
+      expect(isLoopback(h), h).toBe(false);
   });
 
   it("fails at once, without retries, when nothing has ever answered, and says to start the cluster", async () => {
@@ -37,10 +39,17 @@ describe("HttpTransport and a refused loopback connection", () => {
     const app = new Hono().get("/health", (c) => c.json({ ok: true }));
     const server = await serveApi(app as never, { port: 0 });
     const retries: unknown[] = [];
-    const http = new HttpTransport({ endpoint: server.url, retry: { retries: 2, baseDelayMs: 10, maxDelayMs: 20 }, onRetry: (i) => retries.push(i) });
+    const http = new HttpTransport({
+      endpoint: server.url,
+      retry: { retries: 2, baseDelayMs: 10, maxDelayMs: 20 },
+      onRetry: (i) => retries.push(i),
+    });
     expect((await http.send({ method: "GET", path: "/health" })).status).toBe(200);
     await server.close();
-    await expect(http.send({ method: "GET", path: "/health" })).rejects.toMatchObject({ code: "network", message: expect.stringContaining("after 3 attempts") });
+    await expect(http.send({ method: "GET", path: "/health" })).rejects.toMatchObject({
+      code: "network",
+      message: expect.stringContaining("after 3 attempts"),
+    });
     expect(retries).toHaveLength(2);
   });
 });

@@ -48,7 +48,11 @@ describe("HttpTransport against a served Hono app", () => {
       }
       return c.json({ ok: true });
     });
-    app.get("/flaky", (c) => (count("flaky") <= 1 ? c.json({ error: { code: "upstream_unavailable", message: "sqs down" } }, 503) : c.json({ ok: true })));
+    app.get("/flaky", (c) =>
+      count("flaky") <= 1
+        ? c.json({ error: { code: "upstream_unavailable", message: "sqs down" } }, 503)
+        : c.json({ ok: true }),
+    );
     app.get("/bad", (c) => {
       count("bad");
       return c.json({ error: { code: "invalid_request", message: "code: must be a string", field: "code" } }, 400);
@@ -66,7 +70,12 @@ describe("HttpTransport against a served Hono app", () => {
 
   it("retries 429 (Retry-After: 0) and 503 until success, sending the bearer key", async () => {
     const retries: number[] = [];
-    const http = new HttpTransport({ endpoint: server.url, apiKey: "k-1", retry: policy, onRetry: (i) => retries.push(i.status ?? 0) });
+    const http = new HttpTransport({
+      endpoint: server.url,
+      apiKey: "k-1",
+      retry: policy,
+      onRetry: (i) => retries.push(i.status ?? 0),
+    });
     expect((await http.json<{ ok: boolean }>({ method: "GET", path: "/limited" })).body).toEqual({ ok: true });
     expect(hits.get("limited")).toBe(3);
     expect((await http.json<{ ok: boolean }>({ method: "GET", path: "/flaky" })).body).toEqual({ ok: true });
@@ -84,7 +93,10 @@ describe("HttpTransport against a served Hono app", () => {
 
   it("gives up after the configured retries, and decodes non-JSON error pages", async () => {
     const http = new HttpTransport({ endpoint: server.url, retry: { retries: 2, baseDelayMs: 10, maxDelayMs: 20 } });
-    await expect(http.send({ method: "GET", path: "/down" })).rejects.toMatchObject({ status: 503, code: "upstream_unavailable" });
+    await expect(http.send({ method: "GET", path: "/down" })).rejects.toMatchObject({
+      status: 503,
+      code: "upstream_unavailable",
+    });
     expect(hits.get("down")).toBe(3);
     await expect(http.send({ method: "GET", path: "/html" })).rejects.toMatchObject({ status: 502, code: "http_502" });
   });
@@ -95,10 +107,17 @@ describe("HttpTransport against a served Hono app", () => {
       if (++calls <= 2) throw new TypeError("fetch failed: ECONNRESET");
       return fetch(input, init);
     };
-    const http = new HttpTransport({ endpoint: server.url, fetch: failing, retry: { retries: 3, baseDelayMs: 10, maxDelayMs: 20 } });
+    const http = new HttpTransport({
+      endpoint: server.url,
+      fetch: failing,
+      retry: { retries: 3, baseDelayMs: 10, maxDelayMs: 20 },
+    });
     expect((await http.json<{ ok: boolean }>({ method: "GET", path: "/flaky" })).status).toBe(200);
     expect(calls).toBe(3);
-    const dead = new HttpTransport({ endpoint: "http://127.0.0.1:9", retry: { retries: 1, baseDelayMs: 10, maxDelayMs: 20 } });
+    const dead = new HttpTransport({
+      endpoint: "http://127.0.0.1:9",
+      retry: { retries: 1, baseDelayMs: 10, maxDelayMs: 20 },
+    });
     await expect(dead.send({ method: "GET", path: "/health" })).rejects.toMatchObject({ code: "network" });
   });
 });

@@ -5,14 +5,27 @@ import { LeanFleetClient } from "../../services/client/index.js";
 import { batchJobId, jobSchema, type JobResult } from "../../services/jobs/index.js";
 import { memoryApp, messagesOf, writeResult } from "../api/helpers/api-env.js";
 
-function clientFor(app: ReturnType<typeof memoryApp>["app"], extra: Partial<ConstructorParameters<typeof LeanFleetClient>[0]> = {}) {
-  const viaApp: typeof fetch = async (input, init) => app.request(input instanceof URL ? input.href : String(input), init);
-  return new LeanFleetClient({ endpoint: "http://api.test", fetch: viaApp, retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 20 }, ...extra });
+function clientFor(
+  app: ReturnType<typeof memoryApp>["app"],
+  extra: Partial<ConstructorParameters<typeof LeanFleetClient>[0]> = {},
+) {
+  const viaApp: typeof fetch = async (input, init) =>
+    app.request(input instanceof URL ? input.href : String(input), init);
+  return new LeanFleetClient({
+    endpoint: "http://api.test",
+    fetch: viaApp,
+    retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 20 },
+    ...extra,
+  });
 }
 
 /** Act as a worker for `n` messages of the queue: write the result `make(job)` for each. */
-async function work(env: ReturnType<typeof memoryApp>, n: number, make: (jobId: string) => Partial<JobResult> = () => ({})) {
-  for (let done = 0; done < n; ) {
+async function work(
+  env: ReturnType<typeof memoryApp>,
+  n: number,
+  make: (jobId: string) => Partial<JobResult> = () => ({}),
+) {
+  for (let done = 0; done < n;) {
     for (const m of await env.queue.receive(10, 1)) {
       const job = jobSchema.parse(JSON.parse(m.body));
       await writeResult(env.store, job.id, { ...(job.batchId ? { batchId: job.batchId } : {}), ...make(job.id) });
@@ -26,7 +39,10 @@ describe("LeanFleetClient", () => {
   it("check() submits and returns the result; wait() polls a job to completion", async () => {
     const env = memoryApp();
     const client = clientFor(env.app);
-    const [result] = await Promise.all([client.check({ code: "example : True := trivial" }, { timeoutMs: 10_000 }), work(env, 1)]);
+    const [result] = await Promise.all([
+      client.check({ code: "example : True := trivial" }, { timeoutMs: 10_000 }),
+      work(env, 1),
+    ]);
     expect(result).toMatchObject({ status: "ok", verdict: "valid", simulated: true });
     const { jobId } = await client.submit({ code: "#check 2" });
     const [waited] = await Promise.all([client.wait(jobId, { timeoutMs: 10_000 }), work(env, 1)]);
@@ -44,9 +60,15 @@ describe("LeanFleetClient", () => {
     ];
     const psChild = `ps_${"c".repeat(32)}`;
     const step = { handle: psChild, request: { tactic: "skip", proofState: psH }, select: { kind: "proofState" } };
-    const [first] = await Promise.all([client.check({ code: "theorem x : 1 = 1 := by sorry", keep: true }), work(env, 1, () => ({ handles }))]);
+    const [first] = await Promise.all([
+      client.check({ code: "theorem x : 1 = 1 := by sorry", keep: true }),
+      work(env, 1, () => ({ handles })),
+    ]);
     expect(first.handles).toHaveLength(2);
-    await Promise.all([client.check({ tactic: "skip", proofState: psH, keep: true }), work(env, 1, () => ({ handles: [step] }))]);
+    await Promise.all([
+      client.check({ tactic: "skip", proofState: psH, keep: true }),
+      work(env, 1, () => ({ handles: [step] })),
+    ]);
     await client.submit({ tactic: "rfl", proofState: psChild });
     const sent = messagesOf(env.queue).map((m) => jobSchema.parse(m));
     const last = sent[sent.length - 1]!;
@@ -85,7 +107,9 @@ describe("LeanFleetClient", () => {
     expect(jobs).toHaveLength(25);
     // Every item was enqueued exactly once, under the seq the client reports for it.
     const byId = new Map(jobs.map((j) => [j.id, j]));
-    sub.seqs.forEach((seq, i) => expect((byId.get(batchJobId(sub.batchId, seq))!.request as { code: string }).code).toBe(`#check ${i}`));
+    sub.seqs.forEach((seq, i) =>
+      expect((byId.get(batchJobId(sub.batchId, seq))!.request as { code: string }).code).toBe(`#check ${i}`),
+    );
     expect(new Set(sub.seqs).size).toBe(25);
     expect(await client.progress(sub.batchId)).toMatchObject({ total: 25 });
   });

@@ -5,21 +5,42 @@ import { countDeadLettered, DeadLetterSettler, deadJobHeader } from "../../servi
 import { FORMAT_VERSION, resultKey } from "../../services/jobs/index.js";
 import { MemoryJobQueue, MemoryObjectStore } from "../support/fakes.js";
 
-const job = (id: string, extra: Record<string, unknown> = {}) => JSON.stringify({ v: FORMAT_VERSION, id, fleet: "default", submittedAt: "2026-12-01T00:00:00.000Z", ...extra });
+const job = (id: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ v: FORMAT_VERSION, id, fleet: "default", submittedAt: "2026-12-01T00:00:00.000Z", ...extra });
 
 describe("DeadLetterSettler", () => {
   it("writes a crashed dead_lettered result per readable job, records every message, and deletes them", async () => {
     const queue = new MemoryJobQueue();
     const store = new MemoryObjectStore();
     await store.put(resultKey("j_done"), JSON.stringify({ status: "ok" }));
-    await queue.sendMany([job("j_a", { itemId: "mathd_1", meta: { split: "test" }, batchId: "b_x", group: "p1" }), "{not json", job("j_done"), JSON.stringify({ v: 99, id: "j_future" })]);
-    const settler = new DeadLetterSettler({ fleet: "default", queue, store, simulated: true, now: () => new Date("2026-12-01T00:00:10.000Z") });
+    await queue.sendMany([
+      job("j_a", { itemId: "mathd_1", meta: { split: "test" }, batchId: "b_x", group: "p1" }),
+      "{not json",
+      job("j_done"),
+      JSON.stringify({ v: 99, id: "j_future" }),
+    ]);
+    const settler = new DeadLetterSettler({
+      fleet: "default",
+      queue,
+      store,
+      simulated: true,
+      now: () => new Date("2026-12-01T00:00:10.000Z"),
+    });
     let n = 0;
     for (let got = -1; got !== 0; n += got) got = await settler.drainOnce(10, 0);
     expect(n).toBe(4);
     expect((await queue.depth()).visible + (await queue.depth()).inFlight).toBe(0);
     const a = JSON.parse((await store.get(resultKey("j_a")))!);
-    expect(a).toMatchObject({ jobId: "j_a", status: "crashed", verdict: "none", id: "mathd_1", meta: { split: "test" }, group: "p1", simulated: true, error: { code: "dead_lettered" } });
+    expect(a).toMatchObject({
+      jobId: "j_a",
+      status: "crashed",
+      verdict: "none",
+      id: "mathd_1",
+      meta: { split: "test" },
+      group: "p1",
+      simulated: true,
+      error: { code: "dead_lettered" },
+    });
     expect(a.timings.queuedMs).toBe(10_000);
     expect(JSON.parse((await store.get(resultKey("j_done")))!)).toEqual({ status: "ok" }); // first result wins
     expect(JSON.parse((await store.get(resultKey("j_future")))!).status).toBe("crashed"); // a newer format still gets its answer
@@ -37,7 +58,9 @@ describe("DeadLetterSettler", () => {
   });
 
   it("reads the job a claim-check pointer names, and nothing from a body without an id", () => {
-    expect(deadJobHeader(JSON.stringify({ v: 1, id: "j_c", fleet: "default", claim: "inputs/j_c.json" }))).toMatchObject({ id: "j_c", claim: "inputs/j_c.json" });
+    expect(
+      deadJobHeader(JSON.stringify({ v: 1, id: "j_c", fleet: "default", claim: "inputs/j_c.json" })),
+    ).toMatchObject({ id: "j_c", claim: "inputs/j_c.json" });
     expect(deadJobHeader('{"v":1,"fleet":"default"')).toBeNull();
     expect(deadJobHeader("[1,2]")).toBeNull();
   });

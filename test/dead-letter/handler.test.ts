@@ -28,13 +28,27 @@ describe("dead-letter Lambda handler", () => {
       AWS_SECRET_ACCESS_KEY: "test",
       LEANFLEET_DLQ_FLEETS: JSON.stringify([["arn:aws:sqs:us-east-1:1:mathlib-dlq", "mathlib"]]),
     };
-    const body = JSON.stringify({ v: FORMAT_VERSION, id: "j_dead", fleet: "mathlib", submittedAt: new Date().toISOString() });
-    const event: SQSEvent = { Records: [record("m1", body, "arn:aws:sqs:us-east-1:1:mathlib-dlq"), record("m2", body, "arn:aws:sqs:us-east-1:1:unknown-dlq")] };
+    const body = JSON.stringify({
+      v: FORMAT_VERSION,
+      id: "j_dead",
+      fleet: "mathlib",
+      submittedAt: new Date().toISOString(),
+    });
+    const event: SQSEvent = {
+      Records: [
+        record("m1", body, "arn:aws:sqs:us-east-1:1:mathlib-dlq"),
+        record("m2", body, "arn:aws:sqs:us-east-1:1:unknown-dlq"),
+      ],
+    };
     const answer = await handler(event, env);
     expect(answer.batchItemFailures).toEqual([{ itemIdentifier: "m2" }]);
     const aws = createAwsClients({ endpoint: env.LEANFLEET_AWS_ENDPOINT, region: "us-east-1" });
     const store = new S3ObjectStore({ client: aws.s3, bucket: "dl-bucket", conditionalWrites: "head-then-put" });
-    expect(JSON.parse((await store.get(resultKey("j_dead")))!)).toMatchObject({ status: "crashed", fleet: "mathlib", error: { code: "dead_lettered" } });
+    expect(JSON.parse((await store.get(resultKey("j_dead")))!)).toMatchObject({
+      status: "crashed",
+      fleet: "mathlib",
+      error: { code: "dead_lettered" },
+    });
     expect((await store.list("dead-letter/mathlib/")).keys).toHaveLength(1);
     aws.destroy();
     resetForTests();

@@ -16,7 +16,12 @@ describe("README library quick start", () => {
     try {
       // No real REPL: an empty PATH entry for `repl` and no LEANFLEET_REPL, so the double is used.
       const env = { ...process.env, LEANFLEET_REPL: "", PATH: process.env.PATH ?? "" };
-      const r = await execa(process.execPath, ["--import", "tsx", file], { cwd: root, env, reject: false, timeout: 60_000 });
+      const r = await execa(process.execPath, ["--import", "tsx", file], {
+        cwd: root,
+        env,
+        reject: false,
+        timeout: 60_000,
+      });
       expect(r.exitCode, r.stderr).toBe(0);
       const lines = r.stdout.split("\n");
       expect(lines.some((l) => l.startsWith("command"))).toBe(true);

@@ -1,10 +1,7 @@
 // Shared by the environment tests that drive the local stack: a cluster of two fleets on the REPL double, each at its
 // own double --lean-version, kept in one data directory so that it can be restarted (on another version).
 import { readFileSync } from "node:fs";
-import {
-  startLocalCluster,
-  type LocalCluster,
-} from "../../services/local-cluster/index.js";
+import { startLocalCluster, type LocalCluster } from "../../services/local-cluster/index.js";
 
 /** Start the local stack with `fleets` (name → double --lean-version) in `dataDir`. */
 export function startStack(
@@ -27,10 +24,7 @@ export function startStack(
     scaling: { intervalMs: 250 },
     workerEnv,
     fleetWorkerEnv: Object.fromEntries(
-      Object.entries(fleets).map(([f, v]) => [
-        f,
-        { LEANFLEET_DOUBLE_FLAGS: `--lean-version ${v}` },
-      ]),
+      Object.entries(fleets).map(([f, v]) => [f, { LEANFLEET_DOUBLE_FLAGS: `--lean-version ${v}` }]),
     ),
     onNotice: () => undefined,
   });
@@ -57,13 +51,9 @@ export async function currentEnvironment(
     const { body } = await getJson<{
       fleets: { fleet: string; environments?: { current: string | null } }[];
     }>(endpoint, "/v1/cluster");
-    const current = body.fleets.find((f) => f.fleet === fleet)?.environments
-      ?.current;
+    const current = body.fleets.find((f) => f.fleet === fleet)?.environments?.current;
     if (current && current !== not) return current;
-    if (Date.now() > end)
-      throw new Error(
-        `fleet ${fleet} reports no environment after ${timeoutMs} ms`,
-      );
+    if (Date.now() > end) throw new Error(`fleet ${fleet} reports no environment after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -77,11 +67,7 @@ export function jsonLines<T = Record<string, unknown>>(path: string): T[] {
 }
 
 /** Wait until `check` holds. */
-export async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -3,27 +3,14 @@
 // list each fleet's environments; the id is the same across a fleet's workers and restarts, and changes when the
 // fleet restarts on another double --lean-version. An eval whose fleet changes version mid-run reports both
 // environments with pass@k each, and --resume into the new environment refuses, naming both ids.
-import {
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  existsSync,
-} from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import type { LocalCluster } from "../../services/local-cluster/index.js";
 import { runCli } from "../cli/helpers/run-cli.js";
-import {
-  currentEnvironment,
-  getJson,
-  jsonLines,
-  startStack,
-  until,
-} from "./helpers.js";
+import { currentEnvironment, getJson, jsonLines, startStack, until } from "./helpers.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "lf-env-e2e-"));
@@ -41,12 +28,7 @@ describe("environments through the local stack", () => {
     "GIVEN two fleets on two double versions WHEN jobs, a batch, an eval and Kimina calls run THEN every result carries its fleet's env, whose record is served",
     { timeout: 180_000 },
     async () => {
-      cluster = await startStack(
-        dataDir,
-        logDir,
-        { main: "4.19.0", next: "4.29.0-rc6" },
-        2,
-      );
+      cluster = await startStack(dataDir, logDir, { main: "4.19.0", next: "4.29.0-rc6" }, 2);
       const endpoint = cluster.endpoint!;
       const a = await currentEnvironment(endpoint, "main");
       const b = await currentEnvironment(endpoint, "next");
@@ -63,18 +45,13 @@ describe("environments through the local stack", () => {
             fleet,
           }),
         });
-        return (
-          (await res.json()) as { result: { env?: string; verdict: string } }
-        ).result;
+        return ((await res.json()) as { result: { env?: string; verdict: string } }).result;
       };
       expect(await job("main")).toMatchObject({ env: a, verdict: "valid" });
       expect(await job("next")).toMatchObject({ env: b, verdict: "valid" });
 
       // The record: the double's own, simulated, with every piece (or the reason it is missing).
-      const record = await getJson<Record<string, unknown>>(
-        endpoint,
-        `/v1/environments/${a}`,
-      );
+      const record = await getJson<Record<string, unknown>>(endpoint, `/v1/environments/${a}`);
       expect(record.status).toBe(200);
       expect(record.body).toMatchObject({
         id: a,
@@ -86,18 +63,12 @@ describe("environments through the local stack", () => {
         image: null,
         leanfleet: { version: expect.any(String) },
       });
-      expect(
-        (await getJson(endpoint, `/v1/environments/${b}`)).body,
-      ).toMatchObject({ lean: { version: "4.29.0-rc6" } });
-      expect(
-        (await getJson(endpoint, "/v1/environments/env-00000000")).status,
-      ).toBe(404);
-      expect((await getJson(endpoint, "/v1/environments/latest")).status).toBe(
-        400,
-      );
-      expect(
-        JSON.stringify((await getJson(endpoint, "/openapi.json")).body),
-      ).toContain("/v1/environments/{id}");
+      expect((await getJson(endpoint, `/v1/environments/${b}`)).body).toMatchObject({
+        lean: { version: "4.29.0-rc6" },
+      });
+      expect((await getJson(endpoint, "/v1/environments/env-00000000")).status).toBe(404);
+      expect((await getJson(endpoint, "/v1/environments/latest")).status).toBe(400);
+      expect(JSON.stringify((await getJson(endpoint, "/openapi.json")).body)).toContain("/v1/environments/{id}");
 
       // Batch items through eval: the results file and the summary name the environment.
       const ds = join(dir, "set.jsonl");
@@ -106,10 +77,7 @@ describe("environments through the local stack", () => {
         Array.from({ length: 12 }, (_, i) =>
           JSON.stringify({
             group: `p${i % 4}`,
-            code:
-              i % 3 === 0
-                ? `theorem t${i} : 1 + 1 = 3 := by rfl`
-                : `theorem t${i} : ${i} = ${i} := rfl`,
+            code: i % 3 === 0 ? `theorem t${i} : 1 + 1 = 3 := by rfl` : `theorem t${i} : ${i} = ${i} := rfl`,
           }),
         ).join("\n") + "\n",
       );
@@ -131,14 +99,11 @@ describe("environments through the local stack", () => {
       expect(lines).toHaveLength(12);
       expect(new Set(lines.map((l) => l.env))).toEqual(new Set([a]));
       expect(ev.out.join("\n")).toContain(`environment: ${a}`);
-      expect(
-        JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"))
-          .environments,
-      ).toEqual([expect.objectContaining({ id: a, items: 12 })]);
+      expect(JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")).environments).toEqual([
+        expect.objectContaining({ id: a, items: 12 }),
+      ]);
       const batchId = /batch (b_\S+):/.exec(ev.out.join("\n"))![1]!;
-      expect(
-        (await getJson(endpoint, `/v1/batches/${batchId}`)).body,
-      ).toMatchObject({ environments: { [a]: 12 } });
+      expect((await getJson(endpoint, `/v1/batches/${batchId}`)).body).toMatchObject({ environments: { [a]: 12 } });
 
       // Kimina's route: the answer carries env beside Kimina's fields.
       const kimina = await fetch(`${endpoint}/api/check`, {
@@ -149,19 +114,12 @@ describe("environments through the local stack", () => {
           timeout: 20,
         }),
       });
-      expect(
-        ((await kimina.json()) as { results: { env?: string }[] }).results[0],
-      ).toMatchObject({ env: a });
+      expect(((await kimina.json()) as { results: { env?: string }[] }).results[0]).toMatchObject({ env: a });
 
       // Both workers of a fleet computed the same id.
       const ready = readdirSync(logDir)
         .filter((f) => f.startsWith("worker-main-"))
-        .map(
-          (f) =>
-            /"env":"(env-[0-9a-f]{8})"/.exec(
-              readFileSync(join(logDir, f), "utf8"),
-            )?.[1],
-        );
+        .map((f) => /"env":"(env-[0-9a-f]{8})"/.exec(readFileSync(join(logDir, f), "utf8"))?.[1]);
       expect(ready.length).toBeGreaterThanOrEqual(2);
       expect(new Set(ready)).toEqual(new Set([a]));
 
@@ -190,9 +148,7 @@ describe("environments through the local stack", () => {
           fleet: "main",
         }),
       });
-      expect(
-        ((await again.json()) as { result: { env?: string } }).result.env,
-      ).toBe(before);
+      expect(((await again.json()) as { result: { env?: string } }).result.env).toBe(before);
 
       // An eval of slow items, stopped after a few results; main then restarts on another Lean version.
       const ds = join(dir, "slow.jsonl");
@@ -222,11 +178,7 @@ describe("environments through the local stack", () => {
         ],
         { reject: false, env: { LEANFLEET_API_KEY: "" }, timeout: 60_000 },
       );
-      await until(
-        "a few results",
-        () =>
-          existsSync(out) && readFileSync(out, "utf8").split("\n").length > 4,
-      );
+      await until("a few results", () => existsSync(out) && readFileSync(out, "utf8").split("\n").length > 4);
       first.kill("SIGINT");
       expect((await first).exitCode).toBe(130);
       await cluster.close();
@@ -237,18 +189,8 @@ describe("environments through the local stack", () => {
       const after = await currentEnvironment(cluster.endpoint!, "main", before);
       expect(after).not.toBe(before);
 
-      const refused = await runCli(
-        cluster.endpoint!,
-        "eval",
-        ds,
-        "--out",
-        out,
-        "--no-progress",
-        "--resume",
-      );
-      expect(refused.thrown?.message).toContain(
-        `come from environment ${before}, but fleet "main" now runs ${after}`,
-      );
+      const refused = await runCli(cluster.endpoint!, "eval", ds, "--out", out, "--no-progress", "--resume");
+      expect(refused.thrown?.message).toContain(`come from environment ${before}, but fleet "main" now runs ${after}`);
       expect(refused.thrown?.message).toContain("--allow-env-change");
 
       const resumed = await runCli(
@@ -263,18 +205,10 @@ describe("environments through the local stack", () => {
       );
       expect(resumed.thrown).toBeUndefined();
       const text = resumed.out.join("\n");
-      expect(
-        new Set(jsonLines<{ env: string }>(out).map((r) => r.env)),
-      ).toEqual(new Set([before, after]));
-      expect(text).toContain(
-        `MIXED ENVIRONMENTS: these results come from 2 environments`,
-      );
-      expect(text).toMatch(
-        new RegExp(`environment ${before}: \\d+ items, valid \\d+ .*pass@1 `),
-      );
-      expect(text).toMatch(
-        new RegExp(`environment ${after}: \\d+ items, valid \\d+ .*pass@1 `),
-      );
+      expect(new Set(jsonLines<{ env: string }>(out).map((r) => r.env))).toEqual(new Set([before, after]));
+      expect(text).toContain(`MIXED ENVIRONMENTS: these results come from 2 environments`);
+      expect(text).toMatch(new RegExp(`environment ${before}: \\d+ items, valid \\d+ .*pass@1 `));
+      expect(text).toMatch(new RegExp(`environment ${after}: \\d+ items, valid \\d+ .*pass@1 `));
     },
   );
 });

@@ -1,13 +1,7 @@
 // The environment reader over real-format fixtures: `lean --version` of releases, release candidates and nightlies
 // (12- and 40-hex commits), lake-manifest.json of every version Lake wrote since 7, REPL and project checkouts, and
 // missing pieces named in the record.
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -23,8 +17,7 @@ import {
   type CommandRunner,
 } from "../../services/environment/index.js";
 
-const fixture = (name: string) =>
-  readFileSync(join(import.meta.dirname, "fixtures", name), "utf8");
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, "fixtures", name), "utf8");
 const lines = Object.fromEntries(
   fixture("lean-version.txt")
     .split("\n")
@@ -90,20 +83,13 @@ describe("lean --version", () => {
         buildType: null,
       },
     ],
-    [
-      "double",
-      { version: "4.19.0", commit: null, target: "simulated REPL double" },
-    ],
+    ["double", { version: "4.19.0", commit: null, target: "simulated REPL double" }],
   ])("%s", (name, want) => {
     expect(parseLeanVersionOutput(lines[name]! + "\n")).toMatchObject(want);
   });
 
   it("is null for text that is not Lean's", () => {
-    expect(
-      parseLeanVersionOutput(
-        "Lake version 5.0.0-src+b4812ae (Lean version 4.32.0-rc1)",
-      ),
-    ).toBeNull();
+    expect(parseLeanVersionOutput("Lake version 5.0.0-src+b4812ae (Lean version 4.32.0-rc1)")).toBeNull();
     expect(parseLeanVersionOutput("")).toBeNull();
   });
 });
@@ -121,11 +107,7 @@ describe("lake-manifest.json", () => {
         inherited: true,
       },
     ],
-    [
-      "lake-manifest-1.0.0.json",
-      "1.0.0",
-      { name: "batteries", rev: "54bb04c3119f24fde14b9068c4b2e69db52a1450" },
-    ],
+    ["lake-manifest-1.0.0.json", "1.0.0", { name: "batteries", rev: "54bb04c3119f24fde14b9068c4b2e69db52a1450" }],
     [
       "lake-manifest-1.1.0.json",
       "1.1.0",
@@ -154,18 +136,18 @@ describe("lake-manifest.json", () => {
   });
 
   it("reads path packages and empty package lists", () => {
-    expect(
-      parseLakeManifest(fixture("lake-manifest-1.2.0.json")).packages[1],
-    ).toEqual({
+    expect(parseLakeManifest(fixture("lake-manifest-1.2.0.json")).packages[1]).toEqual({
       name: "retained_dep",
       type: "path",
       dir: "../producer",
       scope: "",
       inherited: false,
     });
-    expect(
-      parseLakeManifest(fixture("lake-manifest-1.2.0-empty.json")),
-    ).toEqual({ version: "1.2.0", name: "REPL", packages: [] });
+    expect(parseLakeManifest(fixture("lake-manifest-1.2.0-empty.json"))).toEqual({
+      version: "1.2.0",
+      name: "REPL",
+      packages: [],
+    });
   });
 
   it("reads version 6's nested entries", () => {
@@ -194,12 +176,8 @@ describe("lake-manifest.json", () => {
   });
 
   it("refuses what Lake refuses, saying why", () => {
-    expect(() => parseLakeManifest('{"version": 4, "packages": []}')).toThrow(
-      /incompatible manifest version '4'/,
-    );
-    expect(() =>
-      parseLakeManifest('{"version": "2.0.0", "packages": []}'),
-    ).toThrow(/higher major version/);
+    expect(() => parseLakeManifest('{"version": 4, "packages": []}')).toThrow(/incompatible manifest version '4'/);
+    expect(() => parseLakeManifest('{"version": "2.0.0", "packages": []}')).toThrow(/higher major version/);
     expect(() => parseLakeManifest("{")).toThrow(LakeManifestError);
   });
 });
@@ -273,22 +251,16 @@ describe("checkouts", () => {
 });
 
 /** A machine with Lean: `lean` on PATH, a Mathlib project and a fork REPL checkout, the strict-stage tools. */
-function leanMachine(
-  opts: { manifest?: string | null; leanLine?: string } = {},
-) {
+function leanMachine(opts: { manifest?: string | null; leanLine?: string } = {}) {
   const root = tmp();
   const bin = join(root, "bin");
   mkdirSync(bin);
-  for (const tool of ["lean", "leanchecker", "landrun", "lean4export"])
-    writeFileSync(join(bin, tool), "");
+  for (const tool of ["lean", "leanchecker", "landrun", "lean4export"]) writeFileSync(join(bin, tool), "");
   const project = join(root, "project");
   mkdirSync(project);
   writeFileSync(join(project, "lean-toolchain"), "leanprover/lean4:v4.30.0\n");
   if (opts.manifest !== null)
-    writeFileSync(
-      join(project, "lake-manifest.json"),
-      fixture(opts.manifest ?? "lake-manifest-1.2.0.json"),
-    );
+    writeFileSync(join(project, "lake-manifest.json"), fixture(opts.manifest ?? "lake-manifest-1.2.0.json"));
   writeFileSync(
     join(project, ".leanfleet-checkout.json"),
     JSON.stringify({
@@ -348,8 +320,7 @@ function leanMachine(
         stdout: `${opts.leanLine ?? "Lean (version 4.30.0, x86_64-unknown-linux-gnu, commit c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00, Release)"}\n`,
         stderr: "",
       };
-    if (file.endsWith("/landrun"))
-      return { exitCode: 0, stdout: "landrun version 0.1.14\n", stderr: "" };
+    if (file.endsWith("/landrun")) return { exitCode: 0, stdout: "landrun version 0.1.14\n", stderr: "" };
     return { exitCode: 127, stdout: "", stderr: "not found" };
   };
   const input = {
@@ -391,8 +362,7 @@ describe("readEnvironment", () => {
         manifest: {
           version: "1.2.0",
           name: "repl-mathlib-tests",
-          packages: parseLakeManifest(fixture("lake-manifest-1.2.0.json"))
-            .packages,
+          packages: parseLakeManifest(fixture("lake-manifest-1.2.0.json")).packages,
         },
       },
       repl: {
@@ -412,8 +382,7 @@ describe("readEnvironment", () => {
           source: "https://github.com/leanprover/lean4export",
         },
         landrun: {
-          version:
-            "landrun version 0.1.14 (5283024a2f49b28046c3b4a06d7d775c058d4d80)",
+          version: "landrun version 0.1.14 (5283024a2f49b28046c3b4a06d7d775c058d4d80)",
           source: "https://github.com/Zouuup/landrun",
         },
         leanchecker: { version: "4.30.0", source: "the Lean toolchain" },
@@ -426,20 +395,17 @@ describe("readEnvironment", () => {
     expect(environmentId(record)).toMatch(ENVIRONMENT_ID);
   });
 
-  it.each([
-    "lake-manifest-v7.json",
-    "lake-manifest-1.0.0.json",
-    "lake-manifest-1.1.0.json",
-  ])("reads a project whose manifest is %s", async (file) => {
-    const record = await readEnvironment(leanMachine({ manifest: file }).input);
-    expect(record.project).toMatchObject({
-      manifest: {
-        packages: [
-          { type: "git", rev: expect.stringMatching(/^[0-9a-f]{40}$/) },
-        ],
-      },
-    });
-  });
+  it.each(["lake-manifest-v7.json", "lake-manifest-1.0.0.json", "lake-manifest-1.1.0.json"])(
+    "reads a project whose manifest is %s",
+    async (file) => {
+      const record = await readEnvironment(leanMachine({ manifest: file }).input);
+      expect(record.project).toMatchObject({
+        manifest: {
+          packages: [{ type: "git", rev: expect.stringMatching(/^[0-9a-f]{40}$/) }],
+        },
+      });
+    },
+  );
 
   it("names missing pieces instead of guessing them", async () => {
     const m = leanMachine({
@@ -482,9 +448,7 @@ describe("readEnvironment", () => {
   it("gives the same id for the same environment and another one for another version", async () => {
     const a = await readEnvironment(leanMachine().input);
     const b = await readEnvironment(leanMachine().input);
-    const rc = await readEnvironment(
-      leanMachine({ leanLine: lines["rc-40"] }).input,
-    );
+    const rc = await readEnvironment(leanMachine({ leanLine: lines["rc-40"] }).input);
     // Paths differ between the two machines, the environment does not.
     expect(environmentId(a)).toBe(environmentId(b));
     expect(environmentId(rc)).not.toBe(environmentId(a));
@@ -507,9 +471,7 @@ describe("readEnvironment", () => {
       "the fleet declares toolchain leanprover/lean4:v4.29.0, but lean --version reports 4.30.0 (commit c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00)",
       `the fleet declares project revision ${"d".repeat(40)}, but the project is at c5ea00351c28e24afc9f0f84379aa41082b1188f`,
     ]);
-    const nightly = await readEnvironment(
-      leanMachine({ leanLine: lines["nightly"] }).input,
-    );
+    const nightly = await readEnvironment(leanMachine({ leanLine: lines["nightly"] }).input);
     expect(
       environmentMismatches(nightly, {
         toolchain: "leanprover/lean4:nightly-2025-11-18",

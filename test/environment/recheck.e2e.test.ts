@@ -38,13 +38,9 @@ describe("leanfleet recheck", () => {
           ],
         }),
       );
-      cluster = await startStack(
-        join(dir, "data"),
-        join(dir, "logs"),
-        { main: "4.19.0", next: "4.29.0-rc6" },
-        1,
-        { LEANFLEET_ADVISORIES: advisoryFile },
-      );
+      cluster = await startStack(join(dir, "data"), join(dir, "logs"), { main: "4.19.0", next: "4.29.0-rc6" }, 1, {
+        LEANFLEET_ADVISORIES: advisoryFile,
+      });
       const endpoint = cluster.endpoint!;
       const a = await currentEnvironment(endpoint, "main");
       const b = await currentEnvironment(endpoint, "next");
@@ -58,35 +54,13 @@ describe("leanfleet recheck", () => {
       ];
       writeFileSync(
         ds,
-        codes
-          .map((code, i) =>
-            JSON.stringify({ id: `item-${i}`, group: `p${i}`, code }),
-          )
-          .join("\n") + "\n",
+        codes.map((code, i) => JSON.stringify({ id: `item-${i}`, group: `p${i}`, code })).join("\n") + "\n",
       );
       const onMain = join(dir, "main.results.jsonl");
       const onNext = join(dir, "next.results.jsonl");
-      const ev = await runCli(
-        endpoint,
-        "eval",
-        ds,
-        "--out",
-        onMain,
-        "--no-progress",
-        "--fleet",
-        "main",
-      );
+      const ev = await runCli(endpoint, "eval", ds, "--out", onMain, "--no-progress", "--fleet", "main");
       expect(ev.out.join("\n")).toContain("ADVISORY TEST-419: 4 results");
-      await runCli(
-        endpoint,
-        "eval",
-        ds,
-        "--out",
-        onNext,
-        "--no-progress",
-        "--fleet",
-        "next",
-      );
+      await runCli(endpoint, "eval", ds, "--out", onNext, "--no-progress", "--fleet", "next");
       const main = jsonLines<{
         env: string;
         advisories?: string[];
@@ -94,22 +68,13 @@ describe("leanfleet recheck", () => {
         id: string;
       }>(onMain);
       const next = jsonLines<{ env: string; advisories?: string[] }>(onNext);
-      expect(
-        main.every((r) => r.env === a && r.advisories?.[0] === "TEST-419"),
-      ).toBe(true);
-      expect(next.every((r) => r.env === b && r.advisories === undefined)).toBe(
-        true,
-      );
+      expect(main.every((r) => r.env === a && r.advisories?.[0] === "TEST-419")).toBe(true);
+      expect(next.every((r) => r.env === b && r.advisories === undefined)).toBe(true);
 
       // One verdict that the affected environment got wrong (as an unsound kernel would have): t1 "valid".
-      const doctored = main.map((r) =>
-        r.id === "item-1" ? { ...r, verdict: "valid" } : r,
-      );
+      const doctored = main.map((r) => (r.id === "item-1" ? { ...r, verdict: "valid" } : r));
       const combined = join(dir, "combined.results.jsonl");
-      writeFileSync(
-        combined,
-        [...doctored, ...next].map((r) => JSON.stringify(r)).join("\n") + "\n",
-      );
+      writeFileSync(combined, [...doctored, ...next].map((r) => JSON.stringify(r)).join("\n") + "\n");
 
       const diff = join(dir, "diff.jsonl");
       const rc = await runCli(
@@ -128,12 +93,8 @@ describe("leanfleet recheck", () => {
       );
       expect(rc.thrown).toBeUndefined();
       expect(rc.err.join("\n")).toContain(`${a} is affected by TEST-419`);
-      expect(rc.out.join("\n")).toContain(
-        `rechecked 4 items from environment ${a} on fleet next (environment ${b}`,
-      );
-      expect(rc.out.join("\n")).toContain(
-        "1 changed verdict (valid -> invalid 1, invalid -> valid 0)",
-      );
+      expect(rc.out.join("\n")).toContain(`rechecked 4 items from environment ${a} on fleet next (environment ${b}`);
+      expect(rc.out.join("\n")).toContain("1 changed verdict (valid -> invalid 1, invalid -> valid 0)");
       expect(jsonLines(diff)).toEqual([
         {
           id: "item-1",
@@ -165,9 +126,7 @@ describe("leanfleet recheck", () => {
       expect(valid.out.join("\n")).toContain(
         `rechecked 5 items from environment ${[a, b].sort().join(", ")} on fleet next`,
       );
-      expect(
-        readFileSync(join(dir, "valid.jsonl"), "utf8").trim().split("\n"),
-      ).toHaveLength(1);
+      expect(readFileSync(join(dir, "valid.jsonl"), "utf8").trim().split("\n")).toHaveLength(1);
     },
   );
 });

@@ -8,23 +8,13 @@ import { summarise } from "../../services/batches/index.js";
 import type { JobResult } from "../../services/jobs/index.js";
 
 const t = "2026-11-29T03:00:00.000Z";
-function result(
-  group: string,
-  verdict: JobResult["verdict"],
-  env?: string,
-  advisories?: string[],
-): JobResult {
+function result(group: string, verdict: JobResult["verdict"], env?: string, advisories?: string[]): JobResult {
   return {
     v: 1,
     jobId: "j",
     fleet: "main",
     group,
-    status:
-      verdict === "none"
-        ? "timeout"
-        : verdict === "valid"
-          ? "ok"
-          : "lean_error",
+    status: verdict === "none" ? "timeout" : verdict === "valid" ? "ok" : "lean_error",
     verdict,
     timings: {
       submittedAt: t,
@@ -72,9 +62,7 @@ describe("summaries by environment", () => {
     ]);
     expect(s.advisories).toEqual({ "LEAN-2025-001": 3 });
     const text = formatSummary(s).join("\n");
-    expect(text).toContain(
-      "MIXED ENVIRONMENTS: these results come from 2 environments (env-aaaaaaaa, env-bbbbbbbb)",
-    );
+    expect(text).toContain("MIXED ENVIRONMENTS: these results come from 2 environments (env-aaaaaaaa, env-bbbbbbbb)");
     expect(text).toContain(
       "environment env-aaaaaaaa: 3 items, valid 1 (33.3% of 3 that ran), 1/2 groups passed, pass@1 25.0%, pass@2 50.0%",
     );
@@ -86,9 +74,7 @@ describe("summaries by environment", () => {
 
   it("GIVEN one environment THEN the summary names it once; GIVEN none (older results) THEN it says nothing of environments", () => {
     const one = summarise([result("p", "valid", "env-aaaaaaaa")]);
-    expect(formatSummary(one).join("\n")).toContain(
-      "environment: env-aaaaaaaa",
-    );
+    expect(formatSummary(one).join("\n")).toContain("environment: env-aaaaaaaa");
     expect(formatSummary(one).join("\n")).not.toContain("MIXED");
     const none = summarise([result("p", "valid")]);
     expect(none.environments).toBeUndefined();
@@ -127,12 +113,11 @@ describe("summaries by environment", () => {
   });
 
   it("GIVEN results so far from one environment WHEN the fleet now runs another THEN resuming is a change naming both", () => {
-    expect(
-      environmentChange([{ env: "env-aaaaaaaa" }], "env-bbbbbbbb"),
-    ).toEqual({ before: ["env-aaaaaaaa"], now: "env-bbbbbbbb" });
-    expect(
-      environmentChange([{ env: "env-aaaaaaaa" }], "env-aaaaaaaa"),
-    ).toBeNull();
+    expect(environmentChange([{ env: "env-aaaaaaaa" }], "env-bbbbbbbb")).toEqual({
+      before: ["env-aaaaaaaa"],
+      now: "env-bbbbbbbb",
+    });
+    expect(environmentChange([{ env: "env-aaaaaaaa" }], "env-aaaaaaaa")).toBeNull();
     expect(environmentChange([{}], "env-bbbbbbbb")).toBeNull();
     expect(environmentChange([{ env: "env-aaaaaaaa" }], null)).toBeNull();
   });

@@ -52,18 +52,11 @@ describe("a worker's environment", () => {
       tools: { comparator: { simulated: true } },
       image: null,
     });
-    expect(JSON.parse((await store.get(`environments/${a.id}.json`))!)).toEqual(
-      { id: a.id, ...a.record },
-    );
+    expect(JSON.parse((await store.get(`environments/${a.id}.json`))!)).toEqual({ id: a.id, ...a.record });
     expect((await store.list("environments/by-fleet/f/")).keys).toEqual(
-      [
-        `environments/by-fleet/f/${a.id}.json`,
-        `environments/by-fleet/f/${c.id}.json`,
-      ].sort(),
+      [`environments/by-fleet/f/${a.id}.json`, `environments/by-fleet/f/${c.id}.json`].sort(),
     );
-    expect(
-      JSON.parse((await store.get(`environments/by-fleet/f/${a.id}.json`))!),
-    ).toMatchObject({ firstWorker: "w1" });
+    expect(JSON.parse((await store.get(`environments/by-fleet/f/${a.id}.json`))!)).toMatchObject({ firstWorker: "w1" });
   });
 
   it("refuses a toolchain other than the declared one, naming both", async () => {
@@ -86,25 +79,21 @@ describe("a worker's environment", () => {
   });
 
   it("stops the worker process before it takes a job", async () => {
-    const r = await execa(
-      process.execPath,
-      ["--import", "tsx", join(REPO_ROOT, "services/worker/main.ts")],
-      {
-        reject: false,
-        timeout: 30_000,
-        env: {
-          LEANFLEET_FLEET: "f",
-          LEANFLEET_QUEUE_URL: "http://127.0.0.1:9/queue/f",
-          LEANFLEET_BUCKET: "bucket",
-          LEANFLEET_AWS_ENDPOINT: "http://127.0.0.1:9",
-          LEANFLEET_SIMULATE: "1",
-          LEANFLEET_REPL_COUNT: "1",
-          LEANFLEET_HEALTH_PORT: "off",
-          LEANFLEET_DOUBLE_FLAGS: "--lean-version 4.19.0",
-          LEANFLEET_EXPECT_TOOLCHAIN: "leanprover/lean4:v4.22.0",
-        },
+    const r = await execa(process.execPath, ["--import", "tsx", join(REPO_ROOT, "services/worker/main.ts")], {
+      reject: false,
+      timeout: 30_000,
+      env: {
+        LEANFLEET_FLEET: "f",
+        LEANFLEET_QUEUE_URL: "http://127.0.0.1:9/queue/f",
+        LEANFLEET_BUCKET: "bucket",
+        LEANFLEET_AWS_ENDPOINT: "http://127.0.0.1:9",
+        LEANFLEET_SIMULATE: "1",
+        LEANFLEET_REPL_COUNT: "1",
+        LEANFLEET_HEALTH_PORT: "off",
+        LEANFLEET_DOUBLE_FLAGS: "--lean-version 4.19.0",
+        LEANFLEET_EXPECT_TOOLCHAIN: "leanprover/lean4:v4.22.0",
       },
-    );
+    });
     expect(r.exitCode).toBe(1);
     expect(String(r.stdout) + String(r.stderr)).toMatch(
       /worker cannot start: the fleet declares toolchain leanprover\/lean4:v4.22.0, but lean --version reports 4.19.0/,

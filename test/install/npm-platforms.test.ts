@@ -49,12 +49,27 @@ describe("npm ci on Linux and macOS, x64 and arm64", () => {
 
   for (const [platform, pkg] of Object.entries(PINNED)) {
     it(`${platform}: npm ci resolves, ${pkg ? `with Node 22 from ${pkg}` : "with no Node package (the system Node >= 22 runs the scripts)"}`, async () => {
-      const r = await execa(npmNode, ["-r", join(dir, "fake-platform.cjs"), cli, "ci", "--dry-run", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], {
-        cwd: dir,
-        env: { FAKE_PLATFORM: platform, npm_config_update_notifier: "false" },
-        reject: false,
-        timeout: 30_000,
-      });
+      const r = await execa(
+        npmNode,
+        [
+          "-r",
+          join(dir, "fake-platform.cjs"),
+          cli,
+          "ci",
+          "--dry-run",
+          "--offline",
+          "--ignore-scripts",
+          "--no-audit",
+          "--no-fund",
+          "--loglevel=error",
+        ],
+        {
+          cwd: dir,
+          env: { FAKE_PLATFORM: platform, npm_config_update_notifier: "false" },
+          reject: false,
+          timeout: 30_000,
+        },
+      );
       expect(r.exitCode, `npm ci under ${platform}:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`).toBe(0);
       const nodePackages = r.stdout.split("\n").filter((l) => /^add node-(linux|darwin|win)-/.test(l));
       expect(nodePackages.map((l) => l.split(" ")[1])).toEqual(pkg ? [pkg] : []);

@@ -14,7 +14,13 @@ describe("Kimina function URL", () => {
   it("GIVEN the stack WHEN synthesized THEN a 600 s API function waits 540 s per call behind a buffered function URL, and its URL is an output", () => {
     s.template.hasResourceProperties("AWS::Lambda::Function", {
       Timeout: 600,
-      Environment: { Variables: Match.objectLike({ LEANFLEET_KIMINA_WAIT_SECONDS: "540", LEANFLEET_QUEUE_URLS: Match.anyValue(), LEANFLEET_API_KEYS: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({
+          LEANFLEET_KIMINA_WAIT_SECONDS: "540",
+          LEANFLEET_QUEUE_URLS: Match.anyValue(),
+          LEANFLEET_API_KEYS: Match.anyValue(),
+        }),
+      },
     });
     s.template.hasResourceProperties("AWS::Lambda::Url", { AuthType: "NONE", InvokeMode: "BUFFERED" });
     s.template.hasOutput("*", { Description: Match.stringLikeRegexp("Kimina Lean Server clients") });

@@ -11,7 +11,10 @@ export function kiminaClientBody(snippets: unknown[], over: Record<string, unkno
 }
 
 /** What `Lean4Client.verify(codes, timeout, infotree_type)` posts: four keys, `infotree_type` null by default. */
-export function lean4ClientBody(codes: { custom_id: string | number; proof?: string; code?: string }[], over: Record<string, unknown> = {}) {
+export function lean4ClientBody(
+  codes: { custom_id: string | number; proof?: string; code?: string }[],
+  over: Record<string, unknown> = {},
+) {
   return { codes, timeout: 300, infotree_type: null, disable_cache: false, ...over };
 }
 
@@ -19,7 +22,20 @@ export function lean4ClientBody(codes: { custom_id: string | number; proof?: str
 export function fakeResultOf(job: Job): Partial<JobResult> | undefined {
   const code = job.request.kind === "command" ? job.request.code : "";
   const d = /-- @fake (\S+)/.exec(code)?.[1] ?? "valid";
-  const base = { fleet: job.fleet, batchId: job.batchId!, replId: "repl-1", worker: "w-1", timings: { submittedAt: job.submittedAt, startedAt: job.submittedAt, finishedAt: job.submittedAt, queuedMs: 1, runMs: 532, reusedChars: 0 } };
+  const base = {
+    fleet: job.fleet,
+    batchId: job.batchId!,
+    replId: "repl-1",
+    worker: "w-1",
+    timings: {
+      submittedAt: job.submittedAt,
+      startedAt: job.submittedAt,
+      finishedAt: job.submittedAt,
+      queuedMs: 1,
+      runMs: 532,
+      reusedChars: 0,
+    },
+  };
   switch (d) {
     case "never":
       return undefined;
@@ -28,7 +44,18 @@ export function fakeResultOf(job: Job): Partial<JobResult> | undefined {
         ...base,
         status: "lean_error",
         verdict: "invalid",
-        response: { env: 3, messages: [{ severity: "error", pos: { line: 2, column: 36 }, endPos: { line: 2, column: 44 }, data: "unsolved goals\n⊢ 1 + 1 = 2" }], sorries: [] },
+        response: {
+          env: 3,
+          messages: [
+            {
+              severity: "error",
+              pos: { line: 2, column: 36 },
+              endPos: { line: 2, column: 44 },
+              data: "unsolved goals\n⊢ 1 + 1 = 2",
+            },
+          ],
+          sorries: [],
+        },
       };
     case "sorry":
       return {
@@ -37,22 +64,51 @@ export function fakeResultOf(job: Job): Partial<JobResult> | undefined {
         verdict: "invalid",
         response: {
           env: 1,
-          messages: [{ severity: "warning", pos: { line: 2, column: 8 }, endPos: { line: 2, column: 9 }, data: "declaration uses 'sorry'" }],
-          sorries: [{ pos: { line: 2, column: 40 }, endPos: { line: 2, column: 45 }, goal: "⊢ 1 + 1 = 2", proofState: 0 }],
+          messages: [
+            {
+              severity: "warning",
+              pos: { line: 2, column: 8 },
+              endPos: { line: 2, column: 9 },
+              data: "declaration uses 'sorry'",
+            },
+          ],
+          sorries: [
+            { pos: { line: 2, column: 40 }, endPos: { line: 2, column: 45 }, goal: "⊢ 1 + 1 = 2", proofState: 0 },
+          ],
         },
         trust: "fast",
-        checks: [{ name: "errors", ok: true }, { name: "sorries", ok: false, reason: "uses sorry" }],
+        checks: [
+          { name: "errors", ok: true },
+          { name: "sorries", ok: false, reason: "uses sorry" },
+        ],
       };
     case "repl-error":
       return { ...base, status: "lean_error", verdict: "invalid", response: { message: "Unknown environment." } };
     case "timeout":
-      return { ...base, status: "timeout", verdict: "none", error: { code: "timeout", message: `no answer within ${job.timeoutMs} ms` } };
+      return {
+        ...base,
+        status: "timeout",
+        verdict: "none",
+        error: { code: "timeout", message: `no answer within ${job.timeoutMs} ms` },
+      };
     case "crash":
-      return { ...base, status: "crashed", verdict: "none", error: { code: "repl_crashed", message: "REPL exited with code 134" } };
+      return {
+        ...base,
+        status: "crashed",
+        verdict: "none",
+        error: { code: "repl_crashed", message: "REPL exited with code 134" },
+      };
     case "infotree":
       return { ...base, status: "ok", verdict: "valid", response: { env: 0, infotree: [{ node: "x" }] } };
     default:
-      return { ...base, status: "ok", verdict: "valid", response: { env: 0, messages: [], sorries: [] }, trust: "fast", checks: [{ name: "errors", ok: true }] };
+      return {
+        ...base,
+        status: "ok",
+        verdict: "valid",
+        response: { env: 0, messages: [], sorries: [] },
+        trust: "fast",
+        checks: [{ name: "errors", ok: true }],
+      };
   }
 }
 

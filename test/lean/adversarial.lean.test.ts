@@ -15,11 +15,22 @@ if (!found.ok) throw new Error(`test:lean needs a Lean REPL: ${found.error.messa
 const pool = new ReplPool(found.config, { size: 2 });
 const auditor = new FastAuditor(pool);
 const comparator = resolveComparator(process.env.LEANFLEET_COMPARATOR);
-const strict = comparator === null ? null : new StrictChecker({ command: comparator, projectDir: found.config.projectDir ?? null });
+const strict =
+  comparator === null ? null : new StrictChecker({ command: comparator, projectDir: found.config.projectDir ?? null });
 afterAll(() => pool.close());
 
 const job = (body: Record<string, unknown>, i: number): Job =>
-  ({ v: FORMAT_VERSION, id: `j_lean_${i}`, fleet: "lean", request: { kind: "command", code: body.code as string }, timeoutMs: 300_000, keep: false, submittedAt: new Date().toISOString(), ...(body.statement ? { statement: body.statement } : {}), ...(body.verify ? { verify: body.verify } : {}) }) as Job;
+  ({
+    v: FORMAT_VERSION,
+    id: `j_lean_${i}`,
+    fleet: "lean",
+    request: { kind: "command", code: body.code as string },
+    timeoutMs: 300_000,
+    keep: false,
+    submittedAt: new Date().toISOString(),
+    ...(body.statement ? { statement: body.statement } : {}),
+    ...(body.verify ? { verify: body.verify } : {}),
+  }) as Job;
 
 describe("adversarial corpus on real Lean", () => {
   CASES.forEach((c, i) => {

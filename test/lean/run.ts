@@ -6,8 +6,13 @@ import { detectRepl } from "../../services/repl/index.js";
 
 const found = detectRepl();
 if (!found.ok) {
-  console.log('test:lean skipped: no Lean REPL here (neither LEANFLEET_REPL nor a `repl` on PATH); install one as the README\'s "Installing Lean" says');
+  console.log(
+    'test:lean skipped: no Lean REPL here (neither LEANFLEET_REPL nor a `repl` on PATH); install one as the README\'s "Installing Lean" says',
+  );
   process.exit(0);
 }
-const r = await execa("npx", ["vitest", "run", "--config", "vitest.lean.config.ts", ...process.argv.slice(2)], { stdio: "inherit", reject: false });
+const r = await execa("npx", ["vitest", "run", "--config", "vitest.lean.config.ts", ...process.argv.slice(2)], {
+  stdio: "inherit",
+  reject: false,
+});
 process.exit(r.exitCode ?? 1);

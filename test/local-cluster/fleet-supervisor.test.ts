@@ -3,7 +3,11 @@
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SCALING_POLICY } from "../../services/scaling/index.js";
-import { FleetSupervisor, type LocalScaling, type SupervisedWorker } from "../../services/local-cluster/fleet-supervisor.js";
+import {
+  FleetSupervisor,
+  type LocalScaling,
+  type SupervisedWorker,
+} from "../../services/local-cluster/fleet-supervisor.js";
 import type { WorkerExit, WorkerHealth, WorkerState } from "../../services/local-cluster/worker-process.js";
 import { MemoryJobQueue } from "../support/fakes.js";
 
@@ -14,12 +18,21 @@ class FakeWorker implements SupervisedWorker {
   stops = 0;
   readonly exited: Promise<WorkerExit>;
   #exit!: (e: WorkerExit) => void;
-  constructor(readonly workerId: string, readonly pid: number) {
+  constructor(
+    readonly workerId: string,
+    readonly pid: number,
+  ) {
     this.exited = new Promise((r) => (this.#exit = r));
   }
   ready(jobsRunning = 0): void {
     this.state = "running";
-    this.health = { status: "ok", jobsRunning, jobsDone: 0, repls: { size: 2, alive: 2, busy: 0, restarts: 0 }, lastReceiveAt: null };
+    this.health = {
+      status: "ok",
+      jobsRunning,
+      jobsDone: 0,
+      repls: { size: 2, alive: 2, busy: 0, restarts: 0 },
+      lastReceiveAt: null,
+    };
   }
   die(requested = false): void {
     this.state = "exited";
@@ -36,7 +49,13 @@ class FakeWorker implements SupervisedWorker {
   }
 }
 
-const scaling: LocalScaling = { intervalMs: 1000, scaleOutCooldownMs: 5000, scaleInCooldownMs: 30_000, idleBeforeZeroMs: 60_000, stopGraceMs: 1000 };
+const scaling: LocalScaling = {
+  intervalMs: 1000,
+  scaleOutCooldownMs: 5000,
+  scaleInCooldownMs: 30_000,
+  idleBeforeZeroMs: 60_000,
+  stopGraceMs: 1000,
+};
 
 function setup(min: number, max: number) {
   const queue = new MemoryJobQueue({ visibilitySeconds: 600 });

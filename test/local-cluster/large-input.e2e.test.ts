@@ -44,13 +44,20 @@ describe("a 3.4 MB input through the local stack (simulated)", () => {
       throw new Error("no running worker");
     })();
     const t0 = Date.now();
-    const res = await fetch(`${cluster.endpoint}/v1/batches`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([{ code, timeoutMs: 20_000 }]) });
+    const res = await fetch(`${cluster.endpoint}/v1/batches`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ code, timeoutMs: 20_000 }]),
+    });
     expect(res.status).toBe(202);
     const { batchId } = (await res.json()) as { batchId: string };
     let results: JobResult[] = [];
     while (Date.now() - t0 < 60_000) {
       const page = await fetch(`${cluster.endpoint}/v1/batches/${batchId}/results`);
-      results = (await page.text()).split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as JobResult);
+      results = (await page.text())
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l) as JobResult);
       if (results.length > 0) break;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -58,7 +65,11 @@ describe("a 3.4 MB input through the local stack (simulated)", () => {
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ status: "timeout", verdict: "none", simulated: true });
     // The same worker process is alive and answers the next job; the supervisor replaced nobody.
-    const next = await fetch(`${cluster.endpoint}/v1/jobs?wait=20`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ code: "theorem ok : 1 = 1 := rfl" }) });
+    const next = await fetch(`${cluster.endpoint}/v1/jobs?wait=20`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ code: "theorem ok : 1 = 1 := rfl" }),
+    });
     expect(((await next.json()) as { result?: JobResult }).result?.verdict).toBe("valid");
     expect(sup.live().find((x) => x.state === "running")?.pid).toBe(worker.pid);
     expect(sup.replaced).toBe(0);

@@ -20,7 +20,11 @@ function marked(mark: string): number[] {
   for (const e of readdirSync("/proc")) {
     if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
     try {
-      if (readFileSync(`/proc/${e}/environ`, "latin1").split("\0").includes(`${MARK_ENV}=${mark}`) && isAlive(Number(e))) found.push(Number(e));
+      if (
+        readFileSync(`/proc/${e}/environ`, "latin1").split("\0").includes(`${MARK_ENV}=${mark}`) &&
+        isAlive(Number(e))
+      )
+        found.push(Number(e));
     } catch {
       // exited meanwhile, or not ours
     }
@@ -29,7 +33,18 @@ function marked(mark: string): number[] {
 }
 
 function describePids(pids: number[]): string {
-  return pids.map((p) => `${p}: ${(() => { try { return readFileSync(`/proc/${p}/cmdline`, "utf8").replaceAll("\0", " "); } catch { return "?"; } })()}`).join("\n");
+  return pids
+    .map(
+      (p) =>
+        `${p}: ${(() => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, "utf8").replaceAll("\0", " ");
+          } catch {
+            return "?";
+          }
+        })()}`,
+    )
+    .join("\n");
 }
 
 async function freePort(): Promise<number> {
@@ -63,36 +78,56 @@ async function npmStart(mark: string, port: number): Promise<{ npm: ResultPromis
   let exited = false;
   npm.all?.on("data", (d: Buffer) => (all += d.toString()));
   void npm.then(() => (exited = true));
-  await waitFor("npm start to say the local cluster is up", () => all.includes("local cluster is up") || exited, 25_000);
+  await waitFor(
+    "npm start to say the local cluster is up",
+    () => all.includes("local cluster is up") || exited,
+    25_000,
+  );
   expect(all, all).toContain(`API http://127.0.0.1:${port}`);
   return { npm, output: () => all };
 }
 
 describe("npm start under a supervisor", () => {
-  it("SIGTERM to the npm process: a 'stopped' line, no process left within 15 s, the port free", { timeout: 60_000 }, async () => {
-    const mark = randomUUID();
-    const port = await freePort();
-    const { npm, output } = await npmStart(mark, port);
-    expect(marked(mark).length).toBeGreaterThanOrEqual(3); // npm, leanfleet up, the API, a worker, its REPLs
-    process.kill(npm.pid!, "SIGTERM");
-    const ms = await waitFor(`no process left; still:\n${describePids(marked(mark))}`, () => marked(mark).length === 0, 15_000);
-    await npm;
-    expect(output()).toContain("LeanFleet local cluster stopped (SIGTERM).");
-    expect(await canListen(port)).toBe(true);
-    console.log(`npm start: all processes gone ${ms} ms after SIGTERM`);
-  });
+  it(
+    "SIGTERM to the npm process: a 'stopped' line, no process left within 15 s, the port free",
+    { timeout: 60_000 },
+    async () => {
+      const mark = randomUUID();
+      const port = await freePort();
+      const { npm, output } = await npmStart(mark, port);
+      expect(marked(mark).length).toBeGreaterThanOrEqual(3); // npm, leanfleet up, the API, a worker, its REPLs
+      process.kill(npm.pid!, "SIGTERM");
+      const ms = await waitFor(
+        `no process left; still:\n${describePids(marked(mark))}`,
+        () => marked(mark).length === 0,
+        15_000,
+      );
+      await npm;
+      expect(output()).toContain("LeanFleet local cluster stopped (SIGTERM).");
+      expect(await canListen(port)).toBe(true);
+      console.log(`npm start: all processes gone ${ms} ms after SIGTERM`);
+    },
+  );
 
-  it("the npm process killed outright (SIGKILL): leanfleet up notices its parent is gone and stops everything", { timeout: 60_000 }, async () => {
-    const mark = randomUUID();
-    const port = await freePort();
-    const { npm, output } = await npmStart(mark, port);
-    process.kill(npm.pid!, "SIGKILL");
-    const ms = await waitFor(`no process left; still:\n${describePids(marked(mark))}`, () => marked(mark).length === 0, 15_000);
-    await npm;
-    expect(await canListen(port)).toBe(true);
-    expect(output()).toContain("LeanFleet local cluster stopped (parent process exited).");
-    console.log(`npm start: all processes gone ${ms} ms after SIGKILL of npm`);
-  });
+  it(
+    "the npm process killed outright (SIGKILL): leanfleet up notices its parent is gone and stops everything",
+    { timeout: 60_000 },
+    async () => {
+      const mark = randomUUID();
+      const port = await freePort();
+      const { npm, output } = await npmStart(mark, port);
+      process.kill(npm.pid!, "SIGKILL");
+      const ms = await waitFor(
+        `no process left; still:\n${describePids(marked(mark))}`,
+        () => marked(mark).length === 0,
+        15_000,
+      );
+      await npm;
+      expect(await canListen(port)).toBe(true);
+      expect(output()).toContain("LeanFleet local cluster stopped (parent process exited).");
+      console.log(`npm start: all processes gone ${ms} ms after SIGKILL of npm`);
+    },
+  );
 
   it("a taken port fails at once, naming the process that holds it and suggesting --port", async () => {
     const server: Server = createServer();
@@ -103,7 +138,9 @@ describe("npm start under a supervisor", () => {
       const r = await runCli("http://127.0.0.1:1", "up", "--port", String(port), "--simulate");
       expect(Date.now() - t0).toBeLessThan(5_000);
       expect(r.thrown?.message).toContain(`127.0.0.1:${port} is already in use (EADDRINUSE) by pid ${process.pid} (`);
-      expect(r.thrown?.message).toMatch(/--port \d+ \(then point the CLI at it: --endpoint http:\/\/127\.0\.0\.1:\d+\)/);
+      expect(r.thrown?.message).toMatch(
+        /--port \d+ \(then point the CLI at it: --endpoint http:\/\/127\.0\.0\.1:\d+\)/,
+      );
     } finally {
       await new Promise((r) => server.close(r));
     }

@@ -2,7 +2,13 @@
 // minimum, closing runs (complete, queue empty, superseded) with a summary, a diff from the previous run and a report.
 import { describe, expect, it } from "vitest";
 import { DatasetError } from "../../functions/nightly/dataset.js";
-import { nightlyActiveKey, nightlyLatestKey, runReportKey, runSummaryKey, runVerdictsKey } from "../../functions/nightly/keys.js";
+import {
+  nightlyActiveKey,
+  nightlyLatestKey,
+  runReportKey,
+  runSummaryKey,
+  runVerdictsKey,
+} from "../../functions/nightly/keys.js";
 import { nightlyEventSchema, type StartRun } from "../../functions/nightly/events.js";
 import { NightlyConfigError, NightlyRunner } from "../../functions/nightly/nightly-runner.js";
 import type { FleetScaler, FleetTarget } from "../../functions/nightly/ports.js";
@@ -23,7 +29,13 @@ const MANIFEST = "datasets/minif2f/manifest.json";
 const RUN: StartRun = { name: "minif2f", fleet: "mathlib", manifestKey: MANIFEST, startTasks: 12 };
 
 /** A runner on fakes with a settable clock and sequential batch ids. */
-function setup(items: unknown[] = [{ id: "p1", code: "theorem a : 1 = 1 := rfl" }, { id: "p2", code: "theorem b : 2 = 2 := rfl", group: "g2" }, { id: "p3", code: "example : False := sorry" }]) {
+function setup(
+  items: unknown[] = [
+    { id: "p1", code: "theorem a : 1 = 1 := rfl" },
+    { id: "p2", code: "theorem b : 2 = 2 := rfl", group: "g2" },
+    { id: "p3", code: "example : False := sorry" },
+  ],
+) {
   const store = new MemoryObjectStore();
   const queue = new MemoryJobQueue({ visibilitySeconds: 60 });
   const scaler = new RecordingScaler();
@@ -88,13 +100,30 @@ describe("NightlyRunner.start", () => {
     expect(out).toEqual({ batchId: "b_test1", total: 3 });
     expect(t.scaler.calls).toEqual([{ service: "s-mathlib", min: 12 }]);
     const manifest = await new BatchStore(t.store).manifest("b_test1");
-    expect(manifest).toMatchObject({ batchId: "b_test1", fleet: "mathlib", total: 3, owner: "nightly", earlyStop: false });
+    expect(manifest).toMatchObject({
+      batchId: "b_test1",
+      fleet: "mathlib",
+      total: 3,
+      owner: "nightly",
+      earlyStop: false,
+    });
     const state = JSON.parse((await t.store.get(nightlyActiveKey("minif2f")))!);
-    expect(state).toMatchObject({ batchId: "b_test1", itemIds: ["p1", "p2", "p3"], startTasks: 12, minRaisedAt: "2026-11-29T03:00:00.000Z" });
+    expect(state).toMatchObject({
+      batchId: "b_test1",
+      itemIds: ["p1", "p2", "p3"],
+      startTasks: 12,
+      minRaisedAt: "2026-11-29T03:00:00.000Z",
+    });
     const jobs = (await t.take()) as Job[];
     expect(jobs.map((j) => j.id).sort()).toEqual(["b_test1.000000000", "b_test1.000000001", "b_test1.000000002"]);
     const second = jobs.find((j) => j.id.endsWith("1"))!;
-    expect(second).toMatchObject({ fleet: "mathlib", batchId: "b_test1", group: "g2", timeoutMs: 30_000, request: { kind: "command", code: "theorem b : 2 = 2 := rfl" } });
+    expect(second).toMatchObject({
+      fleet: "mathlib",
+      batchId: "b_test1",
+      group: "g2",
+      timeoutMs: 30_000,
+      request: { kind: "command", code: "theorem b : 2 = 2 := rfl" },
+    });
   });
 
   it("GIVEN an item larger than the claim-check threshold WHEN submitted THEN its body goes to S3 and the message carries a pointer", async () => {
@@ -118,7 +147,9 @@ describe("NightlyRunner.start", () => {
     const t = setup();
     await t.store.put(MANIFEST, JSON.stringify({ name: "d", itemsKey: "datasets/d/items.jsonl" }));
     await t.store.put("datasets/d/items.jsonl", '{"id":"a","code":"x"}\n\n{"id":"b"}\n');
-    await expect(t.runner.start(RUN)).rejects.toThrow(new DatasetError('datasets/d/items.jsonl line 3: give exactly one of "code" or "request"'));
+    await expect(t.runner.start(RUN)).rejects.toThrow(
+      new DatasetError('datasets/d/items.jsonl line 3: give exactly one of "code" or "request"'),
+    );
     await t.store.put("datasets/d/items.jsonl", '{"id":"a","code":"x"}\n{"id":"a","code":"y"}\n');
     await expect(t.runner.start(RUN)).rejects.toThrow(/line 2: id "a" appears twice/);
     expect((await t.queue.depth()).visible).toBe(0);
@@ -156,7 +187,16 @@ describe("NightlyRunner.check", () => {
     const [c] = await t.runner.check();
     expect(c).toEqual({ run: "minif2f", batchId: "b_test1", done: 3, total: 3, finished: "complete" });
     const s = await summaryOf(t.store, "b_test1");
-    expect(s).toMatchObject({ total: 3, done: 3, valid: 2, missing: 0, passRate: 2 / 3, simulated: true, durationSeconds: 90, dataset: "minif2f-valid" });
+    expect(s).toMatchObject({
+      total: 3,
+      done: 3,
+      valid: 2,
+      missing: 0,
+      passRate: 2 / 3,
+      simulated: true,
+      durationSeconds: 90,
+      dataset: "minif2f-valid",
+    });
     expect(s.diff.previousBatchId).toBeNull();
     expect(JSON.parse((await t.store.get(runVerdictsKey("b_test1")))!)).toEqual({
       p1: { status: "ok", verdict: "valid" },
@@ -179,11 +219,22 @@ describe("NightlyRunner.check", () => {
     const [c] = await t.runner.check();
     expect(c?.finished).toBe("complete");
     const s = await summaryOf(t.store, "b_test2");
-    expect(s.diff).toMatchObject({ previousBatchId: "b_test1", newlyFailing: ["p2"], newlyPassing: ["p3"], added: [], removed: [] });
+    expect(s.diff).toMatchObject({
+      previousBatchId: "b_test1",
+      newlyFailing: ["p2"],
+      newlyPassing: ["p3"],
+      added: [],
+      removed: [],
+    });
     // The HTML report beside the summary says the same against the previous run.
     const html = (await t.store.get(runReportKey("b_test2")))!;
-    const model = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!) as ReportModel;
-    expect(model.baseline).toMatchObject({ source: "batch b_test1", diff: { newlySolved: ["p3"], newlyFailing: ["p2"] } });
+    const model = JSON.parse(
+      /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!,
+    ) as ReportModel;
+    expect(model.baseline).toMatchObject({
+      source: "batch b_test1",
+      diff: { newlySolved: ["p3"], newlyFailing: ["p2"] },
+    });
     expect(model.summary).toMatchObject({ items: 3, valid: 2, simulated: true });
   });
 

@@ -20,8 +20,18 @@ function result(status: JobResult["status"], verdict: JobResult["verdict"], simu
 
 describe("outcomesOf", () => {
   it("GIVEN item ids by seq and results by seq WHEN combined THEN each item gets its status and verdict, and items without a result are missing", () => {
-    const out = outcomesOf(["a", "b", "c"], new Map([[0, result("ok", "valid")], [2, result("timeout", "none")]]));
-    expect(out).toEqual({ a: { status: "ok", verdict: "valid" }, b: { status: "missing", verdict: "none" }, c: { status: "timeout", verdict: "none" } });
+    const out = outcomesOf(
+      ["a", "b", "c"],
+      new Map([
+        [0, result("ok", "valid")],
+        [2, result("timeout", "none")],
+      ]),
+    );
+    expect(out).toEqual({
+      a: { status: "ok", verdict: "valid" },
+      b: { status: "missing", verdict: "none" },
+      c: { status: "timeout", verdict: "none" },
+    });
   });
 });
 
@@ -54,7 +64,13 @@ describe("diffRuns", () => {
   });
 
   it("GIVEN no previous run WHEN diffed THEN nothing is reported as changed", () => {
-    expect(diffRuns(undefined, curr)).toEqual({ previousBatchId: null, newlyFailing: [], newlyPassing: [], added: [], removed: [] });
+    expect(diffRuns(undefined, curr)).toEqual({
+      previousBatchId: null,
+      newlyFailing: [],
+      newlyPassing: [],
+      added: [],
+      removed: [],
+    });
   });
 
   it("GIVEN the same run twice WHEN diffed THEN there is no change", () => {
@@ -117,12 +133,49 @@ describe("summarizeRun", () => {
 describe("verification in nightly runs", () => {
   it("GIVEN dataset items with a statement and a trust level WHEN parsed THEN they carry them to the job; results count valid by trust", async () => {
     const { parseItems } = await import("../../functions/nightly/dataset.js");
-    const [item] = parseItems([{ id: "p1", code: "theorem t : True := trivial", statement: "theorem t : True := by", verify: "strict", permittedAxioms: ["propext"] }], 60_000, (i) => `items[${i}]`);
-    expect(item!.verify).toEqual({ statement: "theorem t : True := by", verify: "strict", permittedAxioms: ["propext"] });
-    expect(() => parseItems([{ id: "p2", code: "x", verify: "paranoid" }], 60_000, (i) => `items[${i}]`)).toThrow(/verify/);
-    const r = (seq: number, trust?: "fast" | "strict") => ({ status: "ok", verdict: "valid", ...(trust ? { trust } : {}) }) as unknown as JobResult;
-    const outcomes = outcomesOf(["a", "b", "c"], new Map([[0, r(0, "strict")], [1, r(1, "fast")], [2, r(2, "fast")]]));
-    const s = summarizeRun({ run: "n", fleet: "f", dataset: "d", batchId: "b", startedAt: "2026-12-01T00:00:00Z", finishedAt: "2026-12-01T00:01:00Z", finishedBecause: "complete", simulated: true, outcomes, diff: diffRuns(undefined, outcomes) });
+    const [item] = parseItems(
+      [
+        {
+          id: "p1",
+          code: "theorem t : True := trivial",
+          statement: "theorem t : True := by",
+          verify: "strict",
+          permittedAxioms: ["propext"],
+        },
+      ],
+      60_000,
+      (i) => `items[${i}]`,
+    );
+    expect(item!.verify).toEqual({
+      statement: "theorem t : True := by",
+      verify: "strict",
+      permittedAxioms: ["propext"],
+    });
+    expect(() => parseItems([{ id: "p2", code: "x", verify: "paranoid" }], 60_000, (i) => `items[${i}]`)).toThrow(
+      /verify/,
+    );
+    const r = (seq: number, trust?: "fast" | "strict") =>
+      ({ status: "ok", verdict: "valid", ...(trust ? { trust } : {}) }) as unknown as JobResult;
+    const outcomes = outcomesOf(
+      ["a", "b", "c"],
+      new Map([
+        [0, r(0, "strict")],
+        [1, r(1, "fast")],
+        [2, r(2, "fast")],
+      ]),
+    );
+    const s = summarizeRun({
+      run: "n",
+      fleet: "f",
+      dataset: "d",
+      batchId: "b",
+      startedAt: "2026-12-01T00:00:00Z",
+      finishedAt: "2026-12-01T00:01:00Z",
+      finishedBecause: "complete",
+      simulated: true,
+      outcomes,
+      diff: diffRuns(undefined, outcomes),
+    });
     expect(s.validByTrust).toEqual({ fast: 2, strict: 1 });
   });
 });

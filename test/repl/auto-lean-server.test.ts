@@ -4,7 +4,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { AutoLeanServer, DOUBLE_PATH, doubleConfig, parseReplConfig, type AutoLeanServerOptions, type DoubleConfigOptions, type LeanReplConfig, type MemoryProbe } from "../../services/repl/index.js";
+import {
+  AutoLeanServer,
+  DOUBLE_PATH,
+  doubleConfig,
+  parseReplConfig,
+  type AutoLeanServerOptions,
+  type DoubleConfigOptions,
+  type LeanReplConfig,
+  type MemoryProbe,
+} from "../../services/repl/index.js";
 import { augmentRequest, type AugmentContext } from "../../services/repl/server/augment.js";
 import { createSystemMemoryProbe, systemMemoryProbe } from "../../services/repl/server/memory-probe.js";
 import { closeAllAndExpectDead, PidTracker } from "./lean-server-support.js";
@@ -15,7 +24,13 @@ const tmp = mkdtempSync(join(tmpdir(), "leanfleet-auto-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function config(overrides: DoubleConfigOptions = {}): LeanReplConfig {
-  return doubleConfig({ flags: ["--no-transcripts"], killGraceMs: 300, restartBackoffMs: 20, defaultTimeoutMs: 15_000, ...overrides });
+  return doubleConfig({
+    flags: ["--no-transcripts"],
+    killGraceMs: 300,
+    restartBackoffMs: 20,
+    defaultTimeoutMs: 15_000,
+    ...overrides,
+  });
 }
 
 function auto(cfg: LeanReplConfig = config(), opts: AutoLeanServerOptions = {}): AutoLeanServer {
@@ -32,7 +47,14 @@ describe("AutoLeanServer outcomes", () => {
     const s = auto(config(), { id: "repl-7" });
     const o = await s.run({ cmd: "theorem t : 1 = 1 := by sorry" });
     tracker.add(s.pid);
-    expect(o).toMatchObject({ status: "ok", attempts: 1, replId: "repl-7", simulated: true, rule: "any", reusedChars: 0 });
+    expect(o).toMatchObject({
+      status: "ok",
+      attempts: 1,
+      replId: "repl-7",
+      simulated: true,
+      rule: "any",
+      reusedChars: 0,
+    });
     expect(o.response?.kind).toBe("command");
     expect(o.durationMs).toBeGreaterThan(0);
     const err = await s.run({ tactic: "frobnicate", proofState: 0 });
@@ -70,7 +92,11 @@ describe("AutoLeanServer outcomes", () => {
     const t0 = Date.now();
     const o = await s.run({ cmd: "-- @double hang\n#check 1" }, { timeoutMs: 800 });
     expect(Date.now() - t0).toBeLessThan(800 + 2000);
-    expect(o).toMatchObject({ status: "timeout", attempts: 1, error: { code: "repl_timeout", details: { timeoutMs: 800 } } });
+    expect(o).toMatchObject({
+      status: "timeout",
+      attempts: 1,
+      error: { code: "repl_timeout", details: { timeoutMs: 800 } },
+    });
     expect(s.isAlive).toBe(true);
     expect(s.pid).not.toBe(firstPid);
     expect(s.stats()).toMatchObject({ timeouts: 1, crashes: 0, crashRetries: 0 });
@@ -83,7 +109,11 @@ describe("AutoLeanServer outcomes", () => {
     const crashes: number[] = [];
     s.on("crash", ({ attempt }) => crashes.push(attempt));
     const o = await s.run({ cmd: "#check 1\n-- @double crash" }, { timeoutMs: 5000 });
-    expect(o).toMatchObject({ status: "crashed", attempts: 3, error: { code: "repl_crashed", details: { exitCode: 134 } } });
+    expect(o).toMatchObject({
+      status: "crashed",
+      attempts: 3,
+      error: { code: "repl_crashed", details: { exitCode: 134 } },
+    });
     expect(String(o.error?.details?.stderrTail)).toContain("INTERNAL PANIC");
     expect(crashes).toEqual([1, 2, 3]);
     expect(s.stats()).toMatchObject({ crashes: 3, crashRetries: 2 });
@@ -95,7 +125,20 @@ describe("AutoLeanServer outcomes", () => {
     const marker = join(tmp, "crashed-once");
     const script = `if [ -e "${marker}" ]; then exec "$0" "$@"; fi; touch "${marker}"; read line; echo "INTERNAL PANIC: first REPL dies" >&2; exit 134`;
     const base = config();
-    const s = auto(parseReplConfig({ ...base, argv: ["/bin/sh", "-c", script, process.execPath, "--disable-warning=ExperimentalWarning", DOUBLE_PATH, "--no-transcripts"] }));
+    const s = auto(
+      parseReplConfig({
+        ...base,
+        argv: [
+          "/bin/sh",
+          "-c",
+          script,
+          process.execPath,
+          "--disable-warning=ExperimentalWarning",
+          DOUBLE_PATH,
+          "--no-transcripts",
+        ],
+      }),
+    );
     const o = await s.run({ cmd: "#check 41" });
     expect(o).toMatchObject({ status: "ok", attempts: 2 });
     expect(o.response?.kind === "command" && o.response.value.messages?.[0]?.data).toBe("41 : Nat");
@@ -122,7 +165,11 @@ describe("AutoLeanServer outcomes", () => {
   it("a request that passes the hard limit is killed by the watchdog and reported after its retries", async () => {
     const s = auto(config({ memoryHardLimitMiB: 250, rssSampleIntervalMs: 50, maxCrashRetries: 1 }));
     const o = await s.run({ cmd: "-- @double alloc 400\n-- @double sleep 2000\n#check 1" }, { timeoutMs: 10_000 });
-    expect(o).toMatchObject({ status: "crashed", attempts: 2, error: { code: "repl_memory_limit", details: { limitMiB: 250 } } });
+    expect(o).toMatchObject({
+      status: "crashed",
+      attempts: 2,
+      error: { code: "repl_memory_limit", details: { limitMiB: 250 } },
+    });
     expect(o.peakRssBytes).toBeGreaterThan(250 * 1024 * 1024);
     expect((await s.run({ cmd: "#check 1" })).status).toBe("ok");
   });
@@ -149,7 +196,10 @@ describe("AutoLeanServer outcomes", () => {
     containerChecks = 0;
     overFor = Infinity;
     const exhausted = await s.run({ cmd: "#check 2" });
-    expect(exhausted).toMatchObject({ status: "crashed", error: { code: "repl_restart_exhausted", details: { attempts: 3 } } });
+    expect(exhausted).toMatchObject({
+      status: "crashed",
+      error: { code: "repl_restart_exhausted", details: { attempts: 3 } },
+    });
     expect(String(exhausted.error?.message)).toContain("cgroup2 memory");
   });
 
@@ -171,7 +221,9 @@ describe("AutoLeanServer outcomes", () => {
       let found: number[] = [];
       for (let i = 0; i < 100 && found.length < lines; i++) {
         if (i > 0) await new Promise((r) => setTimeout(r, 20));
-        found = [...s.stderrTail(8192).matchAll(/@double-stats (\{.*\})/g)].map((m) => (JSON.parse(m[1]!) as { elaboratedCommands: number }).elaboratedCommands);
+        found = [...s.stderrTail(8192).matchAll(/@double-stats (\{.*\})/g)].map(
+          (m) => (JSON.parse(m[1]!) as { elaboratedCommands: number }).elaboratedCommands,
+        );
       }
       return found;
     };
@@ -256,8 +308,13 @@ describe("augmentRequest", () => {
   it("keeps an explicit value, adds nothing when disabled, and strips the key for an upstream REPL", () => {
     expect(augmentRequest({ cmd: "x", incrementality: false }, ctx())).toEqual({ cmd: "x", incrementality: false });
     expect(augmentRequest({ cmd: "x" }, ctx({ enableIncrementalOptimization: false }))).toEqual({ cmd: "x" });
-    expect(augmentRequest({ cmd: "x", incrementality: true }, ctx({ enableIncrementalOptimization: false }))).toEqual({ cmd: "x", incrementality: true });
+    expect(augmentRequest({ cmd: "x", incrementality: true }, ctx({ enableIncrementalOptimization: false }))).toEqual({
+      cmd: "x",
+      incrementality: true,
+    });
     expect(augmentRequest({ cmd: "x" }, ctx({ replSupportsIncrementality: false }))).toEqual({ cmd: "x" });
-    expect(augmentRequest({ cmd: "x", incrementality: true }, ctx({ replSupportsIncrementality: false }))).toEqual({ cmd: "x" });
+    expect(augmentRequest({ cmd: "x", incrementality: true }, ctx({ replSupportsIncrementality: false }))).toEqual({
+      cmd: "x",
+    });
   });
 });

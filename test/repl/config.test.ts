@@ -5,8 +5,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
-import { detectRepl, DOUBLE_PATH, doubleConfig, LEAN_REPL_DEFAULTS, parseReplConfig, ReplSetupError, withAddressSpaceLimit } from "../../services/repl/index.js";
-import { detectForkRepl, detectLeanVersion, parseLeanVersion, resolveIncrementalitySupport, resolveReplCommand, supportsParallelElaboration } from "../../services/repl/setup/detect.js";
+import {
+  detectRepl,
+  DOUBLE_PATH,
+  doubleConfig,
+  LEAN_REPL_DEFAULTS,
+  parseReplConfig,
+  ReplSetupError,
+  withAddressSpaceLimit,
+} from "../../services/repl/index.js";
+import {
+  detectForkRepl,
+  detectLeanVersion,
+  parseLeanVersion,
+  resolveIncrementalitySupport,
+  resolveReplCommand,
+  supportsParallelElaboration,
+} from "../../services/repl/setup/detect.js";
 
 const root = mkdtempSync(join(tmpdir(), "leanfleet-config-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -59,7 +74,9 @@ describe("resolveReplCommand", () => {
     const lake = script(bin, "lake", "exit 0");
     const onPath = script(bin, "repl", "exit 0");
     const viaEnv = script(join(root, "elsewhere"), "repl", "exit 0");
-    const fromEnv = resolveReplCommand(parseReplConfig(), { env: { PATH: bin, LEANFLEET_REPL: viaEnv, LEANFLEET_PROJECT_DIR: root } });
+    const fromEnv = resolveReplCommand(parseReplConfig(), {
+      env: { PATH: bin, LEANFLEET_REPL: viaEnv, LEANFLEET_PROJECT_DIR: root },
+    });
     expect(fromEnv).toMatchObject({ file: lake, args: ["env", viaEnv], cwd: root });
     const fromPath = resolveReplCommand(parseReplConfig({ cwd: root }), { env: { PATH: bin } });
     expect(fromPath).toMatchObject({ file: onPath, args: [], cwd: root });
@@ -82,10 +99,12 @@ describe("resolveReplCommand", () => {
     expect(message).toContain("LEANFLEET_REPL");
   });
 
-  it("treats empty LEANFLEET_REPL / LEANFLEET_PROJECT_DIR as unset (no REPL at path \"\")", () => {
-    expect(() => resolveReplCommand(parseReplConfig(), { env: { PATH: emptyPath, LEANFLEET_REPL: "", LEANFLEET_PROJECT_DIR: "" } })).toThrow(
-      /no Lean REPL: neither/,
-    );
+  it('treats empty LEANFLEET_REPL / LEANFLEET_PROJECT_DIR as unset (no REPL at path "")', () => {
+    expect(() =>
+      resolveReplCommand(parseReplConfig(), {
+        env: { PATH: emptyPath, LEANFLEET_REPL: "", LEANFLEET_PROJECT_DIR: "" },
+      }),
+    ).toThrow(/no Lean REPL: neither/);
   });
 
   it("names the tag matching the project's toolchain, and a missing lake", () => {
@@ -147,10 +166,14 @@ describe("versions and capabilities", () => {
     mkdirSync(join(upstream, "REPL"));
     writeFileSync(join(upstream, "REPL/JSON.lean"), "structure Command where\n  env : Option Nat\n");
     expect(detectForkRepl(upstreamRepl)).toBe(false);
-    expect(detectForkRepl("/cache/augustepoiroux/repl/repl_v1.3.14_lean-toolchain-v4.19.0/.lake/build/bin/repl")).toBe(true);
+    expect(detectForkRepl("/cache/augustepoiroux/repl/repl_v1.3.14_lean-toolchain-v4.19.0/.lake/build/bin/repl")).toBe(
+      true,
+    );
     expect(resolveIncrementalitySupport(parseReplConfig({ replPath: repl }))).toBe(true);
     expect(resolveIncrementalitySupport(parseReplConfig({ replPath: upstreamRepl }))).toBe(false);
-    expect(resolveIncrementalitySupport(parseReplConfig({ replPath: repl, replSupportsIncrementality: false }))).toBe(false);
+    expect(resolveIncrementalitySupport(parseReplConfig({ replPath: repl, replSupportsIncrementality: false }))).toBe(
+      false,
+    );
     expect(resolveIncrementalitySupport(doubleConfig())).toBe(true);
   });
 });
@@ -173,7 +196,12 @@ describe("detectRepl / findLean", () => {
     const r = detectRepl({}, { env: { PATH: bin, LEANFLEET_REPL: repl, LEANFLEET_PROJECT_DIR: project } });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.config).toMatchObject({ replPath: repl, projectDir: project, leanVersion: "4.19.0", replSupportsIncrementality: true });
+    expect(r.config).toMatchObject({
+      replPath: repl,
+      projectDir: project,
+      leanVersion: "4.19.0",
+      replSupportsIncrementality: true,
+    });
     expect(r.command.args).toEqual(["env", repl]);
   });
 });
@@ -185,7 +213,12 @@ describe("doubleConfig", () => {
     expect(c.argv).toContain(DOUBLE_PATH);
     expect(c.argv?.slice(-3)).toEqual(["--lean-version", "4.19.0", "--stats"]);
     expect(existsSync(DOUBLE_PATH)).toBe(true);
-    expect(c).toMatchObject({ simulated: true, addressSpaceLimitMiB: null, replSupportsIncrementality: true, leanVersion: "4.19.0" });
+    expect(c).toMatchObject({
+      simulated: true,
+      addressSpaceLimitMiB: null,
+      replSupportsIncrementality: true,
+      leanVersion: "4.19.0",
+    });
     const d = doubleConfig({ flags: ["--lean-version", "4.12.0"], defaultTimeoutMs: 500 });
     expect(d).toMatchObject({ leanVersion: "4.12.0", defaultTimeoutMs: 500 });
     expect(d.argv?.filter((a) => a === "--lean-version")).toHaveLength(1);
@@ -194,19 +227,26 @@ describe("doubleConfig", () => {
 
 describe("withAddressSpaceLimit", () => {
   const limitsOf = async (pathVar: string) => {
-    const c = withAddressSpaceLimit({ file: "/bin/cat", args: ["/proc/self/limits"], cwd: root, env: {} }, 3000, pathVar);
+    const c = withAddressSpaceLimit(
+      { file: "/bin/cat", args: ["/proc/self/limits"], cwd: root, env: {} },
+      3000,
+      pathVar,
+    );
     const r = await execa(c.file, c.args, { cwd: c.cwd });
     return { c, limits: r.stdout };
   };
 
-  it.runIf(process.platform === "linux")("uses prlimit when it is on PATH, else `ulimit -v` in sh; both exec the command", async () => {
-    const withPrlimit = await limitsOf(process.env.PATH ?? "");
-    expect(withPrlimit.c.file).toMatch(/prlimit$/);
-    expect(withPrlimit.limits).toMatch(new RegExp(`Max address space\\s+${3000 * 1024 * 1024}\\s`));
-    const withSh = await limitsOf(emptyPath);
-    expect(withSh.c.file).toBe("/bin/sh");
-    expect(withSh.limits).toMatch(new RegExp(`Max address space\\s+${3000 * 1024 * 1024}\\s`));
-  });
+  it.runIf(process.platform === "linux")(
+    "uses prlimit when it is on PATH, else `ulimit -v` in sh; both exec the command",
+    async () => {
+      const withPrlimit = await limitsOf(process.env.PATH ?? "");
+      expect(withPrlimit.c.file).toMatch(/prlimit$/);
+      expect(withPrlimit.limits).toMatch(new RegExp(`Max address space\\s+${3000 * 1024 * 1024}\\s`));
+      const withSh = await limitsOf(emptyPath);
+      expect(withSh.c.file).toBe("/bin/sh");
+      expect(withSh.limits).toMatch(new RegExp(`Max address space\\s+${3000 * 1024 * 1024}\\s`));
+    },
+  );
 
   it("leaves the command alone without a limit", () => {
     const c = { file: "/bin/true", args: [], cwd: root, env: {} };

@@ -4,7 +4,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { isDead, killAllDoubles, processGroupOf, rssKiB, splitResponses, startDouble, type DoubleProcess } from "../fixtures/double-process.js";
+import {
+  isDead,
+  killAllDoubles,
+  processGroupOf,
+  rssKiB,
+  splitResponses,
+  startDouble,
+  type DoubleProcess,
+} from "../fixtures/double-process.js";
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "leanfleet-double-"));
 let extraPids: number[] = [];
@@ -25,7 +33,11 @@ interface Stats {
 }
 
 /** A double plus a request/response helper. */
-function open(args: string[] = []): { d: DoubleProcess; ask: (req: unknown) => Promise<Record<string, unknown>>; stats: () => Promise<Stats> } {
+function open(args: string[] = []): {
+  d: DoubleProcess;
+  ask: (req: unknown) => Promise<Record<string, unknown>>;
+  stats: () => Promise<Stats>;
+} {
   const d = startDouble(["--no-transcripts", ...args], { cwd: workDir });
   let sent = 0;
   return {
@@ -229,7 +241,11 @@ describe("cost model", () => {
 
   it("records setOptions Elab.async and answers declarations", async () => {
     const { ask, stats } = open(["--stats"]);
-    const r = await ask({ cmd: "theorem t (n : Nat) : n + 0 = n := by simp\ndef k : Nat := 3", setOptions: [[["Elab", "async"], true]], declarations: true });
+    const r = await ask({
+      cmd: "theorem t (n : Nat) : n + 0 = n := by simp\ndef k : Nat := 3",
+      setOptions: [[["Elab", "async"], true]],
+      declarations: true,
+    });
     expect(r.declarations).toEqual([
       expect.objectContaining({ name: "t", kind: "theorem" }),
       expect.objectContaining({ name: "k", kind: "definition" }),
@@ -245,35 +261,72 @@ describe("model and counters", () => {
     expect(r0).toEqual({
       env: 0,
       sorries: [
-        { proofState: 0, goal: "x : Nat\nh : x > 0\n⊢ x ≠ 0", pos: { line: 2, column: 2 }, endPos: { line: 2, column: 7 } },
+        {
+          proofState: 0,
+          goal: "x : Nat\nh : x > 0\n⊢ x ≠ 0",
+          pos: { line: 2, column: 2 },
+          endPos: { line: 2, column: 7 },
+        },
         { proofState: 1, goal: "⊢ 1 = 1", pos: { line: 3, column: 19 }, endPos: { line: 3, column: 24 } },
       ],
       messages: [
-        { severity: "warning", pos: { line: 1, column: 8 }, endPos: { line: 1, column: 9 }, data: "declaration uses `sorry`" },
-        { severity: "warning", pos: { line: 3, column: 0 }, endPos: { line: 3, column: 7 }, data: "declaration uses `sorry`" },
+        {
+          severity: "warning",
+          pos: { line: 1, column: 8 },
+          endPos: { line: 1, column: 9 },
+          data: "declaration uses `sorry`",
+        },
+        {
+          severity: "warning",
+          pos: { line: 3, column: 0 },
+          endPos: { line: 3, column: 7 },
+          data: "declaration uses `sorry`",
+        },
       ],
     });
     expect(await ask({ cmd: "#check t", env: 7 })).toEqual({ message: "Unknown environment." });
     expect(await ask({ tactic: "rfl", proofState: 9 })).toEqual({ message: "Unknown proof state." });
     expect(await ask({ pickleTo: "x.olean", proofState: 9 })).toEqual({ message: "Unknown proof State." });
-    expect(await ask({ tactic: "exat 42", proofState: 0 })).toEqual({ message: "Lean error:\n<input>:1:1: unknown tactic" });
-    expect(await ask({ cmd: "#eval 2 + 3 * 4", env: 0 })).toMatchObject({ env: 1, messages: [expect.objectContaining({ severity: "info", data: "14" })] });
+    expect(await ask({ tactic: "exat 42", proofState: 0 })).toEqual({
+      message: "Lean error:\n<input>:1:1: unknown tactic",
+    });
+    expect(await ask({ cmd: "#eval 2 + 3 * 4", env: 0 })).toMatchObject({
+      env: 1,
+      messages: [expect.objectContaining({ severity: "info", data: "14" })],
+    });
     expect(await ask({ tactic: "have h2 : x ≥ 1 := sorry", proofState: 0 })).toEqual({
       sorries: [{ proofState: 2, goal: "x : Nat\nh : x > 0\n⊢ x ≥ 1" }],
       proofStatus: "Incomplete: open goals remain",
       proofState: 3,
       goals: ["x : Nat\nh : x > 0\nh2 : x ≥ 1\n⊢ x ≠ 0"],
     });
-    expect(await ask({ tactic: "omega", proofState: 3 })).toEqual({ proofStatus: "Incomplete: contains sorry", proofState: 4, goals: [] });
-    expect(await ask({ tactic: "intro hx", proofState: 0 })).toMatchObject({ proofState: 5, proofStatus: "Incomplete: open goals remain" });
-    expect(await ask({ tactic: "exact Nat.pos_iff_ne_zero.mp h", proofState: 0 })).toEqual({ proofStatus: "Completed", proofState: 6, goals: [] });
+    expect(await ask({ tactic: "omega", proofState: 3 })).toEqual({
+      proofStatus: "Incomplete: contains sorry",
+      proofState: 4,
+      goals: [],
+    });
+    expect(await ask({ tactic: "intro hx", proofState: 0 })).toMatchObject({
+      proofState: 5,
+      proofStatus: "Incomplete: open goals remain",
+    });
+    expect(await ask({ tactic: "exact Nat.pos_iff_ne_zero.mp h", proofState: 0 })).toEqual({
+      proofStatus: "Completed",
+      proofState: 6,
+      goals: [],
+    });
     expect(await ask({ pickleTo: "t.olean", env: 1 })).toEqual({ env: 1 });
     expect(await ask({ unpickleEnvFrom: "t.olean" })).toEqual({ env: 2 });
     expect(await ask({ pickleTo: "s.olean", proofState: 3 })).toMatchObject({ proofState: 7 });
-    expect(await ask({ unpickleProofStateFrom: "s.olean", env: 2 })).toMatchObject({ proofState: 8, goals: ["x : Nat\nh : x > 0\nh2 : x ≥ 1\n⊢ x ≠ 0"] });
+    expect(await ask({ unpickleProofStateFrom: "s.olean", env: 2 })).toMatchObject({
+      proofState: 8,
+      goals: ["x : Nat\nh : x > 0\nh2 : x ≥ 1\n⊢ x ≠ 0"],
+    });
     expect(await ask({ path: "nope.lean" })).toEqual({ message: expect.stringContaining("no such file or directory") });
     fs.writeFileSync(path.join(workDir, "f.lean"), "def fromFile := 5\n#check fromFile");
-    expect(await ask({ path: "f.lean", env: 2 })).toMatchObject({ env: 3, messages: [expect.objectContaining({ pos: { line: 2, column: 0 }, data: "fromFile : Nat" })] });
+    expect(await ask({ path: "f.lean", env: 2 })).toMatchObject({
+      env: 3,
+      messages: [expect.objectContaining({ pos: { line: 2, column: 0 }, data: "fromFile : Nat" })],
+    });
   });
 
   it("unpickling a missing or foreign file is fatal, like the REPL", async () => {

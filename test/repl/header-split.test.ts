@@ -4,7 +4,15 @@ import { describe, expect, it } from "vitest";
 import { LeanServer, type ReplResponse } from "../../services/repl/index.js";
 import { splitHeader } from "../../services/repl/reuse/header-split.js";
 import { PositionMap } from "../../services/repl/reuse/position-map.js";
-import { closePoolsAfterEach, doubleCfg, eventually, lastStats, notePids, tracker, trackedPool } from "./pool-support.js";
+import {
+  closePoolsAfterEach,
+  doubleCfg,
+  eventually,
+  lastStats,
+  notePids,
+  tracker,
+  trackedPool,
+} from "./pool-support.js";
 
 closePoolsAfterEach();
 
@@ -49,14 +57,30 @@ describe("splitHeader", () => {
         env: 1,
         messages: [{ severity: "warning", pos: { line: 3, column: 8 }, endPos: { line: 3, column: 9 }, data: "w" }],
         infotree: [
-          { kind: "CommandInfo", node: { stx: { range: { synthetic: false, start: { line: 2, column: 0 }, finish: { line: 2, column: 26 } } } }, children: [] },
-          { kind: "CommandInfo", node: { stx: { range: { synthetic: false, start: { line: 3, column: 0 }, finish: { line: 4, column: 14 } } } }, children: [] },
+          {
+            kind: "CommandInfo",
+            node: {
+              stx: { range: { synthetic: false, start: { line: 2, column: 0 }, finish: { line: 2, column: 26 } } },
+            },
+            children: [],
+          },
+          {
+            kind: "CommandInfo",
+            node: {
+              stx: { range: { synthetic: false, start: { line: 3, column: 0 }, finish: { line: 4, column: 14 } } },
+            },
+            children: [],
+          },
         ],
       },
     });
     expect(mapped.kind === "command" && mapped.value.messages![0]!.pos).toEqual({ line: 2, column: 8 });
     expect(mapped.kind === "command" && mapped.value.infotree).toEqual([
-      { kind: "CommandInfo", node: { stx: { range: { synthetic: false, start: { line: 2, column: 0 }, finish: { line: 3, column: 14 } } } }, children: [] },
+      {
+        kind: "CommandInfo",
+        node: { stx: { range: { synthetic: false, start: { line: 2, column: 0 }, finish: { line: 3, column: 14 } } } },
+        children: [],
+      },
     ]);
   });
 });
@@ -74,33 +98,42 @@ const TEXTS = [
 ];
 
 describe("header split on the upstream REPL (double without incrementality)", () => {
-  it.each([false, true])("returns the same messages, sorries and declarations (positions included) as the whole text, loading each header once (parallel elaboration %s)", async (parallel) => {
-    const flags = ["--stats", "--import-cost", "Mathlib=20:1"];
-    const upstream = doubleCfg(flags, { replSupportsIncrementality: false, enableParallelElaboration: parallel });
-    const pool = trackedPool(upstream, { size: 1 });
-    const reference = new LeanServer(upstream);
-    try {
-      for (const [i, cmd] of TEXTS.entries()) {
-        const split = await pool.run({ cmd, declarations: true });
-        const whole = await reference.run({ cmd, declarations: true });
+  it.each([false, true])(
+    "returns the same messages, sorries and declarations (positions included) as the whole text, loading each header once (parallel elaboration %s)",
+    async (parallel) => {
+      const flags = ["--stats", "--import-cost", "Mathlib=20:1"];
+      const upstream = doubleCfg(flags, { replSupportsIncrementality: false, enableParallelElaboration: parallel });
+      const pool = trackedPool(upstream, { size: 1 });
+      const reference = new LeanServer(upstream);
+      try {
+        for (const [i, cmd] of TEXTS.entries()) {
+          const split = await pool.run({ cmd, declarations: true });
+          const whole = await reference.run({ cmd, declarations: true });
+          tracker.add(reference.pid);
+          expect(split.status, `text ${i}`).toBe("ok");
+          expect(withoutIds(split.response), `text ${i}`).toEqual(withoutIds(whole.response));
+        }
+        notePids(pool);
+        // Whole-text runs load Mathlib for every text; the pool loaded each header (Mathlib; Mathlib+Aesop) once.
+        const pooled = await eventually(
+          () => lastStats(pool.servers[0]!.stderrTail(4096)),
+          (s) => s !== null,
+        );
+        expect(pooled!.importsLoaded).toBe(3);
+        const second = await pool.run({ cmd: TEXTS[0]! });
+        expect(second).toMatchObject({ status: "ok", rule: "header" });
+        expect(second.reusedChars).toBe("import Mathlib\n".length);
+        const after = await eventually(
+          () => lastStats(pool.servers[0]!.stderrTail(4096)),
+          (s) => s !== null && s.elaboratedCommands > pooled!.elaboratedCommands,
+        );
+        expect(after!.importsLoaded).toBe(3);
+      } finally {
         tracker.add(reference.pid);
-        expect(split.status, `text ${i}`).toBe("ok");
-        expect(withoutIds(split.response), `text ${i}`).toEqual(withoutIds(whole.response));
+        await reference.close();
       }
-      notePids(pool);
-      // Whole-text runs load Mathlib for every text; the pool loaded each header (Mathlib; Mathlib+Aesop) once.
-      const pooled = await eventually(() => lastStats(pool.servers[0]!.stderrTail(4096)), (s) => s !== null);
-      expect(pooled!.importsLoaded).toBe(3);
-      const second = await pool.run({ cmd: TEXTS[0]! });
-      expect(second).toMatchObject({ status: "ok", rule: "header" });
-      expect(second.reusedChars).toBe("import Mathlib\n".length);
-      const after = await eventually(() => lastStats(pool.servers[0]!.stderrTail(4096)), (s) => s !== null && s.elaboratedCommands > pooled!.elaboratedCommands);
-      expect(after!.importsLoaded).toBe(3);
-    } finally {
-      tracker.add(reference.pid);
-      await reference.close();
-    }
-  });
+    },
+  );
 
   it("keeps comments after the last import in the body (directives of the double live there)", async () => {
     const upstream = doubleCfg([], { replSupportsIncrementality: false });
@@ -111,7 +144,9 @@ describe("header split on the upstream REPL (double without incrementality)", ()
     notePids(pool);
     for (const o of [first, again]) {
       expect(o.status).toBe("ok");
-      expect(o.response?.kind === "command" && o.response.value.messages?.map((m) => [m.pos.line, m.data])).toEqual([[2, "after the header"]]);
+      expect(o.response?.kind === "command" && o.response.value.messages?.map((m) => [m.pos.line, m.data])).toEqual([
+        [2, "after the header"],
+      ]);
     }
     expect(again.rule).toBe("header");
   });

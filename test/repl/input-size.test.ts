@@ -10,7 +10,8 @@ closePoolsAfterEach();
 afterAll(() => pidusage.clear());
 
 /** One command holding `n` one-line theorems (about 50 bytes each, as in the 3.4 MB / 70,000-theorem report). */
-const theorems = (n: number, tail = ""): string => Array.from({ length: n }, (_, i) => `theorem t${i} : ${i} = ${i} := rfl`).join("\n") + tail;
+const theorems = (n: number, tail = ""): string =>
+  Array.from({ length: n }, (_, i) => `theorem t${i} : ${i} = ${i} := rfl`).join("\n") + tail;
 
 /** CPU time used so far by this process and the REPL process `pid`, in ms (cumulative, user + system). */
 async function cpuMs(pid: number): Promise<number> {
@@ -33,28 +34,43 @@ async function leastCpu(rounds: number, pid: () => number, fn: () => Promise<unk
 }
 
 describe("large inputs", () => {
-  it("costs the pool at most about twice what it costs LeanServer, from 1,000 to 64,000 commands", { timeout: 120_000 }, async () => {
-    const config = doubleCfg();
-    const server = new LeanServer(config);
-    const pool = trackedPool(config, { size: 1 });
-    await Promise.all([pool.start(), server.start()]);
-    try {
-      for (const n of [1_000, 8_000, 64_000]) {
-        const cmd = theorems(n);
-        // Fresh texts for the pool each round, so its prefix index and the double's trie never reuse anything.
-        let round = 0;
-        const poolMs = await leastCpu(2, () => pool.servers[0]!.pid!, async () => {
-          expect((await pool.run({ cmd: `${cmd}\n-- round ${round++}` }, { timeoutMs: 60_000 })).status).toBe("ok");
-        });
-        const serverMs = await leastCpu(2, () => server.pid!, async () => expect((await server.run({ cmd }, { timeoutMs: 60_000 })).response.kind).toBe("command"));
-        notePids(pool);
-        // 2x plus a fixed 100 ms of CPU for start-up noise on small inputs.
-        expect(poolMs, `${n} commands: pool ${poolMs.toFixed(0)} ms CPU vs LeanServer ${serverMs.toFixed(0)} ms CPU`).toBeLessThan(2 * serverMs + 100);
+  it(
+    "costs the pool at most about twice what it costs LeanServer, from 1,000 to 64,000 commands",
+    { timeout: 120_000 },
+    async () => {
+      const config = doubleCfg();
+      const server = new LeanServer(config);
+      const pool = trackedPool(config, { size: 1 });
+      await Promise.all([pool.start(), server.start()]);
+      try {
+        for (const n of [1_000, 8_000, 64_000]) {
+          const cmd = theorems(n);
+          // Fresh texts for the pool each round, so its prefix index and the double's trie never reuse anything.
+          let round = 0;
+          const poolMs = await leastCpu(
+            2,
+            () => pool.servers[0]!.pid!,
+            async () => {
+              expect((await pool.run({ cmd: `${cmd}\n-- round ${round++}` }, { timeoutMs: 60_000 })).status).toBe("ok");
+            },
+          );
+          const serverMs = await leastCpu(
+            2,
+            () => server.pid!,
+            async () => expect((await server.run({ cmd }, { timeoutMs: 60_000 })).response.kind).toBe("command"),
+          );
+          notePids(pool);
+          // 2x plus a fixed 100 ms of CPU for start-up noise on small inputs.
+          expect(
+            poolMs,
+            `${n} commands: pool ${poolMs.toFixed(0)} ms CPU vs LeanServer ${serverMs.toFixed(0)} ms CPU`,
+          ).toBeLessThan(2 * serverMs + 100);
+        }
+      } finally {
+        await server.close();
       }
-    } finally {
-      await server.close();
-    }
-  });
+    },
+  );
 
   it("keeps the heap flat after a huge input times out", { timeout: 60_000 }, async () => {
     const pool = trackedPool(doubleCfg(), { size: 1 });

@@ -44,7 +44,10 @@ describe("fast codec on the recorded transcripts", () => {
     for (const f of files.filter((n) => n.endsWith(".expected.out"))) {
       const chunks = new ResponseSplitter().push(readFileSync(join(transcripts, f)));
       for (const chunk of chunks) {
-        same(() => decodeResponseFast(chunk), () => decodeResponse(chunk));
+        same(
+          () => decodeResponseFast(chunk),
+          () => decodeResponse(chunk),
+        );
         count++;
       }
     }
@@ -55,7 +58,10 @@ describe("fast codec on the recorded transcripts", () => {
     let count = 0;
     for (const f of files.filter((n) => n.endsWith(".in"))) {
       for (const block of readFileSync(join(transcripts, f), "utf8").split(/\n\s*\n/)) {
-        const text = block.split("\n").map((l) => l.trim()).join("");
+        const text = block
+          .split("\n")
+          .map((l) => l.trim())
+          .join("");
         if (!text.startsWith("{")) continue;
         let json: unknown;
         try {
@@ -63,7 +69,10 @@ describe("fast codec on the recorded transcripts", () => {
         } catch {
           continue;
         }
-        same(() => encodeRequestFast(json as ReplRequest), () => encodeRequest(json as ReplRequest));
+        same(
+          () => encodeRequestFast(json as ReplRequest),
+          () => encodeRequest(json as ReplRequest),
+        );
         count++;
       }
     }
@@ -98,7 +107,10 @@ describe("fast codec on edge cases", () => {
     null,
   ];
   it.each(requests.map((r, i) => [i, r]))("request %i", (_i, r) => {
-    same(() => encodeRequestFast(r as ReplRequest), () => encodeRequest(r as ReplRequest));
+    same(
+      () => encodeRequestFast(r as ReplRequest),
+      () => encodeRequest(r as ReplRequest),
+    );
   });
 
   const responses: string[] = [
@@ -118,12 +130,15 @@ describe("fast codec on edge cases", () => {
     '{"proofState": 1, "goals": ["⊢ True"], "proofStatus": "Incomplete"}',
     '{"proofState": 1, "goals": [1]}',
     '{"proofState": 1, "goals": [], "traces": ["a", 2]}',
-    '[1, 2]',
+    "[1, 2]",
     '"text"',
     "not json",
     '{"sorries": []}',
   ];
   it.each(responses.map((r, i) => [i, r]))("response %i", (_i, r) => {
-    same(() => decodeResponseFast(r), () => decodeResponse(r));
+    same(
+      () => decodeResponseFast(r),
+      () => decodeResponse(r),
+    );
   });
 });

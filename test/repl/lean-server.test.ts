@@ -2,7 +2,20 @@
 // and no process left behind after any test.
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { doubleConfig, InvalidRequestError, isProcessDead, LeanServer, parseReplConfig, ReplClosedError, ReplCrashedError, ReplMemoryLimitError, ReplProtocolError, ReplSetupError, ReplTimeoutError, type LeanReplConfigInput } from "../../services/repl/index.js";
+import {
+  doubleConfig,
+  InvalidRequestError,
+  isProcessDead,
+  LeanServer,
+  parseReplConfig,
+  ReplClosedError,
+  ReplCrashedError,
+  ReplMemoryLimitError,
+  ReplProtocolError,
+  ReplSetupError,
+  ReplTimeoutError,
+  type LeanReplConfigInput,
+} from "../../services/repl/index.js";
 import { StderrRing } from "../../services/repl/process/stderr-ring.js";
 import { closeAllAndExpectDead, PidTracker } from "./lean-server-support.js";
 
@@ -10,7 +23,9 @@ const tracker = new PidTracker();
 const servers: LeanServer[] = [];
 
 function server(overrides: LeanReplConfigInput = {}): LeanServer {
-  const s = new LeanServer(doubleConfig({ flags: ["--no-transcripts"], killGraceMs: 500, defaultTimeoutMs: 15_000, ...overrides }));
+  const s = new LeanServer(
+    doubleConfig({ flags: ["--no-transcripts"], killGraceMs: 500, defaultTimeoutMs: 15_000, ...overrides }),
+  );
   servers.push(s);
   return s;
 }
@@ -178,24 +193,31 @@ describe("LeanServer faults", () => {
     expect(r.peakRssBytes).toBeGreaterThan(100 * 1024 * 1024);
   });
 
-  it.runIf(process.platform === "linux")("RLIMIT_AS: the limit is set on the REPL, and hitting it is a memory error", async () => {
-    // Node reserves ~11 GiB of address space at start (WebAssembly guard regions of type stripping), so measure it
-    // on an unlimited double and allow a few hundred MiB more; allocating past that must fail.
-    const probe = await started({ memoryHardLimitMiB: null });
-    const vmSizeMiB = Math.ceil(Number(/VmSize:\s+(\d+) kB/.exec(readFileSync(`/proc/${probe.pid}/status`, "utf8"))![1]) / 1024);
-    await probe.close();
-    const limitMiB = vmSizeMiB + 500;
-    const s = await started({ addressSpaceLimitMiB: limitMiB, memoryHardLimitMiB: null });
-    const limits = readFileSync(`/proc/${s.pid}/limits`, "utf8");
-    expect(limits).toMatch(new RegExp(`Max address space\\s+${limitMiB * 1024 * 1024}\\s`));
-    const { err } = await failing(s, "-- @double alloc 1500\n#check 1", 10_000);
-    expect(err).toBeInstanceOf(ReplMemoryLimitError);
-    expect((err as ReplMemoryLimitError).limitMiB).toBe(limitMiB);
-  });
+  it.runIf(process.platform === "linux")(
+    "RLIMIT_AS: the limit is set on the REPL, and hitting it is a memory error",
+    async () => {
+      // Node reserves ~11 GiB of address space at start (WebAssembly guard regions of type stripping), so measure it
+      // on an unlimited double and allow a few hundred MiB more; allocating past that must fail.
+      const probe = await started({ memoryHardLimitMiB: null });
+      const vmSizeMiB = Math.ceil(
+        Number(/VmSize:\s+(\d+) kB/.exec(readFileSync(`/proc/${probe.pid}/status`, "utf8"))![1]) / 1024,
+      );
+      await probe.close();
+      const limitMiB = vmSizeMiB + 500;
+      const s = await started({ addressSpaceLimitMiB: limitMiB, memoryHardLimitMiB: null });
+      const limits = readFileSync(`/proc/${s.pid}/limits`, "utf8");
+      expect(limits).toMatch(new RegExp(`Max address space\\s+${limitMiB * 1024 * 1024}\\s`));
+      const { err } = await failing(s, "-- @double alloc 1500\n#check 1", 10_000);
+      expect(err).toBeInstanceOf(ReplMemoryLimitError);
+      expect((err as ReplMemoryLimitError).limitMiB).toBe(limitMiB);
+    },
+  );
 
   it("non-JSON output: ReplProtocolError, and the process is killed", async () => {
     const script = 'read l; read l; printf "this is not json\\n\\n"; exec sleep 30';
-    const s = new LeanServer(parseReplConfig({ argv: ["/bin/sh", "-c", script], killGraceMs: 200, memoryHardLimitMiB: null }));
+    const s = new LeanServer(
+      parseReplConfig({ argv: ["/bin/sh", "-c", script], killGraceMs: 200, memoryHardLimitMiB: null }),
+    );
     servers.push(s);
     await s.start();
     tracker.add(s.pid);

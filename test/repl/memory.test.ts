@@ -30,8 +30,14 @@ const meminfo = `MemTotal:       16384000 kB\nMemFree:         1000000 kB\nMemAv
 
 describe("parseProcCgroup", () => {
   it("finds the v2 path and the v1 memory controller's path", () => {
-    expect(parseProcCgroup("4:memory:/process_api/abc\n3:cpu,cpuacct:/x\n0::/\n")).toEqual({ v2: "/", v1Memory: "/process_api/abc" });
-    expect(parseProcCgroup("0::/system.slice/app.service\n")).toEqual({ v2: "/system.slice/app.service", v1Memory: null });
+    expect(parseProcCgroup("4:memory:/process_api/abc\n3:cpu,cpuacct:/x\n0::/\n")).toEqual({
+      v2: "/",
+      v1Memory: "/process_api/abc",
+    });
+    expect(parseProcCgroup("0::/system.slice/app.service\n")).toEqual({
+      v2: "/system.slice/app.service",
+      v1Memory: null,
+    });
   });
 });
 
@@ -44,7 +50,11 @@ describe("readContainerMemory", () => {
       "sys/fs/cgroup/memory/ecs/task1/memory.limit_in_bytes": String(2 * GiB),
       "sys/fs/cgroup/memory/ecs/task1/memory.usage_in_bytes": String(GiB),
     });
-    expect(readContainerMemory({ root, constrainedMemory: noConstraint })).toEqual({ limitBytes: 2 * GiB, usageBytes: GiB, source: "cgroup1" });
+    expect(readContainerMemory({ root, constrainedMemory: noConstraint })).toEqual({
+      limitBytes: 2 * GiB,
+      usageBytes: GiB,
+      source: "cgroup1",
+    });
   });
 
   it("cgroup v1: a parent's smaller limit binds; an unlimited hierarchy falls through to the host", () => {
@@ -55,7 +65,10 @@ describe("readContainerMemory", () => {
       "sys/fs/cgroup/memory/ecs/task1/memory.limit_in_bytes": "9223372036854771712",
       "sys/fs/cgroup/memory/ecs/task1/memory.usage_in_bytes": "1000",
     });
-    expect(readContainerMemory({ root, constrainedMemory: noConstraint })).toMatchObject({ limitBytes: GiB, source: "cgroup1" });
+    expect(readContainerMemory({ root, constrainedMemory: noConstraint })).toMatchObject({
+      limitBytes: GiB,
+      source: "cgroup1",
+    });
     const unlimited = fakeRoot({
       "proc/self/cgroup": "4:memory:/a\n0::/\n",
       "proc/meminfo": meminfo,
@@ -76,7 +89,11 @@ describe("readContainerMemory", () => {
       "sys/fs/cgroup/memory/memory.limit_in_bytes": String(3 * GiB),
       "sys/fs/cgroup/memory/memory.usage_in_bytes": String(GiB),
     });
-    expect(readContainerMemory({ root, constrainedMemory: noConstraint })).toEqual({ limitBytes: 3 * GiB, usageBytes: GiB, source: "cgroup1" });
+    expect(readContainerMemory({ root, constrainedMemory: noConstraint })).toEqual({
+      limitBytes: 3 * GiB,
+      usageBytes: GiB,
+      source: "cgroup1",
+    });
   });
 
   it("cgroup v2: memory.max / memory.current; `max` means no limit", () => {
@@ -86,7 +103,11 @@ describe("readContainerMemory", () => {
       "sys/fs/cgroup/ecs/task2/memory.max": String(4 * GiB),
       "sys/fs/cgroup/ecs/task2/memory.current": String(3 * GiB),
     });
-    expect(readContainerMemory({ root, constrainedMemory: noConstraint })).toEqual({ limitBytes: 4 * GiB, usageBytes: 3 * GiB, source: "cgroup2" });
+    expect(readContainerMemory({ root, constrainedMemory: noConstraint })).toEqual({
+      limitBytes: 4 * GiB,
+      usageBytes: 3 * GiB,
+      source: "cgroup2",
+    });
     const unlimited = fakeRoot({
       "proc/self/cgroup": "0::/\n",
       "proc/meminfo": meminfo,

@@ -3,26 +3,58 @@
 import { describe, expect, it } from "vitest";
 import { LeanServer, type ReplResponse } from "../../services/repl/index.js";
 import { applyParallelElaboration, type ElabOptionsContext } from "../../services/repl/server/elab-options.js";
-import { closePoolsAfterEach, doubleCfg, eventually, lastStats, notePids, tracker, trackedPool } from "./pool-support.js";
+import {
+  closePoolsAfterEach,
+  doubleCfg,
+  eventually,
+  lastStats,
+  notePids,
+  tracker,
+  trackedPool,
+} from "./pool-support.js";
 
 closePoolsAfterEach();
 
-const fork = (leanVersion: string | null): ElabOptionsContext => ({ enableParallelElaboration: true, leanVersion, replSupportsIncrementality: true });
-const upstream = (leanVersion: string | null): ElabOptionsContext => ({ ...fork(leanVersion), replSupportsIncrementality: false });
+const fork = (leanVersion: string | null): ElabOptionsContext => ({
+  enableParallelElaboration: true,
+  leanVersion,
+  replSupportsIncrementality: true,
+});
+const upstream = (leanVersion: string | null): ElabOptionsContext => ({
+  ...fork(leanVersion),
+  replSupportsIncrementality: false,
+});
 const ASYNC: [string[], boolean] = [["Elab", "async"], true];
 
 describe("applyParallelElaboration (the request put on the wire)", () => {
   it("adds setOptions Elab.async on a fresh fork command for Lean 4.19+ only", () => {
-    expect(applyParallelElaboration({ cmd: "#check 1" }, fork("4.19.0")).request).toEqual({ cmd: "#check 1", setOptions: [ASYNC] });
-    expect(applyParallelElaboration({ cmd: "#check 1" }, fork("4.20.0-rc1")).request).toEqual({ cmd: "#check 1", setOptions: [ASYNC] });
-    expect(applyParallelElaboration({ path: "A.lean" }, fork("v4.19.0")).request).toEqual({ path: "A.lean", setOptions: [ASYNC] });
+    expect(applyParallelElaboration({ cmd: "#check 1" }, fork("4.19.0")).request).toEqual({
+      cmd: "#check 1",
+      setOptions: [ASYNC],
+    });
+    expect(applyParallelElaboration({ cmd: "#check 1" }, fork("4.20.0-rc1")).request).toEqual({
+      cmd: "#check 1",
+      setOptions: [ASYNC],
+    });
+    expect(applyParallelElaboration({ path: "A.lean" }, fork("v4.19.0")).request).toEqual({
+      path: "A.lean",
+      setOptions: [ASYNC],
+    });
     for (const v of ["4.18.0", "4.9.1", null]) {
       expect(applyParallelElaboration({ cmd: "#check 1" }, fork(v)).request).toEqual({ cmd: "#check 1" });
     }
-    expect(applyParallelElaboration({ cmd: "#check 1" }, { ...fork("4.19.0"), enableParallelElaboration: false }).request).toEqual({ cmd: "#check 1" });
+    expect(
+      applyParallelElaboration({ cmd: "#check 1" }, { ...fork("4.19.0"), enableParallelElaboration: false }).request,
+    ).toEqual({ cmd: "#check 1" });
     // Commands on an env inherit the option from the fresh command that made it; tactics are left alone.
-    expect(applyParallelElaboration({ cmd: "#check 1", env: 0 }, fork("4.19.0")).request).toEqual({ cmd: "#check 1", env: 0 });
-    expect(applyParallelElaboration({ tactic: "rfl", proofState: 0 }, fork("4.19.0")).request).toEqual({ tactic: "rfl", proofState: 0 });
+    expect(applyParallelElaboration({ cmd: "#check 1", env: 0 }, fork("4.19.0")).request).toEqual({
+      cmd: "#check 1",
+      env: 0,
+    });
+    expect(applyParallelElaboration({ tactic: "rfl", proofState: 0 }, fork("4.19.0")).request).toEqual({
+      tactic: "rfl",
+      proofState: 0,
+    });
   });
 
   it("inserts `set_option Elab.async true` after the header on the upstream REPL (4.19+ only)", () => {
@@ -32,8 +64,12 @@ describe("applyParallelElaboration (the request put on the wire)", () => {
     expect(applyParallelElaboration({ cmd: "theorem t : True := trivial" }, upstream("4.19.0")).request).toEqual({
       cmd: "set_option Elab.async true\ntheorem t : True := trivial",
     });
-    expect(applyParallelElaboration({ cmd: "import Mathlib" }, upstream("4.19.0")).request).toEqual({ cmd: "import Mathlib\nset_option Elab.async true" });
-    expect(applyParallelElaboration({ cmd: "import Mathlib\n#check 1" }, upstream("4.18.0")).request).toEqual({ cmd: "import Mathlib\n#check 1" });
+    expect(applyParallelElaboration({ cmd: "import Mathlib" }, upstream("4.19.0")).request).toEqual({
+      cmd: "import Mathlib\nset_option Elab.async true",
+    });
+    expect(applyParallelElaboration({ cmd: "import Mathlib\n#check 1" }, upstream("4.18.0")).request).toEqual({
+      cmd: "import Mathlib\n#check 1",
+    });
   });
 
   it("honours the caller's own choice instead of overwriting it", () => {
@@ -42,13 +78,25 @@ describe("applyParallelElaboration (the request put on the wire)", () => {
     expect(applyParallelElaboration(inline, fork("4.19.0")).request).toBe(inline);
     // setOptions Elab.async false: applied inline (the REPL may ignore setOptions on a cached header), while the
     // header cache keeps LeanFleet's default.
-    const plan = applyParallelElaboration({ cmd: "import Mathlib\n#check 1", setOptions: [[["Elab", "async"], false], [["pp", "all"], true]] }, fork("4.19.0"));
+    const plan = applyParallelElaboration(
+      {
+        cmd: "import Mathlib\n#check 1",
+        setOptions: [
+          [["Elab", "async"], false],
+          [["pp", "all"], true],
+        ],
+      },
+      fork("4.19.0"),
+    );
     expect(plan.request).toEqual({
       cmd: "import Mathlib\nset_option Elab.async false\n#check 1",
       setOptions: [ASYNC, [["pp", "all"], true]],
     });
     // On an env (setOptions ignored by the REPL there) the override is inlined at the start.
-    expect(applyParallelElaboration({ cmd: "#check 1", env: 2, setOptions: [[["Elab", "async"], false]] }, fork("4.19.0")).request).toEqual({
+    expect(
+      applyParallelElaboration({ cmd: "#check 1", env: 2, setOptions: [[["Elab", "async"], false]] }, fork("4.19.0"))
+        .request,
+    ).toEqual({
       cmd: "set_option Elab.async false\n#check 1",
       env: 2,
       setOptions: [[["Elab", "async"], false]],
@@ -72,7 +120,10 @@ describe("Elab.async through the pool, observed on the double", () => {
     const c = await pool.run({ cmd: "#check 1" });
     notePids(pool);
     expect([a.status, b.status, c.status]).toEqual(["ok", "ok", "ok"]);
-    const stats = await eventually(() => lastStats(pool.servers[0]!.stderrTail(4096)), (s) => s !== null && s.elaboratedCommands >= 3);
+    const stats = await eventually(
+      () => lastStats(pool.servers[0]!.stderrTail(4096)),
+      (s) => s !== null && s.elaboratedCommands >= 3,
+    );
     expect(stats!.elabAsync).toBe(3 * perRequest);
   });
 

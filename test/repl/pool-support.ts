@@ -1,7 +1,13 @@
 // Test support for the pool tests: double configurations, pools whose every REPL process is remembered, and the
 // check that none of them survives a test.
 import { afterEach } from "vitest";
-import { doubleConfig, type DoubleConfigOptions, type LeanReplConfig, ReplPool, type ReplPoolOptions } from "../../services/repl/index.js";
+import {
+  doubleConfig,
+  type DoubleConfigOptions,
+  type LeanReplConfig,
+  ReplPool,
+  type ReplPoolOptions,
+} from "../../services/repl/index.js";
 import { PidTracker } from "./lean-server-support.js";
 
 /** Remembers every REPL pid the pools of a test file started. */
@@ -10,7 +16,13 @@ const pools: ReplPool[] = [];
 
 /** A config for the double: model only (no transcript replay), quick kills, short timeouts. */
 export function doubleCfg(flags: string[] = [], overrides: DoubleConfigOptions = {}): LeanReplConfig {
-  return doubleConfig({ flags: ["--no-transcripts", ...flags], killGraceMs: 300, restartBackoffMs: 20, defaultTimeoutMs: 15_000, ...overrides });
+  return doubleConfig({
+    flags: ["--no-transcripts", ...flags],
+    killGraceMs: 300,
+    restartBackoffMs: 20,
+    defaultTimeoutMs: 15_000,
+    ...overrides,
+  });
 }
 
 /** A pool whose REPL pids (including those of restarted processes) are tracked and which is closed after the test. */
@@ -31,7 +43,15 @@ export function notePids(pool: ReplPool): number[] {
 }
 
 /** The last `@double-stats` line of a REPL's stderr, parsed. */
-export function lastStats(stderr: string): { elaboratedCommands: number; elaboratedChars: number; importsLoaded: number; costMs: number; elabAsync: number } | null {
+export function lastStats(
+  stderr: string,
+): {
+  elaboratedCommands: number;
+  elaboratedChars: number;
+  importsLoaded: number;
+  costMs: number;
+  elabAsync: number;
+} | null {
   const lines = [...stderr.matchAll(/@double-stats (\{.*\})/g)];
   return lines.length === 0 ? null : JSON.parse(lines.at(-1)![1]!);
 }

@@ -2,13 +2,25 @@
 // concurrent load, bounded waiting, crash replacement, project invalidation, and no process left after close().
 import { describe, expect, it } from "vitest";
 import { defaultPoolSize, isProcessDead, parseReplConfig, ReplProtocolError } from "../../services/repl/index.js";
-import { closePoolsAfterEach, doubleCfg, eventually, lastStats, notePids, tracker, trackedPool } from "./pool-support.js";
+import {
+  closePoolsAfterEach,
+  doubleCfg,
+  eventually,
+  lastStats,
+  notePids,
+  tracker,
+  trackedPool,
+} from "./pool-support.js";
 
 closePoolsAfterEach();
 
 /** A file of `n` theorems under `import Mathlib`; `proof(i)` is theorem i's proof. */
 function file(name: string, n: number, proof: (i: number) => string = () => "rfl"): string {
-  return "import Mathlib\n\n" + Array.from({ length: n }, (_, i) => `theorem ${name}_${i} : ${i} + 0 = ${i} := by\n  ${proof(i)}`).join("\n\n") + "\n";
+  return (
+    "import Mathlib\n\n" +
+    Array.from({ length: n }, (_, i) => `theorem ${name}_${i} : ${i} + 0 = ${i} := by\n  ${proof(i)}`).join("\n\n") +
+    "\n"
+  );
 }
 
 const COST = ["--stats", "--import-cost", "Mathlib=30:1", "--command-cost-ms", "1"];
@@ -23,13 +35,19 @@ describe("ReplPool scheduling", () => {
     const others = await Promise.all(["b", "c", "d"].map((n) => pool.run({ cmd: file(n, 12) })));
     expect(others.every((o) => o.status === "ok")).toBe(true);
     const home = pool.servers.find((s) => s.id === v1.replId)!;
-    const before = await eventually(() => lastStats(home.stderrTail(8192)), (s) => s !== null && s.elaboratedCommands >= 12);
+    const before = await eventually(
+      () => lastStats(home.stderrTail(8192)),
+      (s) => s !== null && s.elaboratedCommands >= 12,
+    );
     const v2text = file("a", 12, (i) => (i === 10 ? "simp" : "rfl"));
     const v2 = await pool.run({ cmd: v2text });
     notePids(pool);
     expect(v2).toMatchObject({ status: "ok", rule: "prefix", replId: v1.replId });
     expect(v2.reusedChars).toBe(v2text.indexOf("theorem a_10") - 2);
-    const after = await eventually(() => lastStats(home.stderrTail(8192)), (s) => s !== null && s.elaboratedCommands > before!.elaboratedCommands);
+    const after = await eventually(
+      () => lastStats(home.stderrTail(8192)),
+      (s) => s !== null && s.elaboratedCommands > before!.elaboratedCommands,
+    );
     expect(after!.elaboratedCommands - before!.elaboratedCommands).toBe(2); // a_10 and a_11 only
     expect(after!.importsLoaded).toBe(1); // the pre-warmed header, cached
     expect(pool.stats().rules.prefix).toBe(1);
@@ -38,7 +56,9 @@ describe("ReplPool scheduling", () => {
   it("answers 60 concurrent requests on 4 REPLs, each with its own answer", async () => {
     const pool = trackedPool(doubleCfg(["--command-cost-ms", "2"]), { size: 4 });
     const outcomes = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => pool.run({ cmd: `#eval ${i} * 1000 + ${i}\ntheorem t${i} (x : Nat) : x + ${i} = ${i} + x := by\n  sorry` })),
+      Array.from({ length: 60 }, (_, i) =>
+        pool.run({ cmd: `#eval ${i} * 1000 + ${i}\ntheorem t${i} (x : Nat) : x + ${i} = ${i} + x := by\n  sorry` }),
+      ),
     );
     notePids(pool);
     outcomes.forEach((o, i) => {
@@ -90,7 +110,10 @@ describe("ReplPool back-pressure", () => {
     await new Promise((r) => setTimeout(r, 50));
     const waiting = [pool.run({ cmd: "#check 2" }), pool.run({ cmd: "#check 3" })];
     const overflow = await pool.run({ cmd: "#check 4" });
-    expect(overflow).toMatchObject({ status: "rejected", error: { code: "pool_exhausted", details: { waitedMs: 0, queued: 2 } } });
+    expect(overflow).toMatchObject({
+      status: "rejected",
+      error: { code: "pool_exhausted", details: { waitedMs: 0, queued: 2 } },
+    });
     for (const o of await Promise.all(waiting)) {
       expect(o).toMatchObject({ status: "rejected", error: { code: "pool_exhausted" } });
       expect(o.error!.details!.waitedMs as number).toBeGreaterThanOrEqual(250);
@@ -105,7 +128,10 @@ describe("ReplPool back-pressure", () => {
     await pool.start();
     const pids = notePids(pool);
     expect(pids).toHaveLength(2);
-    const running = [pool.run({ cmd: "-- @double hang\n#check 1" }), pool.run({ cmd: "-- @double sleep 5000\n#check 1" })];
+    const running = [
+      pool.run({ cmd: "-- @double hang\n#check 1" }),
+      pool.run({ cmd: "-- @double sleep 5000\n#check 1" }),
+    ];
     const waiting = pool.run({ cmd: "#check 2" });
     await new Promise((r) => setTimeout(r, 100));
     await pool.close();
@@ -128,20 +154,31 @@ describe("ReplPool supervision", () => {
     expect(after).not.toEqual(before);
     expect(victim.isAlive).toBe(true);
     // Re-warmed: the replacement process (its stderr tail is its own) has answered a header-only pre-warm.
-    const stats = await eventually(() => lastStats(victim.stderrTail(4096)), (st) => st !== null);
+    const stats = await eventually(
+      () => lastStats(victim.stderrTail(4096)),
+      (st) => st !== null,
+    );
     expect(stats).toMatchObject({ elaboratedCommands: 0, importsLoaded: 1 });
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => pool.run({ cmd: `import Mathlib\n#eval ${i} + 1` })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => pool.run({ cmd: `import Mathlib\n#eval ${i} + 1` })),
+    );
     expect(results.map((o) => o.status)).toEqual(Array(6).fill("ok"));
     expect(pool.stats().restarts).toBeGreaterThanOrEqual(2);
     // The crashed processes are gone (the live ones are checked after close by the afterEach hook).
     const replaced = before.filter((p) => !after.includes(p));
     expect(replaced).toHaveLength(1);
-    await eventually(() => isProcessDead(replaced[0]!), (d) => d);
+    await eventually(
+      () => isProcessDead(replaced[0]!),
+      (d) => d,
+    );
     expect(isProcessDead(replaced[0]!)).toBe(true);
   });
 
   it("invalidateProject restarts every REPL (imports are cached per process) and re-warms them", async () => {
-    const pool = trackedPool(doubleCfg(["--stats"], { projectDir: "/tmp" }), { size: 2, prewarmHeader: "import Mathlib" });
+    const pool = trackedPool(doubleCfg(["--stats"], { projectDir: "/tmp" }), {
+      size: 2,
+      prewarmHeader: "import Mathlib",
+    });
     await pool.start();
     await pool.run({ cmd: file("x", 3) });
     const before = notePids(pool);
@@ -152,7 +189,11 @@ describe("ReplPool supervision", () => {
     const after = notePids(pool);
     expect(after.every((p) => !before.includes(p))).toBe(true);
     expect(pool.index.size).toBe(0);
-    for (const p of before) await eventually(() => isProcessDead(p), (d) => d);
+    for (const p of before)
+      await eventually(
+        () => isProcessDead(p),
+        (d) => d,
+      );
     expect(before.every((p) => isProcessDead(p))).toBe(true);
     const o = await pool.run({ cmd: file("x", 3) });
     expect(o).toMatchObject({ status: "ok", rule: "header" });
@@ -201,7 +242,9 @@ describe("ReplPool.withRepl", () => {
 
 describe("ReplPool without a REPL", () => {
   it("start() says what is missing; run() reports it as an outcome", async () => {
-    const pool = trackedPool(parseReplConfig({ argv: ["/nonexistent/leanfleet-repl"], addressSpaceLimitMiB: null }), { size: 2 });
+    const pool = trackedPool(parseReplConfig({ argv: ["/nonexistent/leanfleet-repl"], addressSpaceLimitMiB: null }), {
+      size: 2,
+    });
     await expect(pool.start()).rejects.toMatchObject({ code: "repl_setup" });
     const o = await pool.run({ cmd: "#check 1" });
     expect(o).toMatchObject({ status: "crashed", error: { code: "repl_setup" } });

@@ -5,7 +5,10 @@ import { FRESH_BASE } from "../../services/repl/reuse/prefix-index.js";
 
 /** A file of `n` theorems under `import Mathlib`; theorem i's proof is `proofs[i]` (default `rfl`). */
 function file(name: string, n: number, proofs: Record<number, string> = {}): string {
-  const cmds = Array.from({ length: n }, (_, i) => `theorem ${name}_${i} : ${i} + 0 = ${i} := by\n  ${proofs[i] ?? "rfl"}`);
+  const cmds = Array.from(
+    { length: n },
+    (_, i) => `theorem ${name}_${i} : ${i} + 0 = ${i} := by\n  ${proofs[i] ?? "rfl"}`,
+  );
   return `import Mathlib\n\n${cmds.join("\n\n")}\n`;
 }
 
@@ -47,7 +50,9 @@ describe("PrefixIndex.longestMatch", () => {
     expect(ix.longestMatch("def f := 12\ndef g := 2")).toEqual([]);
     expect(ix.longestMatch("def f := 1\ndef h := 3")).toEqual([{ replId: "r1", chars: "def f := 1".length }]);
     // Trailing and leading whitespace do not matter (keys are trimmed, like the fork's).
-    expect(ix.longestMatch("\n\ndef f := 1\ndef g := 2  \n\n")).toEqual([{ replId: "r1", chars: "def f := 1\ndef g := 2".length }]);
+    expect(ix.longestMatch("\n\ndef f := 1\ndef g := 2  \n\n")).toEqual([
+      { replId: "r1", chars: "def f := 1\ndef g := 2".length },
+    ]);
     // Whitespace between commands is part of the key, as in the fork.
     expect(ix.longestMatch("def f := 1\n\n\ndef g := 2")).toEqual([{ replId: "r1", chars: "def f := 1".length }]);
   });
@@ -143,7 +148,12 @@ describe("splitSource", () => {
     const s = splitSource(text);
     expect(s.imports).toEqual(["Mathlib", "Aesop"]);
     expect(text.slice(s.headerEnd).startsWith("/-- doc -/")).toBe(true);
-    expect(s.commandStarts.map((i) => text.slice(i).split("\n")[0])).toEqual(["/-- doc -/", "@[simp]", '#eval "theorem not_a_command"', "noncomputable"]);
+    expect(s.commandStarts.map((i) => text.slice(i).split("\n")[0])).toEqual([
+      "/-- doc -/",
+      "@[simp]",
+      '#eval "theorem not_a_command"',
+      "noncomputable",
+    ]);
     expect(s.keyEnds.at(-1)).toBe(text.length);
   });
 

@@ -6,7 +6,11 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { InvalidRequestError, type ReplRequest } from "../../services/repl/index.js";
 import { decodeResponse, ResponseSplitter } from "../../services/repl/protocol/protocol.js";
-import { encodeRequest, validateRawRequestText, validateRequest } from "../../services/repl/protocol/request-validation.js";
+import {
+  encodeRequest,
+  validateRawRequestText,
+  validateRequest,
+} from "../../services/repl/protocol/request-validation.js";
 import { killAllDoubles, splitResponses, startDouble } from "../fixtures/double-process.js";
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "leanfleet-protocol-"));
@@ -53,17 +57,42 @@ const CASES: Case[] = [
   { name: "string proofState", request: { tactic: "rfl", proofState: "0" }, field: "proofState", crashes: true },
   { name: "string allTactics", request: { cmd: "#check 1", allTactics: "true" }, field: "allTactics", crashes: true },
   { name: "numeric rootGoals", request: { cmd: "#check 1", rootGoals: 1 }, field: "rootGoals", crashes: true },
-  { name: "string incrementality", request: { cmd: "#check 1", incrementality: "yes" }, field: "incrementality", crashes: true },
+  {
+    name: "string incrementality",
+    request: { cmd: "#check 1", incrementality: "yes" },
+    field: "incrementality",
+    crashes: true,
+  },
   { name: "numeric declarations", request: { path: "a.lean", declarations: 0 }, field: "declarations", crashes: true },
-  { name: "setOptions name not split", request: { cmd: "#check 1", setOptions: [["pp.all", true]] }, field: /^setOptions/, crashes: true },
-  { name: "setOptions not an array", request: { cmd: "#check 1", setOptions: "pp.all" }, field: "setOptions", crashes: true },
+  {
+    name: "setOptions name not split",
+    request: { cmd: "#check 1", setOptions: [["pp.all", true]] },
+    field: /^setOptions/,
+    crashes: true,
+  },
+  {
+    name: "setOptions not an array",
+    request: { cmd: "#check 1", setOptions: "pp.all" },
+    field: "setOptions",
+    crashes: true,
+  },
   { name: "numeric cmd", request: { cmd: 42 }, field: "cmd", crashes: true },
   { name: "pickleTo without env or proofState", request: { pickleTo: "a.olean" }, field: "pickleTo", crashes: true },
   { name: "no kind at all", request: { env: 0 }, field: "", crashes: true },
   { name: "not an object", request: [{ cmd: "#check 1" }], field: "", crashes: true },
   // Refused because the REPL would silently misread them (they do not crash it).
-  { name: "two kinds: tactic and cmd", request: { tactic: "rfl", proofState: 0, cmd: "#check 1" }, field: "tactic+cmd", crashes: false },
-  { name: "two kinds: pickleTo and cmd", request: { pickleTo: "a.olean", env: 0, cmd: "#check 1" }, field: "pickleTo+cmd", crashes: false },
+  {
+    name: "two kinds: tactic and cmd",
+    request: { tactic: "rfl", proofState: 0, cmd: "#check 1" },
+    field: "tactic+cmd",
+    crashes: false,
+  },
+  {
+    name: "two kinds: pickleTo and cmd",
+    request: { pickleTo: "a.olean", env: 0, cmd: "#check 1" },
+    field: "pickleTo+cmd",
+    crashes: false,
+  },
   { name: "two kinds: cmd and path", request: { cmd: "#check 1", path: "a.lean" }, field: "cmd+path", crashes: false },
   { name: "unknown key", request: { cmd: "#check 1", timeout: 5 }, field: "timeout", crashes: false },
   { name: "bad infotree", request: { cmd: "#check 1", infotree: "everything" }, field: "infotree", crashes: false },
@@ -100,7 +129,9 @@ describe("validateRawRequestText", () => {
     expect(() => validateRawRequestText('{"cmd":\r\n "#check 1"}')).toThrow(/raw newline/);
   });
   it("accepts one escaped line, with or without its terminator, and refuses broken JSON", () => {
-    expect(validateRawRequestText('{"cmd": "theorem t : 1 = 1 := by\\n  rfl"}\n\n')).toEqual({ cmd: "theorem t : 1 = 1 := by\n  rfl" });
+    expect(validateRawRequestText('{"cmd": "theorem t : 1 = 1 := by\\n  rfl"}\n\n')).toEqual({
+      cmd: "theorem t : 1 = 1 := by\n  rfl",
+    });
     expect(() => validateRawRequestText('{"cmd": "#check 1"')).toThrow(/not valid JSON/);
   });
 });
@@ -144,19 +175,25 @@ describe("encodeRequest", () => {
 });
 
 describe.concurrent("the double fails exactly like the REPL", () => {
-  it.each(CASES.filter((c) => c.crashes))("crashes on $name (exit 1, uncaught exception, no stdout)", async ({ request }) => {
-    const r = await feed(`${JSON.stringify(request)}\n\n`);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^uncaught exception: \{"message": "Could not parse as a valid JSON command:\\n/);
-  });
+  it.each(CASES.filter((c) => c.crashes))(
+    "crashes on $name (exit 1, uncaught exception, no stdout)",
+    async ({ request }) => {
+      const r = await feed(`${JSON.stringify(request)}\n\n`);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^uncaught exception: \{"message": "Could not parse as a valid JSON command:\\n/);
+    },
+  );
 
-  it.each(CASES.filter((c) => !c.crashes))("answers $name (refused only because the REPL would misread it)", async ({ request }) => {
-    const r = await feed(`${JSON.stringify(request)}\n\n`);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe("");
-    expect(splitResponses(r.stdout)).toHaveLength(1);
-  });
+  it.each(CASES.filter((c) => !c.crashes))(
+    "answers $name (refused only because the REPL would misread it)",
+    async ({ request }) => {
+      const r = await feed(`${JSON.stringify(request)}\n\n`);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe("");
+      expect(splitResponses(r.stdout)).toHaveLength(1);
+    },
+  );
 
   it("crashes on invalid JSON text", async () => {
     const r = await feed('{"cmd": "#check 1"\n\n');
@@ -169,7 +206,9 @@ describe.concurrent("the double fails exactly like the REPL", () => {
     const r = await feed('{"cmd": "#check 1"}\n\n\n{"cmd": "#check 2"}\n\n');
     expect(r.code).toBe(1);
     expect(splitResponses(r.stdout)).toHaveLength(1);
-    expect(r.stderr).toMatch(/^uncaught exception: \{"message": "Could not parse JSON:\\noffset \d+: unexpected end of input"\}/);
+    expect(r.stderr).toMatch(
+      /^uncaught exception: \{"message": "Could not parse JSON:\\noffset \d+: unexpected end of input"\}/,
+    );
   });
 
   it("joins a raw newline away instead of crashing (what validateRawRequestText refuses)", async () => {
@@ -181,7 +220,22 @@ describe.concurrent("the double fails exactly like the REPL", () => {
   });
 
   it("never crashes on any request validateRequest accepts (field-by-field value sweep)", async () => {
-    const values: unknown[] = [0, 1, -1, 1.5, "0", "true", true, false, null, [], {}, "full", [[["pp", "all"], true]], [["pp", true]]];
+    const values: unknown[] = [
+      0,
+      1,
+      -1,
+      1.5,
+      "0",
+      "true",
+      true,
+      false,
+      null,
+      [],
+      {},
+      "full",
+      [[["pp", "all"], true]],
+      [["pp", true]],
+    ];
     const bases: Array<Record<string, unknown>> = [
       { cmd: "#check 1" },
       { path: "missing.lean" },
@@ -189,7 +243,16 @@ describe.concurrent("the double fails exactly like the REPL", () => {
       { pickleTo: "x.olean", env: 0 },
       { pickleTo: "y.olean", proofState: 0 },
     ];
-    const fields = ["env", "proofState", "allTactics", "rootGoals", "infotree", "incrementality", "setOptions", "declarations"];
+    const fields = [
+      "env",
+      "proofState",
+      "allTactics",
+      "rootGoals",
+      "infotree",
+      "incrementality",
+      "setOptions",
+      "declarations",
+    ];
     const accepted: string[] = [];
     let refused = 0;
     for (const base of bases) {

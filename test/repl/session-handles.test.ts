@@ -1,18 +1,38 @@
 // State handles: hashing, the bounded cache and its chains, and on real REPL doubles: handles returned for envs and
 // sorries, surviving a forced restart, moving to another server (shared cache or carried chain), replay failures.
 import { afterEach, describe, expect, it } from "vitest";
-import { AutoLeanServer, doubleConfig, HANDLE_PATTERN, InvalidRequestError, SessionCache, UnknownHandleError, type HandleRecord, type LeanRequest, type ReplResponse } from "../../services/repl/index.js";
-import { canonicalJson, handleFor, recordsFor, resolveHandles, rewriteResponse, statesOf } from "../../services/repl/server/session-handles.js";
+import {
+  AutoLeanServer,
+  doubleConfig,
+  HANDLE_PATTERN,
+  InvalidRequestError,
+  SessionCache,
+  UnknownHandleError,
+  type HandleRecord,
+  type LeanRequest,
+  type ReplResponse,
+} from "../../services/repl/index.js";
+import {
+  canonicalJson,
+  handleFor,
+  recordsFor,
+  resolveHandles,
+  rewriteResponse,
+  statesOf,
+} from "../../services/repl/server/session-handles.js";
 import { closeAllAndExpectDead, PidTracker } from "./lean-server-support.js";
 
 const tracker = new PidTracker();
 const servers: AutoLeanServer[] = [];
 
 function auto(cache?: SessionCache, id = "repl-0"): AutoLeanServer {
-  const s = new AutoLeanServer(doubleConfig({ flags: ["--no-transcripts"], killGraceMs: 300, defaultTimeoutMs: 15_000 }), {
-    id,
-    ...(cache ? { cache } : {}),
-  });
+  const s = new AutoLeanServer(
+    doubleConfig({ flags: ["--no-transcripts"], killGraceMs: 300, defaultTimeoutMs: 15_000 }),
+    {
+      id,
+      ...(cache ? { cache } : {}),
+    },
+  );
   s.on("restart", () => tracker.add(s.pid));
   servers.push(s);
   return s;
@@ -32,7 +52,9 @@ describe("handle hashing", () => {
     const ps = handleFor({ cmd: "#check 1", allTactics: true }, { kind: "sorry", index: 0 });
     expect(ps.startsWith("ps_")).toBe(true);
     expect(handleFor({ cmd: "#check 1", allTactics: true }, { kind: "sorry", index: 1 })).not.toBe(ps);
-    expect(canonicalJson({ b: [1, { d: 1, c: undefined, a: "x" }], a: null })).toBe('{"a":null,"b":[1,{"a":"x","d":1}]}');
+    expect(canonicalJson({ b: [1, { d: 1, c: undefined, a: "x" }], a: null })).toBe(
+      '{"a":null,"b":[1,{"a":"x","d":1}]}',
+    );
   });
 
   it("names every state of an answer and rewrites its ids to handles", () => {
@@ -41,8 +63,19 @@ describe("handle hashing", () => {
       kind: "command",
       value: {
         env: 3,
-        sorries: [{ goal: "⊢ True", proofState: 4 }, { goal: "⊢ False", proofState: null }],
-        tactics: [{ tactic: "sorry", proofState: 5, pos: { line: 2, column: 2 }, endPos: { line: 2, column: 7 }, goals: "⊢ True" }],
+        sorries: [
+          { goal: "⊢ True", proofState: 4 },
+          { goal: "⊢ False", proofState: null },
+        ],
+        tactics: [
+          {
+            tactic: "sorry",
+            proofState: 5,
+            pos: { line: 2, column: 2 },
+            endPos: { line: 2, column: 7 },
+            goals: "⊢ True",
+          },
+        ],
       },
     };
     expect(statesOf(response).map((s) => [s.select, s.id])).toEqual([
@@ -83,9 +116,17 @@ describe("SessionCache", () => {
     expect(() => cache.chainOf("env_" + "0".repeat(32))).toThrow(UnknownHandleError);
     const forged = { ...chain[1]!, request: { cmd: "theorem evil : False := sorry", env: chain[0]!.handle } };
     expect(() => new SessionCache().import([forged])).toThrow(/does not match/);
-    const malformed = { handle: handleFor({ cmd: 3 } as never, { kind: "env" }), request: { cmd: 3 } as never, select: { kind: "env" } } as HandleRecord;
+    const malformed = {
+      handle: handleFor({ cmd: 3 } as never, { kind: "env" }),
+      request: { cmd: 3 } as never,
+      select: { kind: "env" },
+    } as HandleRecord;
     expect(() => new SessionCache().import([malformed])).toThrow(InvalidRequestError);
-    const raw = { handle: handleFor({ cmd: "x", env: 0 }, { kind: "env" }), request: { cmd: "x", env: 0 }, select: { kind: "env" } } as HandleRecord;
+    const raw = {
+      handle: handleFor({ cmd: "x", env: 0 }, { kind: "env" }),
+      request: { cmd: "x", env: 0 },
+      select: { kind: "env" },
+    } as HandleRecord;
     expect(() => new SessionCache().import([raw])).toThrow(/raw REPL ids/);
   });
 
@@ -93,7 +134,11 @@ describe("SessionCache", () => {
     const cache = new SessionCache({ maxRecords: 3 });
     const chain = chainOf3();
     cache.add(chain);
-    const other: HandleRecord = { handle: handleFor({ cmd: "#check 9" }, { kind: "env" }), request: { cmd: "#check 9" }, select: { kind: "env" } };
+    const other: HandleRecord = {
+      handle: handleFor({ cmd: "#check 9" }, { kind: "env" }),
+      request: { cmd: "#check 9" },
+      select: { kind: "env" },
+    };
     cache.add([other]);
     expect(cache.size).toBe(3);
     // the leaf went first; the surviving records still form complete chains
@@ -101,7 +146,13 @@ describe("SessionCache", () => {
     expect(cache.chainOf(chain[1]!.handle)).toEqual(chain.slice(0, 2));
     // using a record refreshes its ancestors too
     cache.get(chain[1]!.handle);
-    cache.add([{ handle: handleFor({ cmd: "#check 10" }, { kind: "env" }), request: { cmd: "#check 10" }, select: { kind: "env" } }]);
+    cache.add([
+      {
+        handle: handleFor({ cmd: "#check 10" }, { kind: "env" }),
+        request: { cmd: "#check 10" },
+        select: { kind: "env" },
+      },
+    ]);
     expect(cache.has(other.handle)).toBe(false);
     expect(cache.chainOf(chain[1]!.handle)).toHaveLength(2);
   });
@@ -165,7 +216,9 @@ describe("handles on REPL doubles", () => {
     const after = await s.run({ tactic: "sorry", proofState: ps });
     expect(after.status).toBe("ok");
     expect(after.response?.kind).toBe("proofStep");
-    expect((after.response as { value: { goals: string[] } }).value.goals).toEqual((before.response as { value: { goals: string[] } }).value.goals);
+    expect((after.response as { value: { goals: string[] } }).value.goals).toEqual(
+      (before.response as { value: { goals: string[] } }).value.goals,
+    );
     expect(s.holds(ps)).toBe(true);
     expect(s.holds(envA)).toBe(true);
   });
@@ -186,7 +239,10 @@ describe("handles on REPL doubles", () => {
     // "another container": its own cache; without the chain the handle is unknown, with it the handle is rebuilt
     const remote = auto(new SessionCache(), "remote");
     const unknown = await remote.run({ tactic: "rfl", proofState: ps });
-    expect(unknown).toMatchObject({ status: "rejected", error: { code: "unknown_handle", details: { handle: ps, field: "proofState" } } });
+    expect(unknown).toMatchObject({
+      status: "rejected",
+      error: { code: "unknown_handle", details: { handle: ps, field: "proofState" } },
+    });
     const chain = JSON.parse(JSON.stringify(cache.chainOf(ps))) as HandleRecord[]; // as a job payload carries it
     const rebuilt = await remote.run({ tactic: "rfl", proofState: ps }, { chain });
     tracker.add(remote.pid);
@@ -208,7 +264,11 @@ describe("handles on REPL doubles", () => {
     expect(o).toMatchObject({ status: "rejected", error: { code: "handle_replay_failed" } });
     expect(o.error?.message).toContain("unknown tactic");
     // a selector the replayed answer lacks
-    const missing: HandleRecord = { handle: handleFor(base, { kind: "sorry", index: 7 }), request: base, select: { kind: "sorry", index: 7 } };
+    const missing: HandleRecord = {
+      handle: handleFor(base, { kind: "sorry", index: 7 }),
+      request: base,
+      select: { kind: "sorry", index: 7 },
+    };
     const o2 = await s.run({ tactic: "rfl", proofState: missing.handle }, { chain: [missing] });
     expect(o2).toMatchObject({ status: "rejected", error: { code: "handle_replay_failed" } });
     // the REPL itself is fine afterwards
@@ -221,7 +281,10 @@ describe("handles on REPL doubles", () => {
     tracker.add(s.pid);
     const env = made.handles![0]!.handle;
     const wrong = await s.run({ tactic: "rfl", proofState: env });
-    expect(wrong).toMatchObject({ status: "rejected", error: { code: "invalid_request", details: { field: "proofState" } } });
+    expect(wrong).toMatchObject({
+      status: "rejected",
+      error: { code: "invalid_request", details: { field: "proofState" } },
+    });
   });
 
   it("without keep, handles are resolved but the answer carries this REPL's raw ids", async () => {

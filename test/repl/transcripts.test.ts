@@ -36,12 +36,17 @@ function canonical(value: unknown): string {
     Array.isArray(v)
       ? v.map(sort)
       : v && typeof v === "object"
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+          )
         : v;
   return JSON.stringify(sort(value));
 }
 
-const expectedChunks = (name: string) => splitResponses(fs.readFileSync(path.join(TRANSCRIPTS, `${name}.expected.out`), "utf8") + "\n\n");
+const expectedChunks = (name: string) =>
+  splitResponses(fs.readFileSync(path.join(TRANSCRIPTS, `${name}.expected.out`), "utf8") + "\n\n");
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "leanfleet-transcripts-"));
 

@@ -19,10 +19,15 @@ import { resultLine, syntheticResults, toJsonl } from "../fixtures/synthetic-res
 describe("parseResults", () => {
   it("drops a last line cut off mid-write with a warning, and names the line of any other bad one", () => {
     const good = toJsonl([resultLine({ index: 0, group: "a", status: "ok", verdict: "valid", runMs: 5 })]);
-    expect(parseResults(good + '{"v":1,"jobI', "r.jsonl")).toMatchObject({ results: [{ group: "a" }], warnings: ["r.jsonl:2: last line cut off (not JSON), ignored"] });
+    expect(parseResults(good + '{"v":1,"jobI', "r.jsonl")).toMatchObject({
+      results: [{ group: "a" }],
+      warnings: ["r.jsonl:2: last line cut off (not JSON), ignored"],
+    });
     expect(() => parseResults("nope\n" + good, "r.jsonl")).toThrow(/^r\.jsonl:1 is not JSON/);
     expect(() => parseResults(good + '{"status":"ok"}\n', "r.jsonl")).toThrow(ResultsFileError);
-    expect(() => parseResults(good + '{"status":"ok"}\n', "r.jsonl")).toThrow(/r\.jsonl:2 is not a LeanFleet result: verdict/);
+    expect(() => parseResults(good + '{"status":"ok"}\n', "r.jsonl")).toThrow(
+      /r\.jsonl:2 is not a LeanFleet result: verdict/,
+    );
   });
 });
 
@@ -44,26 +49,72 @@ describe("problemRows", () => {
   });
 
   it("has as many problems as the summary has groups", () => {
-    const lines = syntheticResults({ items: 3000, attemptsOf: (p) => (p % 5 === 0 ? 1 : 3) }).map((l, i) => (i % 7 === 0 ? { ...l, group: undefined } : l));
+    const lines = syntheticResults({ items: 3000, attemptsOf: (p) => (p % 5 === 0 ? 1 : 3) }).map((l, i) =>
+      i % 7 === 0 ? { ...l, group: undefined } : l,
+    );
     expect(problemRows(lines)).toHaveLength(summarise(lines).groups.total);
   });
 
   it("reads failed checks from an array of {name, ok} or a record by name", () => {
-    expect(failedChecksOf([{ name: "errors", ok: true }, { name: "axioms", ok: false }, { check: "kernel", passed: false }])).toEqual(["axioms", "kernel"]);
-    expect(failedChecksOf({ statement: { ok: false, reason: "type differs" }, errors: { ok: true }, kernel: false })).toEqual(["statement", "kernel"]);
+    expect(
+      failedChecksOf([
+        { name: "errors", ok: true },
+        { name: "axioms", ok: false },
+        { check: "kernel", passed: false },
+      ]),
+    ).toEqual(["axioms", "kernel"]);
+    expect(
+      failedChecksOf({ statement: { ok: false, reason: "type differs" }, errors: { ok: true }, kernel: false }),
+    ).toEqual(["statement", "kernel"]);
     expect(failedChecksOf(undefined)).toEqual([]);
   });
 });
 
 describe("diffAgainstBaseline", () => {
-  const row = (name: string, solved: boolean, bestMs?: number): ProblemRow => ({ name, status: solved ? "solved" : "lean_error", attempts: 1, ran: 1, valid: solved ? 1 : 0, bestMs, firstError: undefined, trust: undefined, failedChecks: [], envs: [] });
+  const row = (name: string, solved: boolean, bestMs?: number): ProblemRow => ({
+    name,
+    status: solved ? "solved" : "lean_error",
+    attempts: 1,
+    ran: 1,
+    valid: solved ? 1 : 0,
+    bestMs,
+    firstError: undefined,
+    trust: undefined,
+    failedChecks: [],
+    envs: [],
+  });
   it("lists newly solved, newly failing and slowdowns above 2x and 10 ms, sorted; counts problems on one side only", () => {
     const d = diffAgainstBaseline(
-      [row("p10", true, 5), row("p2", true, 50), row("p3", false), row("p4", true, 201), row("p5", true, 30), row("new", true, 1)],
-      [row("p10", false), row("p2", false), row("p3", true, 4), row("p4", true, 100), row("p5", true, 10), row("old", true, 1)],
+      [
+        row("p10", true, 5),
+        row("p2", true, 50),
+        row("p3", false),
+        row("p4", true, 201),
+        row("p5", true, 30),
+        row("new", true, 1),
+      ],
+      [
+        row("p10", false),
+        row("p2", false),
+        row("p3", true, 4),
+        row("p4", true, 100),
+        row("p5", true, 10),
+        row("old", true, 1),
+      ],
     );
-    expect(d).toEqual({ newlySolved: ["p2", "p10"], newlyFailing: ["p3"], slowdowns: [{ name: "p5", beforeMs: 10, afterMs: 30 }, { name: "p4", beforeMs: 100, afterMs: 201 }], onlyCurrent: 1, onlyBaseline: 1 });
-    expect(diffAgainstBaseline([row("a", true, 9)], [row("a", true, 2)], { slowdownMinMs: 0 }).slowdowns).toHaveLength(1);
+    expect(d).toEqual({
+      newlySolved: ["p2", "p10"],
+      newlyFailing: ["p3"],
+      slowdowns: [
+        { name: "p5", beforeMs: 10, afterMs: 30 },
+        { name: "p4", beforeMs: 100, afterMs: 201 },
+      ],
+      onlyCurrent: 1,
+      onlyBaseline: 1,
+    });
+    expect(diffAgainstBaseline([row("a", true, 9)], [row("a", true, 2)], { slowdownMinMs: 0 }).slowdowns).toHaveLength(
+      1,
+    );
   });
 });
 
@@ -80,7 +131,16 @@ describe("logHistogram", () => {
 
 describe("the page", () => {
   it("is one file: no src, href or url() pointing anywhere, the CSP forbids fetching, and the data cannot close its script", () => {
-    const lines = [resultLine({ index: 0, group: "</script><script>alert(1)</script>", status: "lean_error", verdict: "invalid", runMs: 5, message: "<!-- x" })];
+    const lines = [
+      resultLine({
+        index: 0,
+        group: "</script><script>alert(1)</script>",
+        status: "lean_error",
+        verdict: "invalid",
+        runMs: 5,
+        message: "<!-- x",
+      }),
+    ];
     const html = generateReport({ title: "t <b>", run: { results: lines, source: "r.jsonl" } });
     expect(html).not.toMatch(/\ssrc=|\shref=|url\(\s*['"]?(https?:|\/\/)/);
     expect(html).toContain("default-src 'none'");

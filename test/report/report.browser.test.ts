@@ -18,8 +18,13 @@ const NOWHERE = "http://127.0.0.1:9"; // the report command needs no cluster
 /** Current run: one problem per case the baseline comparison must tell apart. */
 function currentRun(): ResultLine[] {
   let index = 0;
-  const r = (group: string, status: ResultLine["status"], verdict: ResultLine["verdict"], runMs: number, message?: string) =>
-    resultLine({ index: index++, group, status, verdict, runMs, ...(message ? { message } : {}) });
+  const r = (
+    group: string,
+    status: ResultLine["status"],
+    verdict: ResultLine["verdict"],
+    runMs: number,
+    message?: string,
+  ) => resultLine({ index: index++, group, status, verdict, runMs, ...(message ? { message } : {}) });
   return [
     r("alpha", "ok", "valid", 150), // 100 -> 150 ms: not a slowdown
     r("beta", "lean_error", "invalid", 40, "unsolved goals\n⊢ beta"),
@@ -63,7 +68,9 @@ function cliNumbers(lines: string[]) {
     return found;
   };
   const items = m(/^items: (\d+), valid: \d+ \(([\d.]+%) of \d+ that ran\)/m);
-  const passAtK = [...m(/^unbiased \(Chen et al\. 2021, over attempts that ran\): (.*)$/m)[1]!.matchAll(/pass@(\d+) ([\d.]+%)/g)];
+  const passAtK = [
+    ...m(/^unbiased \(Chen et al\. 2021, over attempts that ran\): (.*)$/m)[1]!.matchAll(/pass@(\d+) ([\d.]+%)/g),
+  ];
   const fails = m(/timeout (\d+), crashed (\d+)/);
   return {
     items: items[1],
@@ -125,12 +132,19 @@ describe("the report in headless Chromium", () => {
       timeouts: await t("timeouts"),
       crashes: await t("crashes"),
       runtime: await t("runtime"),
-      passkLabel: (await page.locator("#h-passk").locator("xpath=preceding-sibling::div[1]").innerText()).replace(/^PASS@/, "pass@"),
+      passkLabel: (await page.locator("#h-passk").locator("xpath=preceding-sibling::div[1]").innerText()).replace(
+        /^PASS@/,
+        "pass@",
+      ),
     };
   }
 
   it("a 1,000-item run: headline equals the CLI summary, charts drawn, no console error, no network; screenshot saved", async () => {
-    const { w, page, cli } = await report("synthetic", syntheticResults({ items: 1000 }), syntheticResults({ items: 1000, seed: 2 }));
+    const { w, page, cli } = await report(
+      "synthetic",
+      syntheticResults({ items: 1000 }),
+      syntheticResults({ items: 1000, seed: 2 }),
+    );
     const want = cliNumbers(cli);
     const got = await headline(page);
     const { span, ...numbers } = want;
@@ -138,7 +152,9 @@ describe("the report in headless Chromium", () => {
     expect(got).toMatchObject({ items: "1000", passkLabel: "pass@4" });
     expect(await page.locator("#simulated-banner").innerText()).toMatch(/^SIMULATED/);
     // Four uPlot charts, each a canvas of non-zero size.
-    const canvases = await page.locator(".uplot canvas").evaluateAll((cs) => cs.map((c) => (c as unknown as { width: number }).width));
+    const canvases = await page
+      .locator(".uplot canvas")
+      .evaluateAll((cs) => cs.map((c) => (c as unknown as { width: number }).width));
     expect(canvases).toHaveLength(4);
     expect(canvases.every((wd) => wd > 100)).toBe(true);
     await page.screenshot({ path: join(OUTPUT, "report.png"), fullPage: true });
@@ -148,15 +164,26 @@ describe("the report in headless Chromium", () => {
 
   it("against a baseline: exactly the newly solved, newly failing and slower problems; headline as the CLI's", async () => {
     const { w, page, cli } = await report("cases", currentRun(), baselineRun());
-    const names = (id: string) => page.locator(`#${id} li[data-name]`).evaluateAll((lis) => lis.map((li) => li.getAttribute("data-name")));
+    const names = (id: string) =>
+      page.locator(`#${id} li[data-name]`).evaluateAll((lis) => lis.map((li) => li.getAttribute("data-name")));
     expect(await names("b-solved")).toEqual(["gamma"]);
     expect(await names("b-failing")).toEqual(["delta", "theta-2"]);
     expect(await names("b-slower")).toEqual(["beta"]);
     expect(await page.locator("#b-slower li").first().innerText()).toBe("beta: 100 ms → 300 ms (3.0x)");
-    expect(await page.locator("#baseline-caption").innerText()).toContain("1 problems only in this run · 1 only in the baseline");
+    expect(await page.locator("#baseline-caption").innerText()).toContain(
+      "1 problems only in this run · 1 only in the baseline",
+    );
     const want = cliNumbers(cli);
     const got = await headline(page);
-    expect(got).toMatchObject({ items: "11", problems: "10", pass1: want.pass1, passk: want.passk, valid: want.valid, timeouts: "1", crashes: "1" });
+    expect(got).toMatchObject({
+      items: "11",
+      problems: "10",
+      pass1: want.pass1,
+      passk: want.passk,
+      valid: want.valid,
+      timeouts: "1",
+      crashes: "1",
+    });
     expect(want.items).toBe("11");
     // A problem name and message with markup stay text.
     expect(await page.locator("img").count()).toBe(0);
@@ -167,8 +194,12 @@ describe("the report in headless Chromium", () => {
   it("filters by status and by text, sorts by a column both ways, and expands the first error message", async () => {
     const { w, page } = await report("table", currentRun());
     // The page's test hook: every problem name the filters let through, in display order (not only the rows in view).
-    const visible = () => page.evaluate(() => (globalThis as unknown as { leanfleetReport: { visibleNames(): string[] } }).leanfleetReport.visibleNames());
-    const domNames = () => page.locator("#spacer .row:not([hidden])").evaluateAll((rs) => rs.map((r) => r.getAttribute("data-name")));
+    const visible = () =>
+      page.evaluate(() =>
+        (globalThis as unknown as { leanfleetReport: { visibleNames(): string[] } }).leanfleetReport.visibleNames(),
+      );
+    const domNames = () =>
+      page.locator("#spacer .row:not([hidden])").evaluateAll((rs) => rs.map((r) => r.getAttribute("data-name")));
     expect(await page.locator("#count").innerText()).toBe("10 of 10 problems");
 
     await page.selectOption("#f-status", { label: "solved (5)" });
@@ -194,22 +225,26 @@ describe("the report in headless Chromium", () => {
     await page.locator("button[data-sort=name]").click();
     expect((await visible()).slice(0, 3)).toEqual(["</script><img src=x onerror=alert(1)>", "alpha", "beta"]);
     await page.locator('#spacer .row[data-name="delta"]').click();
-    expect(await page.locator("#detail-error").innerText()).toBe("3:2: error: unknown identifier 'Nat.delta_lemma'\nsecond line of the message");
+    expect(await page.locator("#detail-error").innerText()).toBe(
+      "3:2: error: unknown identifier 'Nat.delta_lemma'\nsecond line of the message",
+    );
     expect(await page.locator("#detail h3").innerText()).toBe("delta");
     expect(w.problems).toEqual([]);
     expect(w.offline).toEqual([]);
   });
 
   it("shows trust, failed checks and environments when results carry them", async () => {
-    const lines = currentRun().slice(0, 3).map((l, i) => ({
-      ...l,
-      trust: i === 1 ? ("fast" as const) : ("strict" as const),
-      env: i === 0 ? "env-3f9a1c0d" : "env-77aa0011",
-      checks: [
-        { name: "errors" as const, ok: true },
-        { name: "axioms" as const, ok: i !== 1, reason: "uses sorryAx" },
-      ],
-    }));
+    const lines = currentRun()
+      .slice(0, 3)
+      .map((l, i) => ({
+        ...l,
+        trust: i === 1 ? ("fast" as const) : ("strict" as const),
+        env: i === 0 ? "env-3f9a1c0d" : "env-77aa0011",
+        checks: [
+          { name: "errors" as const, ok: true },
+          { name: "axioms" as const, ok: i !== 1, reason: "uses sorryAx" },
+        ],
+      }));
     const { w, page } = await report("verdicts", lines);
     expect(await page.locator("button[data-sort=trust]").count()).toBe(1);
     expect(await page.locator("#h-trust-strict").innerText()).toBe("2");
@@ -226,7 +261,11 @@ describe("the report in headless Chromium", () => {
     expect(await page.locator("#count").innerText()).toBe("20000 of 20000 problems");
     expect(await page.locator("#spacer .row").count()).toBeLessThan(100);
     await page.locator("#viewport").evaluate((v) => (v.scrollTop = v.scrollHeight));
-    await expect.poll(() => page.locator("#spacer .row:not([hidden])").evaluateAll((rs) => rs.map((r) => r.getAttribute("data-name")))).toContain("problem_19999");
+    await expect
+      .poll(() =>
+        page.locator("#spacer .row:not([hidden])").evaluateAll((rs) => rs.map((r) => r.getAttribute("data-name"))),
+      )
+      .toContain("problem_19999");
     expect(await page.locator("#spacer .row").count()).toBeLessThan(100);
     expect(w.problems).toEqual([]);
   });

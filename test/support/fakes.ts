@@ -4,10 +4,18 @@ import { AUDIT_MARKER } from "../../services/verify/index.js";
 import { randomUUID } from "node:crypto";
 import { LeaseLostError } from "../../services/core/index.js";
 import type { LeanRequest, ReplRunner, RunOptions, RunOutcome } from "../../services/repl/index.js";
-import type { JobQueue, ObjectPage, ObjectStore, QueueDepth, ReceivedMessage, TaskProtection } from "../../services/core/index.js";
+import type {
+  JobQueue,
+  ObjectPage,
+  ObjectStore,
+  QueueDepth,
+  ReceivedMessage,
+  TaskProtection,
+} from "../../services/core/index.js";
 
 /** Operations whose next calls a test can make fail. */
-type Op = "send" | "receive" | "extendLease" | "ack" | "release" | "depth" | "put" | "get" | "exists" | "list" | "delete";
+type Op =
+  "send" | "receive" | "extendLease" | "ack" | "release" | "depth" | "put" | "get" | "exists" | "list" | "delete";
 
 /** Failure injection shared by the fakes: `failNext("ack", new Error("boom"), 2)` fails the next two acks. */
 class Faults {
@@ -77,7 +85,12 @@ export class MemoryJobQueue implements JobQueue {
   /** Every message still in the queue (visible or leased), oldest first. */
   snapshot(): Array<{ messageId: string; body: string; receiveCount: number; visible: boolean }> {
     const now = this.#now();
-    return this.#messages.map((m) => ({ messageId: m.messageId, body: m.body, receiveCount: m.receiveCount, visible: m.invisibleUntil <= now }));
+    return this.#messages.map((m) => ({
+      messageId: m.messageId,
+      body: m.body,
+      receiveCount: m.receiveCount,
+      visible: m.invisibleUntil <= now,
+    }));
   }
 
   async send(body: string): Promise<string> {
@@ -99,7 +112,10 @@ export class MemoryJobQueue implements JobQueue {
       if (got.length > 0) return got;
       const remaining = deadline - this.#now();
       if (remaining <= 0) return [];
-      const nextExpiry = this.#messages.reduce((min, m) => (m.invisibleUntil > this.#now() ? Math.min(min, m.invisibleUntil) : min), Infinity);
+      const nextExpiry = this.#messages.reduce(
+        (min, m) => (m.invisibleUntil > this.#now() ? Math.min(min, m.invisibleUntil) : min),
+        Infinity,
+      );
       const sleep = Math.max(1, Math.min(remaining, nextExpiry - this.#now()));
       await new Promise<void>((resolve) => {
         const wake = () => {
@@ -165,7 +181,13 @@ export class MemoryJobQueue implements JobQueue {
       m.receipt = `r-${randomUUID()}`;
       m.invisibleUntil = now + this.#visibilitySeconds * 1000;
       this.#byReceipt.set(m.receipt, m);
-      out.push({ messageId: m.messageId, receipt: m.receipt, body: m.body, receiveCount: m.receiveCount, sentAtMs: m.sentAtMs });
+      out.push({
+        messageId: m.messageId,
+        receipt: m.receipt,
+        body: m.body,
+        receiveCount: m.receiveCount,
+        sentAtMs: m.sentAtMs,
+      });
     }
     return out;
   }
@@ -188,7 +210,13 @@ export class MemoryObjectStore implements ObjectStore {
   readonly #objects = new Map<string, { body: string; contentType: string }>();
   readonly #faults = new Faults();
   /** Count of calls per operation, for tests that check how much a code path costs. */
-  readonly calls: Record<"put" | "get" | "exists" | "list" | "delete", number> = { put: 0, get: 0, exists: 0, list: 0, delete: 0 };
+  readonly calls: Record<"put" | "get" | "exists" | "list" | "delete", number> = {
+    put: 0,
+    get: 0,
+    exists: 0,
+    list: 0,
+    delete: 0,
+  };
 
   /** Make the next `times` calls of `op` throw `error`. */
   failNext(op: Op, error: Error, times = 1): void {
@@ -224,7 +252,9 @@ export class MemoryObjectStore implements ObjectStore {
     this.calls.list++;
     this.#faults.check("list");
     const limit = Math.max(1, Math.min(1000, options.limit ?? 1000));
-    const all = this.keys().filter((k) => k.startsWith(prefix) && (options.startAfter === undefined || k > options.startAfter));
+    const all = this.keys().filter(
+      (k) => k.startsWith(prefix) && (options.startAfter === undefined || k > options.startAfter),
+    );
     const keys = all.slice(0, limit);
     return all.length > limit ? { keys, next: keys[keys.length - 1]! } : { keys };
   }
@@ -252,13 +282,27 @@ export class RecordingTaskProtection implements TaskProtection {
  * The messages real Lean logs for an audit text (services/verify/audit-lean.ts) run on a clean candidate: no axioms
  * for each `#print axioms NAME`, each reported name a local theorem of type `True`, the kernel option off.
  */
-export function cleanAuditMessages(cmd: string): { severity: "info"; pos: { line: number; column: number }; endPos: null; data: string }[] {
+export function cleanAuditMessages(
+  cmd: string,
+): { severity: "info"; pos: { line: number; column: number }; endPos: null; data: string }[] {
   const at = { line: 1, column: 0 };
   const printed = [...cmd.matchAll(/^#print axioms (\S+)$/gm)].map((m) => m[1]!);
-  const reported = [...(/run_meta LeanFleetAudit\.report #\[([^\]]*)\]/.exec(cmd)?.[1] ?? "").matchAll(/`([^,\s]+)/g)].map((m) => m[1]!);
+  const reported = [
+    ...(/run_meta LeanFleetAudit\.report #\[([^\]]*)\]/.exec(cmd)?.[1] ?? "").matchAll(/`([^,\s]+)/g),
+  ].map((m) => m[1]!);
   return [
-    ...printed.map((n) => ({ severity: "info" as const, pos: at, endPos: null, data: `'${n}' does not depend on any axioms` })),
-    ...reported.map((n) => ({ severity: "info" as const, pos: at, endPos: null, data: `LFA1\t${n}\ttheorem\tlocal\t\t(c True)\t` })),
+    ...printed.map((n) => ({
+      severity: "info" as const,
+      pos: at,
+      endPos: null,
+      data: `'${n}' does not depend on any axioms`,
+    })),
+    ...reported.map((n) => ({
+      severity: "info" as const,
+      pos: at,
+      endPos: null,
+      data: `LFA1\t${n}\ttheorem\tlocal\t\t(c True)\t`,
+    })),
     { severity: "info" as const, pos: at, endPos: null, data: "LFA1-OPT\tdebug.skipKernelTC\tfalse" },
   ];
 }
@@ -284,7 +328,13 @@ export class ScriptedRunner implements ReplRunner {
   readonly #script: (request: LeanRequest, call: number) => ScriptStep | Promise<ScriptStep>;
   readonly #simulated: boolean;
 
-  constructor(options: { size?: number; simulated?: boolean; script?: (request: LeanRequest, call: number) => ScriptStep | Promise<ScriptStep> } = {}) {
+  constructor(
+    options: {
+      size?: number;
+      simulated?: boolean;
+      script?: (request: LeanRequest, call: number) => ScriptStep | Promise<ScriptStep>;
+    } = {},
+  ) {
     this.#size = options.size ?? 2;
     this.#simulated = options.simulated ?? true;
     this.#script = options.script ?? (() => ({}));
@@ -299,7 +349,10 @@ export class ScriptedRunner implements ReplRunner {
       // The worker's fast audit of an answer: answered as Lean answers it for a clean candidate, kept apart from
       // the job requests the script sees.
       this.audits.push(request);
-      return this.#outcome({ response: { kind: "command", value: { env: 0, messages: cleanAuditMessages(request.cmd) } } }, Date.now());
+      return this.#outcome(
+        { response: { kind: "command", value: { env: 0, messages: cleanAuditMessages(request.cmd) } } },
+        Date.now(),
+      );
     }
     this.requests.push(request);
     this.options.push(options);

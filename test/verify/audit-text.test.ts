@@ -43,9 +43,20 @@ describe("parseAudit", () => {
       info("LFA1-OPT\tdebug.skipKernelTC\tfalse"),
     ]);
     expect(a.complete).toBe(true);
-    expect(a.constants.get("foo")).toEqual({ name: "foo", kind: "theorem", local: true, locals: [], type: "(f (c Nat) (a (a (c Eq) (b 0)) (b 0)))", value: "" });
+    expect(a.constants.get("foo")).toEqual({
+      name: "foo",
+      kind: "theorem",
+      local: true,
+      locals: [],
+      type: "(f (c Nat) (a (a (c Eq) (b 0)) (b 0)))",
+      value: "",
+    });
     expect(a.constants.get("bar")?.kind).toBe("missing");
-    expect(a.constants.get("sol")).toMatchObject({ kind: "def", locals: ["sol_aux", "x"], value: "(a (c sorryAx) (c Nat))" });
+    expect(a.constants.get("sol")).toMatchObject({
+      kind: "def",
+      locals: ["sol_aux", "x"],
+      value: "(a (c sorryAx) (c Nat))",
+    });
     expect(a.options.get("debug.skipKernelTC")).toBe("false");
   });
 });
@@ -53,7 +64,9 @@ describe("parseAudit", () => {
 describe("audit text", () => {
   it("prints axioms of each name and runs the report on exactly those names", () => {
     const text = auditText(["foo", "Bar.baz"], true);
-    expect(text.startsWith(`${AUDIT_MARKER}\n#print axioms foo\n#print axioms Bar.baz\nnamespace LeanFleetAudit`)).toBe(true);
+    expect(text.startsWith(`${AUDIT_MARKER}\n#print axioms foo\n#print axioms Bar.baz\nnamespace LeanFleetAudit`)).toBe(
+      true,
+    );
     expect(text).toContain("run_meta LeanFleetAudit.report #[`foo, `Bar.baz] true");
     expect(text).toContain('logInfo ("LFA1-OPT\\tdebug.skipKernelTC\\t"');
   });
@@ -90,7 +103,9 @@ describe("text scans", () => {
   });
 
   it("finds kernel-skipping options outside comments", () => {
-    expect(kernelOffUses("set_option debug.skipKernelTC true in\ntheorem t : 1 = 2 := sorry")).toEqual(["debug.skipKernelTC"]);
+    expect(kernelOffUses("set_option debug.skipKernelTC true in\ntheorem t : 1 = 2 := sorry")).toEqual([
+      "debug.skipKernelTC",
+    ]);
     expect(kernelOffUses("-- set_option debug.skipKernelTC true\ntheorem t : True := trivial")).toEqual([]);
   });
 
@@ -105,11 +120,22 @@ describe("verdicts and axioms", () => {
   it("is valid only when there are checks and all pass", () => {
     expect(verdictOf([])).toBe("invalid");
     expect(verdictOf([{ name: "errors", ok: true }])).toBe("valid");
-    expect(verdictOf([{ name: "errors", ok: true }, { name: "axioms", ok: false }])).toBe("invalid");
+    expect(
+      verdictOf([
+        { name: "errors", ok: true },
+        { name: "axioms", ok: false },
+      ]),
+    ).toBe("invalid");
   });
 
   it("names native evaluation in every Lean era, and sorry", () => {
-    for (const a of ["Lean.ofReduceBool", "Lean.trustCompiler", "t._native.native_decide.ax_1_1", "x._native.bv_decide.ax_1_5"]) expect(isNativeAxiom(a)).toBe(true);
+    for (const a of [
+      "Lean.ofReduceBool",
+      "Lean.trustCompiler",
+      "t._native.native_decide.ax_1_1",
+      "x._native.bv_decide.ax_1_5",
+    ])
+      expect(isNativeAxiom(a)).toBe(true);
     expect(isNativeAxiom("propext")).toBe(false);
     expect(describeAxiom("sorryAx")).toMatch(/sorry/);
     expect(describeAxiom("cheat")).toBe("depends on axiom cheat, which is not permitted");

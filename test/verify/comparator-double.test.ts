@@ -4,7 +4,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { COMPARATOR_DOUBLE_PATH, isDead, killAllDoubles, processGroupOf, rssKiB, startDouble } from "../fixtures/double-process.js";
+import {
+  COMPARATOR_DOUBLE_PATH,
+  isDead,
+  killAllDoubles,
+  processGroupOf,
+  rssKiB,
+  startDouble,
+} from "../fixtures/double-process.js";
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "leanfleet-comparator-double-"));
 let extraPids: number[] = [];
@@ -24,7 +31,13 @@ function project(solution: string, config: Record<string, unknown> = {}, args: s
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, "Challenge.lean"), challenge);
   fs.writeFileSync(path.join(dir, "Solution.lean"), solution);
-  const full = { challenge_module: "Challenge", solution_module: "Solution", theorem_names: ["todo1"], permitted_axioms: STD, ...config };
+  const full = {
+    challenge_module: "Challenge",
+    solution_module: "Solution",
+    theorem_names: ["todo1"],
+    permitted_axioms: STD,
+    ...config,
+  };
   fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify(full));
   return startDouble([...args, "config.json"], { cwd: dir, script: COMPARATOR_DOUBLE_PATH });
 }
@@ -62,20 +75,50 @@ describe("success", () => {
   it("runs configured external kernels before the default one", async () => {
     const r = await run("theorem todo1 (a b : Nat) (h : a = b) : b = a := h.symm\n", { enable_nanoda: true });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Running nanoda kernel on solution\nnanoda kernel accepts the solution\nRunning Lean default kernel on solution.\n");
+    expect(r.stdout).toContain(
+      "Running nanoda kernel on solution\nnanoda kernel accepts the solution\nRunning Lean default kernel on solution.\n",
+    );
   });
 });
 
 describe("failures: exit 1 and comparator's message", () => {
   it.each([
-    ["a changed statement", "theorem todo1 (a b : Nat) (h : a = b) : a = b := h\n", "Challenge and solution theorem statement do not match: 'todo1'"],
-    ["an extra hypothesis", "theorem todo1 (a b : Nat) (h : a = b) (h2 : 0 < a) : b = a := h.symm\n", "Challenge and solution theorem statement do not match: 'todo1'"],
-    ["a renamed theorem", "theorem todo2 (a b : Nat) (h : a = b) : b = a := h.symm\n", "Const not found in solution: 'todo1'"],
-    ["a def in place of the theorem", "def todo1 (a b : Nat) (h : a = b) : b = a := h.symm\n", "Challenge and solution constant kind don't match: 'todo1'"],
+    [
+      "a changed statement",
+      "theorem todo1 (a b : Nat) (h : a = b) : a = b := h\n",
+      "Challenge and solution theorem statement do not match: 'todo1'",
+    ],
+    [
+      "an extra hypothesis",
+      "theorem todo1 (a b : Nat) (h : a = b) (h2 : 0 < a) : b = a := h.symm\n",
+      "Challenge and solution theorem statement do not match: 'todo1'",
+    ],
+    [
+      "a renamed theorem",
+      "theorem todo2 (a b : Nat) (h : a = b) : b = a := h.symm\n",
+      "Const not found in solution: 'todo1'",
+    ],
+    [
+      "a def in place of the theorem",
+      "def todo1 (a b : Nat) (h : a = b) : b = a := h.symm\n",
+      "Challenge and solution constant kind don't match: 'todo1'",
+    ],
     ["a sorry", "theorem todo1 (a b : Nat) (h : a = b) : b = a := sorry\n", "Illegal axiom detected: 'sorryAx'"],
-    ["a custom axiom", "axiom cheat : False\ntheorem todo1 (a b : Nat) (h : a = b) : b = a := cheat.elim\n", "Illegal axiom detected: 'cheat'"],
-    ["native_decide", "theorem todo1 (a b : Nat) (h : a = b) : b = a := by\n  subst h\n  native_decide\n", "Illegal axiom detected: 'Lean.ofReduceBool'"],
-    ["a shadowed notation", "local notation \"Nat\" => Int\ntheorem todo1 (a b : Nat) (h : a = b) : b = a := h.symm\n", "Challenge and solution theorem statement do not match: 'todo1'"],
+    [
+      "a custom axiom",
+      "axiom cheat : False\ntheorem todo1 (a b : Nat) (h : a = b) : b = a := cheat.elim\n",
+      "Illegal axiom detected: 'cheat'",
+    ],
+    [
+      "native_decide",
+      "theorem todo1 (a b : Nat) (h : a = b) : b = a := by\n  subst h\n  native_decide\n",
+      "Illegal axiom detected: 'Lean.ofReduceBool'",
+    ],
+    [
+      "a shadowed notation",
+      'local notation "Nat" => Int\ntheorem todo1 (a b : Nat) (h : a = b) : b = a := h.symm\n',
+      "Challenge and solution theorem statement do not match: 'todo1'",
+    ],
   ])("%s", async (_label, solution, message) => {
     const r = await run(solution);
     expect(r.code).toBe(1);
@@ -83,7 +126,9 @@ describe("failures: exit 1 and comparator's message", () => {
   });
 
   it("a solution that does not elaborate fails its build", async () => {
-    const r = await run("theorem todo1 (a b : Nat) (h : a = b) : b = a := by\n  -- @double error type mismatch\n  exact h\n");
+    const r = await run(
+      "theorem todo1 (a b : Nat) (h : a = b) : b = a := by\n  -- @double error type mismatch\n  exact h\n",
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("Building Solution\n");
     expect(r.stdout).not.toContain("from Solution");
@@ -96,7 +141,9 @@ describe("failures: exit 1 and comparator's message", () => {
     expect(failure(built.stderr)).toBe("Child exited with 1");
     const skipped = await run(`set_option debug.skipKernelTC true\n${proof}`);
     expect(skipped.code).toBe(1);
-    expect(skipped.stdout).toContain("Running Lean default kernel on solution.\nLean default kernel rejects the solution\n");
+    expect(skipped.stdout).toContain(
+      "Running Lean default kernel on solution.\nLean default kernel rejects the solution\n",
+    );
     expect(failure(skipped.stderr)).toBe("(kernel) declaration type mismatch, 'todo1'");
   });
 
@@ -105,7 +152,12 @@ describe("failures: exit 1 and comparator's message", () => {
     const challenge = "theorem todo1 : 10 < 11 := by sorry\n";
     const refused = await run(proof, {}, ["--lean-version", "4.29.0"], challenge);
     expect(failure(refused.stderr)).toBe("Illegal axiom detected: 'todo1._native.native_decide.ax_1_1'");
-    const allowed = await run(proof, { permitted_axioms: [...STD, "todo1._native.native_decide.ax_1_1"] }, ["--lean-version", "4.29.0"], challenge);
+    const allowed = await run(
+      proof,
+      { permitted_axioms: [...STD, "todo1._native.native_decide.ax_1_1"] },
+      ["--lean-version", "4.29.0"],
+      challenge,
+    );
     expect(allowed.code).toBe(0);
   });
 
@@ -136,7 +188,9 @@ describe("directives in Solution.lean", () => {
   });
 
   it("alloc really raises RSS", async () => {
-    const d = project("-- @double alloc 200\n-- @double hang\ntheorem todo1 (a b : Nat) (h : a = b) : b = a := h.symm\n");
+    const d = project(
+      "-- @double alloc 200\n-- @double hang\ntheorem todo1 (a b : Nat) (h : a = b) : b = a := h.symm\n",
+    );
     const deadline = Date.now() + 10_000;
     while (rssKiB(d.pid) < 200 * 1024 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(rssKiB(d.pid)).toBeGreaterThanOrEqual(200 * 1024);
@@ -144,7 +198,9 @@ describe("directives in Solution.lean", () => {
   });
 
   it("grandchild lives in the comparator's process group and survives a kill of the comparator alone", async () => {
-    const d = project("-- @double grandchild\n-- @double hang\ntheorem todo1 (a b : Nat) (h : a = b) : b = a := h.symm\n");
+    const d = project(
+      "-- @double grandchild\n-- @double hang\ntheorem todo1 (a b : Nat) (h : a = b) : b = a := h.symm\n",
+    );
     const [, pidText] = (await d.waitStderr(/@double grandchild (\d+)\n/))!;
     const grandchild = Number(pidText);
     extraPids.push(grandchild);

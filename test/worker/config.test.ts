@@ -66,8 +66,12 @@ describe("parseWorkerConfig", () => {
   });
 
   it("names the variable, quotes the value and says the fix", () => {
-    expect(() => parseWorkerConfig({ ...base, LEANFLEET_FLEET: undefined })).toThrow(/LEANFLEET_FLEET is required but not set; set it/);
-    expect(() => parseWorkerConfig({ ...base, LEANFLEET_REPL_COUNT: "two" })).toThrow(/LEANFLEET_REPL_COUNT="two": LEANFLEET_REPL_COUNT must be an integer/);
+    expect(() => parseWorkerConfig({ ...base, LEANFLEET_FLEET: undefined })).toThrow(
+      /LEANFLEET_FLEET is required but not set; set it/,
+    );
+    expect(() => parseWorkerConfig({ ...base, LEANFLEET_REPL_COUNT: "two" })).toThrow(
+      /LEANFLEET_REPL_COUNT="two": LEANFLEET_REPL_COUNT must be an integer/,
+    );
     expect(() => parseWorkerConfig({ ...base, LEANFLEET_VISIBILITY_SECONDS: "1" })).toThrow(/at least 3/);
     expect(() => parseWorkerConfig({ ...base, LEANFLEET_SIMULATE: "yes" })).toThrow(WorkerConfigError);
     expect(() => parseWorkerConfig({ ...base, LEANFLEET_QUEUE_URL: "leanfleet-mathlib" })).toThrow(/queue URL/);

@@ -34,7 +34,19 @@ describe("crash retries through the worker", () => {
     const store = env.bucket();
     const pool = new ReplPool(doubleConfig({ maxCrashRetries: 1, restartBackoffMs: 0 }), { size: 1 });
     const { logger } = memoryLogger();
-    const worker = new Worker({ queue, store, runner: pool, protection: new NoopTaskProtection(), logger, fleet: "test", workerId: "w", simulated: true, pollWaitSeconds: 1, visibilitySeconds: 10, healthPort: null });
+    const worker = new Worker({
+      queue,
+      store,
+      runner: pool,
+      protection: new NoopTaskProtection(),
+      logger,
+      fleet: "test",
+      workerId: "w",
+      simulated: true,
+      pollWaitSeconds: 1,
+      visibilitySeconds: 10,
+      healthPort: null,
+    });
     const replPids = new Set<number>();
     try {
       await pool.start();
@@ -48,12 +60,24 @@ describe("crash retries through the worker", () => {
       replPids.add(pid);
       process.kill(pid, "SIGKILL");
       const flakyResult = JSON.parse(await waitFor(() => store.get(resultKey(flaky.id)))) as JobResult;
-      expect(flakyResult).toMatchObject({ status: "ok", verdict: "valid", attempts: 2, simulated: true, deliveries: 1 });
+      expect(flakyResult).toMatchObject({
+        status: "ok",
+        verdict: "valid",
+        attempts: 2,
+        simulated: true,
+        deliveries: 1,
+      });
 
       const doomed = makeJob({ code: "-- @double crash\ntheorem b : True := trivial" });
       await queue.send(JSON.stringify(doomed));
       const doomedResult = JSON.parse(await waitFor(() => store.get(resultKey(doomed.id)))) as JobResult;
-      expect(doomedResult).toMatchObject({ status: "crashed", verdict: "none", attempts: 2, error: { code: "repl_crashed" }, deliveries: 1 });
+      expect(doomedResult).toMatchObject({
+        status: "crashed",
+        verdict: "none",
+        attempts: 2,
+        error: { code: "repl_crashed" },
+        deliveries: 1,
+      });
       if (pool.servers[0]!.pid) replPids.add(pool.servers[0]!.pid);
 
       await waitFor(async () => {

@@ -34,8 +34,15 @@ describe("ProtectionHolder", () => {
     const p = new RecordingTaskProtection();
     const errors: unknown[] = [];
     let fail = true;
-    const flaky = { set: async (on: boolean) => (fail ? ((fail = false), Promise.reject(new Error("throttled"))) : p.set(on)) };
-    const h = new ProtectionHolder({ protection: flaky, releaseDelayMs: 2000, renewMs: 60_000, onError: (e) => errors.push(e) });
+    const flaky = {
+      set: async (on: boolean) => (fail ? ((fail = false), Promise.reject(new Error("throttled"))) : p.set(on)),
+    };
+    const h = new ProtectionHolder({
+      protection: flaky,
+      releaseDelayMs: 2000,
+      renewMs: 60_000,
+      onError: (e) => errors.push(e),
+    });
     await h.acquire();
     expect(errors).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(120_000);
@@ -45,7 +52,10 @@ describe("ProtectionHolder", () => {
   });
 
   it("a job does not wait forever for a hanging protection call", async () => {
-    const h = new ProtectionHolder({ protection: { set: () => new Promise<void>(() => undefined) }, acquireTimeoutMs: 5000 });
+    const h = new ProtectionHolder({
+      protection: { set: () => new Promise<void>(() => undefined) },
+      acquireTimeoutMs: 5000,
+    });
     let acquired = false;
     void h.acquire().then(() => (acquired = true));
     await vi.advanceTimersByTimeAsync(4999);

@@ -17,7 +17,11 @@ afterEach(async () => {
 const STATEMENT = "theorem t : True := by";
 const PROOF = "theorem t : True := by\n  trivial";
 
-async function run(jobs: ReturnType<typeof makeJob>[], strict: StrictChecker | null, extra: Partial<WorkerOptions> = {}): Promise<JobResult[]> {
+async function run(
+  jobs: ReturnType<typeof makeJob>[],
+  strict: StrictChecker | null,
+  extra: Partial<WorkerOptions> = {},
+): Promise<JobResult[]> {
   const queue = new MemoryJobQueue({ visibilitySeconds: 30 });
   const store = new MemoryObjectStore();
   const runner = new ScriptedRunner({ size: 2 });
@@ -51,21 +55,41 @@ async function run(jobs: ReturnType<typeof makeJob>[], strict: StrictChecker | n
 describe("verification in the worker", () => {
   it("rejects a strict job on a fleet without comparator, naming the missing tool, before running anything", async () => {
     const job = makeJob({ code: PROOF, statement: STATEMENT, verify: "strict" });
-    expect(strictRefusal(job, { auditor: new FastAuditor(new ScriptedRunner()), strict: null })?.code).toBe("strict_unavailable");
+    expect(strictRefusal(job, { auditor: new FastAuditor(new ScriptedRunner()), strict: null })?.code).toBe(
+      "strict_unavailable",
+    );
     const [r] = await run([job], null);
-    expect(r).toMatchObject({ status: "rejected", verdict: "none", error: { code: "strict_unavailable", message: expect.stringMatching(/comparator/) } });
+    expect(r).toMatchObject({
+      status: "rejected",
+      verdict: "none",
+      error: { code: "strict_unavailable", message: expect.stringMatching(/comparator/) },
+    });
   });
 
-  it("runs comparator in a fresh process after the fast stage, and a hanging comparator ends the job as a timeout", { timeout: 30_000 }, async () => {
-    const strict = new StrictChecker({ command: comparatorDoubleCommand(), projectDir: null, addressSpaceLimitMiB: null, killGraceMs: 200 });
-    const ok = makeJob({ code: PROOF, statement: STATEMENT, verify: "strict" });
-    const hang = makeJob({ code: `${PROOF}\n-- @double hang`, statement: STATEMENT, verify: "strict", timeoutMs: 2_000 });
-    const fast = makeJob({ code: PROOF, statement: STATEMENT });
-    const [a, b, c] = await run([ok, hang, fast], strict);
-    expect(a).toMatchObject({ status: "ok", verdict: "valid", trust: "strict" });
-    expect(a!.checks!.at(-1)).toEqual({ name: "kernel", ok: true });
-    expect(b).toMatchObject({ status: "timeout", verdict: "none", error: { code: "strict_timeout" } });
-    expect(c).toMatchObject({ verdict: "valid", trust: "fast" });
-    expect(c!.checks!.some((k) => k.name === "kernel")).toBe(false);
-  });
+  it(
+    "runs comparator in a fresh process after the fast stage, and a hanging comparator ends the job as a timeout",
+    { timeout: 30_000 },
+    async () => {
+      const strict = new StrictChecker({
+        command: comparatorDoubleCommand(),
+        projectDir: null,
+        addressSpaceLimitMiB: null,
+        killGraceMs: 200,
+      });
+      const ok = makeJob({ code: PROOF, statement: STATEMENT, verify: "strict" });
+      const hang = makeJob({
+        code: `${PROOF}\n-- @double hang`,
+        statement: STATEMENT,
+        verify: "strict",
+        timeoutMs: 2_000,
+      });
+      const fast = makeJob({ code: PROOF, statement: STATEMENT });
+      const [a, b, c] = await run([ok, hang, fast], strict);
+      expect(a).toMatchObject({ status: "ok", verdict: "valid", trust: "strict" });
+      expect(a!.checks!.at(-1)).toEqual({ name: "kernel", ok: true });
+      expect(b).toMatchObject({ status: "timeout", verdict: "none", error: { code: "strict_timeout" } });
+      expect(c).toMatchObject({ verdict: "valid", trust: "fast" });
+      expect(c!.checks!.some((k) => k.name === "kernel")).toBe(false);
+    },
+  );
 });

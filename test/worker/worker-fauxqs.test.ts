@@ -24,7 +24,18 @@ describe("Worker on fauxqs", () => {
     const store = env.bucket();
     const runner = new ScriptedRunner();
     const { logger } = memoryLogger();
-    const worker = new Worker({ queue, store, runner, protection: new NoopTaskProtection(), logger, fleet: "test", workerId: "w", simulated: true, pollWaitSeconds: 3, healthPort: null });
+    const worker = new Worker({
+      queue,
+      store,
+      runner,
+      protection: new NoopTaskProtection(),
+      logger,
+      fleet: "test",
+      workerId: "w",
+      simulated: true,
+      pollWaitSeconds: 3,
+      healthPort: null,
+    });
     await worker.start();
     await sleep(300); // the worker is now inside a long poll
     const closing = worker.close(1000);
@@ -44,7 +55,18 @@ describe("Worker on fauxqs", () => {
     const store = env.bucket();
     const runner = new ScriptedRunner({ size: 3, script: () => ({ delayMs: 1500 }) });
     const { logger } = memoryLogger();
-    const worker = new Worker({ queue, store, runner, protection: new NoopTaskProtection(), logger, fleet: "test", workerId: "w-h", simulated: true, pollWaitSeconds: 1, healthPort: 0 });
+    const worker = new Worker({
+      queue,
+      store,
+      runner,
+      protection: new NoopTaskProtection(),
+      logger,
+      fleet: "test",
+      workerId: "w-h",
+      simulated: true,
+      pollWaitSeconds: 1,
+      healthPort: 0,
+    });
     await worker.start();
     await queue.send(JSON.stringify(makeJob()));
     const url = `http://127.0.0.1:${worker.healthPort}/health`;
@@ -55,7 +77,15 @@ describe("Worker on fauxqs", () => {
       body = (await res.json()) as Record<string, unknown>;
       await sleep(50);
     }
-    expect(body).toMatchObject({ status: "ok", workerId: "w-h", fleet: "test", simulated: true, jobsRunning: 1, repls: { size: 3, alive: 3 }, taskProtected: true });
+    expect(body).toMatchObject({
+      status: "ok",
+      workerId: "w-h",
+      fleet: "test",
+      simulated: true,
+      jobsRunning: 1,
+      repls: { size: 3, alive: 3 },
+      taskProtected: true,
+    });
     expect(Date.parse(String(body.lastReceiveAt))).toBeGreaterThan(Date.now() - 10_000);
     const closing = worker.close(5000);
     const draining = await fetch(url).catch(() => undefined);
@@ -67,9 +97,23 @@ describe("Worker on fauxqs", () => {
   it("a job the REPL set could not take (pool_exhausted) is released, not answered, and runs on its next delivery", async () => {
     const { queue } = env.queue({ visibilitySeconds: 30, maxReceiveCount: 5 });
     const store = env.bucket();
-    const runner = new ScriptedRunner({ script: (_r, call) => (call === 1 ? { status: "rejected", error: { code: "pool_exhausted", message: "no REPL became free" } } : {}) });
+    const runner = new ScriptedRunner({
+      script: (_r, call) =>
+        call === 1 ? { status: "rejected", error: { code: "pool_exhausted", message: "no REPL became free" } } : {},
+    });
     const { logger } = memoryLogger();
-    const worker = new Worker({ queue, store, runner, protection: new NoopTaskProtection(), logger, fleet: "test", workerId: "w", simulated: true, pollWaitSeconds: 1, healthPort: null });
+    const worker = new Worker({
+      queue,
+      store,
+      runner,
+      protection: new NoopTaskProtection(),
+      logger,
+      fleet: "test",
+      workerId: "w",
+      simulated: true,
+      pollWaitSeconds: 1,
+      healthPort: null,
+    });
     await worker.start();
     const job = makeJob();
     await queue.send(JSON.stringify(job));

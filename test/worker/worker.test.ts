@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { groupValidKey, resultKey, runningKey, type JobResult } from "../../services/jobs/index.js";
 import type { LeanRequest } from "../../services/repl/index.js";
 import { Worker, type WorkerOptions } from "../../services/worker/worker.js";
-import { MemoryJobQueue, MemoryObjectStore, RecordingTaskProtection, ScriptedRunner, type ScriptStep } from "../support/fakes.js";
+import {
+  MemoryJobQueue,
+  MemoryObjectStore,
+  RecordingTaskProtection,
+  ScriptedRunner,
+  type ScriptStep,
+} from "../support/fakes.js";
 import { makeJob, memoryLogger, messageBody } from "./helpers/jobs.js";
 
 const workers: Worker[] = [];
@@ -13,7 +19,14 @@ afterEach(async () => {
 
 const textOf = (r: LeanRequest) => ("cmd" in r ? r.cmd : "tactic" in r ? r.tactic : "");
 
-function setup(opts: { size?: number; visibilitySeconds?: number; maxReceiveCount?: number; script?: (r: LeanRequest, call: number) => ScriptStep | Promise<ScriptStep> } & Partial<WorkerOptions> = {}) {
+function setup(
+  opts: {
+    size?: number;
+    visibilitySeconds?: number;
+    maxReceiveCount?: number;
+    script?: (r: LeanRequest, call: number) => ScriptStep | Promise<ScriptStep>;
+  } & Partial<WorkerOptions> = {},
+) {
   const { size = 2, visibilitySeconds = 30, maxReceiveCount = 3, script, ...rest } = opts;
   const dlq = new MemoryJobQueue();
   const queue = new MemoryJobQueue({ visibilitySeconds, maxReceiveCount, deadLetter: dlq });
@@ -57,15 +70,33 @@ async function result(store: MemoryObjectStore, jobId: string): Promise<JobResul
 describe("Worker on fakes", () => {
   it("runs jobs, writes one result each, deletes the messages, and logs an EMF record per job", async () => {
     const { queue, store, lines, worker, runner } = setup({
-      script: (r) => (textOf(r).includes("ERR") ? { response: { kind: "command", value: { env: 0, messages: [{ severity: "error", pos: { line: 1, column: 0 }, endPos: null, data: "bad" }] } } } : {}),
+      script: (r) =>
+        textOf(r).includes("ERR")
+          ? {
+              response: {
+                kind: "command",
+                value: {
+                  env: 0,
+                  messages: [{ severity: "error", pos: { line: 1, column: 0 }, endPos: null, data: "bad" }],
+                },
+              },
+            }
+          : {},
     });
     const jobs = [makeJob(), makeJob({ code: "ERR" }), makeJob({ request: { kind: "file", content: "def x := 1" } })];
     for (const j of jobs) await queue.send(JSON.stringify(j));
     await worker.start();
     await waitFor(async () => (await queue.depth()).visible + (await queue.depth()).inFlight === 0);
-    expect((await result(store, jobs[0]!.id))).toMatchObject({ status: "ok", verdict: "valid", simulated: true, attempts: 1, worker: "w-test", deliveries: 1 });
-    expect((await result(store, jobs[1]!.id))).toMatchObject({ status: "lean_error", verdict: "invalid" });
-    expect((await result(store, jobs[2]!.id))).toMatchObject({ status: "ok" });
+    expect(await result(store, jobs[0]!.id)).toMatchObject({
+      status: "ok",
+      verdict: "valid",
+      simulated: true,
+      attempts: 1,
+      worker: "w-test",
+      deliveries: 1,
+    });
+    expect(await result(store, jobs[1]!.id)).toMatchObject({ status: "lean_error", verdict: "invalid" });
+    expect(await result(store, jobs[2]!.id)).toMatchObject({ status: "ok" });
     expect(runner.requests.map(textOf)).toContain("def x := 1");
     expect(runner.options[0]).toMatchObject({ timeoutMs: 5000, keep: true });
     const emf = lines().filter((l) => l._aws !== undefined);
@@ -118,10 +149,15 @@ describe("Worker on fakes", () => {
     const b = makeJob({ batchId: "b_1", group: "p1", earlyStop: true });
     await queue.send(JSON.stringify(a));
     await worker.start();
-    await waitFor(async () => (await store.exists(groupValidKey("b_1", "p1"))));
+    await waitFor(async () => await store.exists(groupValidKey("b_1", "p1")));
     await queue.send(JSON.stringify(b));
     await waitFor(async () => (await result(store, b.id)) !== undefined);
-    expect(await result(store, b.id)).toMatchObject({ status: "skipped", verdict: "none", attempts: 0, simulated: true });
+    expect(await result(store, b.id)).toMatchObject({
+      status: "skipped",
+      verdict: "none",
+      attempts: 0,
+      simulated: true,
+    });
     expect(runner.requests).toHaveLength(1);
   });
 
@@ -172,19 +208,32 @@ describe("Worker on fakes", () => {
 
   it("passes the REPL set's attempts through: crashed once then succeeded reports attempts 2; always crashing ends crashed", async () => {
     const { queue, store, worker } = setup({
-      script: (r) => (textOf(r).includes("flaky") ? { attempts: 2 } : { status: "crashed", attempts: 2, error: { code: "repl_crashed", message: "exit 134" } }),
+      script: (r) =>
+        textOf(r).includes("flaky")
+          ? { attempts: 2 }
+          : { status: "crashed", attempts: 2, error: { code: "repl_crashed", message: "exit 134" } },
     });
     const flaky = makeJob({ code: "flaky" });
     const dead = makeJob({ code: "crash" });
     await queue.sendMany([JSON.stringify(flaky), JSON.stringify(dead)]);
     await worker.start();
-    await waitFor(async () => (await result(store, dead.id)) !== undefined && (await result(store, flaky.id)) !== undefined);
+    await waitFor(
+      async () => (await result(store, dead.id)) !== undefined && (await result(store, flaky.id)) !== undefined,
+    );
     expect(await result(store, flaky.id)).toMatchObject({ status: "ok", attempts: 2 });
-    expect(await result(store, dead.id)).toMatchObject({ status: "crashed", attempts: 2, verdict: "none", error: { code: "repl_crashed" } });
+    expect(await result(store, dead.id)).toMatchObject({
+      status: "crashed",
+      attempts: 2,
+      verdict: "none",
+      error: { code: "repl_crashed" },
+    });
   });
 
   it("marks a job running once it has run for a while, and removes the marker when it ends; quick jobs write none", async () => {
-    const { queue, store, worker } = setup({ markRunningAfterMs: 200, script: (r) => ({ delayMs: textOf(r).includes("slow") ? 1500 : 0 }) });
+    const { queue, store, worker } = setup({
+      markRunningAfterMs: 200,
+      script: (r) => ({ delayMs: textOf(r).includes("slow") ? 1500 : 0 }),
+    });
     const quick = makeJob({ code: "quick" });
     const slow = makeJob({ code: "slow" });
     await queue.sendMany([JSON.stringify(quick), JSON.stringify(slow)]);
@@ -207,7 +256,10 @@ describe("Worker on fakes", () => {
   });
 
   it("shutdown drains running jobs within the budget, then aborts and releases the rest; the REPL set is closed", async () => {
-    const { queue, store, worker, runner } = setup({ size: 2, script: (r) => ({ delayMs: textOf(r).includes("slow") ? 60_000 : 300 }) });
+    const { queue, store, worker, runner } = setup({
+      size: 2,
+      script: (r) => ({ delayMs: textOf(r).includes("slow") ? 60_000 : 300 }),
+    });
     const quick = makeJob({ code: "quick" });
     const slow = makeJob({ code: "slow" });
     await queue.sendMany([JSON.stringify(quick), JSON.stringify(slow)]);

@@ -16,7 +16,8 @@ const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /** The REPL's command response without nulls and without empty lists (the REPL omits them; Kimina never sends them). */
 function cleanResponse(response: unknown): Record<string, unknown> {
-  if (response === null || typeof response !== "object" || Array.isArray(response)) return { message: `unexpected REPL response ${JSON.stringify(response)}` };
+  if (response === null || typeof response !== "object" || Array.isArray(response))
+    return { message: `unexpected REPL response ${JSON.stringify(response)}` };
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(response)) {
     if (v === null || v === undefined) continue;
@@ -41,10 +42,14 @@ function extras(o: SnippetOutcome): Record<string, unknown> {
 }
 
 /** Either Kimina's error string for a result without an answer, or the answer with its time in seconds. */
-function classify(o: SnippetOutcome, timeoutSeconds: number): { error: string } | { response: Record<string, unknown>; time: number } {
+function classify(
+  o: SnippetOutcome,
+  timeoutSeconds: number,
+): { error: string } | { response: Record<string, unknown>; time: number } {
   if ("error" in o) return { error: o.error };
   const r = o.result;
-  if ((r.status === "ok" || r.status === "lean_error") && r.response !== undefined) return { response: cleanResponse(r.response), time: round6(r.timings.runMs / 1000) };
+  if ((r.status === "ok" || r.status === "lean_error") && r.response !== undefined)
+    return { response: cleanResponse(r.response), time: round6(r.timings.runMs / 1000) };
   if (r.status === "timeout") return { error: `Lean REPL command timed out in ${pySeconds(timeoutSeconds)} seconds` };
   const why = r.error?.message ?? `status ${r.status}`;
   return { error: `Snippet execution failed: ${r.status === "crashed" ? "the REPL crashed: " : ""}${why}` };
@@ -65,7 +70,11 @@ function diagnosticsOf(o: SnippetOutcome): Record<string, unknown> | undefined {
  * One entry of `POST /api/check`'s `results`: `time` at the top level (body run time; the timeout for a timeout),
  * `diagnostics` with `debug`, and for a timeout always (as Kimina does).
  */
-export function checkAnswer(id: string, o: SnippetOutcome, options: { timeoutSeconds: number; debug: boolean }): Record<string, unknown> {
+export function checkAnswer(
+  id: string,
+  o: SnippetOutcome,
+  options: { timeoutSeconds: number; debug: boolean },
+): Record<string, unknown> {
   const c = classify(o, options.timeoutSeconds);
   const timedOut = "result" in o && o.result.status === "timeout";
   const diagnostics = options.debug || timedOut ? diagnosticsOf(o) : undefined;
@@ -80,7 +89,11 @@ export function checkAnswer(id: string, o: SnippetOutcome, options: { timeoutSec
 }
 
 /** One entry of `/verify`'s `results`: `custom_id` as a string, `time` inside `response`, no time with an error. */
-export function verifyAnswer(customId: string | number, o: SnippetOutcome, options: { timeoutSeconds: number }): Record<string, unknown> {
+export function verifyAnswer(
+  customId: string | number,
+  o: SnippetOutcome,
+  options: { timeoutSeconds: number },
+): Record<string, unknown> {
   const c = classify(o, options.timeoutSeconds);
   return {
     custom_id: String(customId),

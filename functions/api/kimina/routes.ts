@@ -14,7 +14,13 @@ import { checkWellFormed, readText } from "../validation.js";
 import { checkAnswer, verifyAnswer } from "./answers.js";
 import { kiminaAuth } from "./auth.js";
 import { runSnippets } from "./run-snippets.js";
-import { checkRequestSchema, KIMINA_DEFAULTS, validationDetail, verifyRequestSchema, type ValidationDetail } from "./schemas.js";
+import {
+  checkRequestSchema,
+  KIMINA_DEFAULTS,
+  validationDetail,
+  verifyRequestSchema,
+  type ValidationDetail,
+} from "./schemas.js";
 
 /** A request Kimina would refuse with 422: FastAPI's `{"detail": [...]}`. */
 class KiminaValidation extends Error {
@@ -31,11 +37,14 @@ async function readBody<S extends z.ZodType>(c: Context<ApiEnv>, ctx: ApiContext
     try {
       input = JSON.parse(text);
     } catch (err) {
-      throw new KiminaValidation([{ type: "json_invalid", loc: ["body", 0], msg: `JSON decode error: ${(err as Error).message}` }]);
+      throw new KiminaValidation([
+        { type: "json_invalid", loc: ["body", 0], msg: `JSON decode error: ${(err as Error).message}` },
+      ]);
     }
     checkWellFormed(input);
   } catch (err) {
-    if (err instanceof ApiError && err.code !== "payload_too_large") throw new KiminaValidation([{ type: "value_error", loc: ["body"], msg: err.message }]);
+    if (err instanceof ApiError && err.code !== "payload_too_large")
+      throw new KiminaValidation([{ type: "value_error", loc: ["body"], msg: err.message }]);
     throw err;
   }
   const parsed = schema.safeParse(input);
@@ -54,7 +63,13 @@ export function kiminaRoutes(ctx: ApiContext, auth: AuthConfig): Hono<ApiEnv> {
   const guard = [bodySize(ctx.limits.maxBatchBodyBytes), kiminaAuth(auth, ctx.limits.keyLimits)] as const;
   const tooMany = (n: number, field: string) => {
     if (n > ctx.limits.maxBatchItems) {
-      throw new KiminaValidation([{ type: "too_long", loc: ["body", field], msg: `List should have at most ${ctx.limits.maxBatchItems} items after validation, not ${n}; split the call` }]);
+      throw new KiminaValidation([
+        {
+          type: "too_long",
+          loc: ["body", field],
+          msg: `List should have at most ${ctx.limits.maxBatchItems} items after validation, not ${n}; split the call`,
+        },
+      ]);
     }
   };
 
@@ -72,7 +87,10 @@ export function kiminaRoutes(ctx: ApiContext, auth: AuthConfig): Hono<ApiEnv> {
         signal: c.req.raw.signal,
       });
       const debug = body.debug ?? false;
-      return c.json({ results: body.snippets.map((s, i) => checkAnswer(s.id, outcomes[i]!, { timeoutSeconds, debug })) }, 200);
+      return c.json(
+        { results: body.snippets.map((s, i) => checkAnswer(s.id, outcomes[i]!, { timeoutSeconds, debug })) },
+        200,
+      );
     });
   }
 
@@ -90,7 +108,10 @@ export function kiminaRoutes(ctx: ApiContext, auth: AuthConfig): Hono<ApiEnv> {
         principal: c.get("principal"),
         signal: c.req.raw.signal,
       });
-      return c.json({ results: body.codes.map((x, i) => verifyAnswer(x.custom_id, outcomes[i]!, { timeoutSeconds })) }, 200);
+      return c.json(
+        { results: body.codes.map((x, i) => verifyAnswer(x.custom_id, outcomes[i]!, { timeoutSeconds })) },
+        200,
+      );
     });
   }
 

@@ -2,7 +2,13 @@
 // records, ids and Enqueuer as POST /v1/batches), then the call waits for their stored results within its budget.
 // Whatever goes wrong is answered per snippet (never a whole-request 429/500), and a job once enqueued is never
 // dropped: a snippet not back in time still ends with its stored result, readable at GET /v1/jobs/<jobId>.
-import { listBatchResults, readResultTexts, type BatchManifest, type BatchPart, type ResultRef } from "../../../services/batches/index.js";
+import {
+  listBatchResults,
+  readResultTexts,
+  type BatchManifest,
+  type BatchPart,
+  type ResultRef,
+} from "../../../services/batches/index.js";
 import { batchJobId, FORMAT_VERSION, JOB_DEFAULTS, type Job, type JobResult } from "../../../services/jobs/index.js";
 import type { InfotreeMode } from "../../../services/repl/index.js";
 import { LeanFleetError } from "../../../services/core/index.js";
@@ -48,9 +54,19 @@ export async function runSnippets(ctx: ApiContext, run: SnippetRun): Promise<Sni
   const everyone = (error: string): SnippetOutcome[] => run.codes.map(() => ({ error }));
   const { fleet, queue } = ctx.queueOf(undefined, "fleet");
   const at = new Date(ctx.now()).toISOString();
-  const manifest: BatchManifest = { v: FORMAT_VERSION, batchId: ctx.newBatchId(), fleet, earlyStop: false, createdAt: at, owner: run.principal.id };
+  const manifest: BatchManifest = {
+    v: FORMAT_VERSION,
+    batchId: ctx.newBatchId(),
+    fleet,
+    earlyStop: false,
+    createdAt: at,
+    owner: run.principal.id,
+  };
   const timeoutMs = jobTimeoutMs(run.timeoutSeconds);
-  const options = { ...(run.reuse ? {} : { incrementality: false }), ...(run.infotree !== undefined ? { infotree: run.infotree } : {}) };
+  const options = {
+    ...(run.reuse ? {} : { incrementality: false }),
+    ...(run.infotree !== undefined ? { infotree: run.infotree } : {}),
+  };
   const jobs: Job[] = run.codes.map((code, seq) => ({
     v: FORMAT_VERSION,
     id: batchJobId(manifest.batchId, seq),
@@ -69,7 +85,8 @@ export async function runSnippets(ctx: ApiContext, run: SnippetRun): Promise<Sni
   try {
     ctx.rate.take(run.principal);
     await ctx.queued.admit(run.principal, n);
-    if (!(await ctx.batches.create(manifest))) throw new Error(`batch id ${manifest.batchId} already exists (id generator collision)`);
+    if (!(await ctx.batches.create(manifest)))
+      throw new Error(`batch id ${manifest.batchId} already exists (id generator collision)`);
     part = await ctx.batches.reserve(manifest.batchId, n, at);
     if (part.start !== 0) throw new Error(`batch ${manifest.batchId} was appended to by another call`);
   } catch (err) {
@@ -101,7 +118,12 @@ export async function runSnippets(ctx: ApiContext, run: SnippetRun): Promise<Sni
 }
 
 /** Poll the batch's stored results until every sent seq has one, the budget runs out, or the client went away. */
-async function waitForResults(ctx: ApiContext, batchId: string, sent: boolean[], signal: AbortSignal | undefined): Promise<Map<number, JobResult>> {
+async function waitForResults(
+  ctx: ApiContext,
+  batchId: string,
+  sent: boolean[],
+  signal: AbortSignal | undefined,
+): Promise<Map<number, JobResult>> {
   const results = new Map<number, JobResult>();
   const wanted = sent.filter(Boolean).length;
   const deadline = ctx.now() + ctx.limits.kiminaWaitSeconds * 1000;

@@ -25,7 +25,9 @@ export function authenticate(auth: AuthConfig, defaults: KeyLimits): MiddlewareH
     if (header === undefined || header === "") {
       if (auth.required) {
         c.header("WWW-Authenticate", 'Bearer realm="leanfleet"');
-        throw new UnauthorizedError("missing API key: send the header `Authorization: Bearer <key>` (the CLI takes --api-key or LEANFLEET_API_KEY)");
+        throw new UnauthorizedError(
+          "missing API key: send the header `Authorization: Bearer <key>` (the CLI takes --api-key or LEANFLEET_API_KEY)",
+        );
       }
       c.set("principal", anonymous);
       return next();
@@ -33,7 +35,9 @@ export function authenticate(auth: AuthConfig, defaults: KeyLimits): MiddlewareH
     const m = /^Bearer[ ]+([\x21-\x7e]{1,512})$/i.exec(header);
     if (!m) {
       c.header("WWW-Authenticate", 'Bearer realm="leanfleet", error="invalid_request"');
-      throw new UnauthorizedError("malformed Authorization header: use `Authorization: Bearer <key>` with a printable key of at most 512 characters");
+      throw new UnauthorizedError(
+        "malformed Authorization header: use `Authorization: Bearer <key>` with a printable key of at most 512 characters",
+      );
     }
     const principal = byHash.get(hashApiKey(m[1]!));
     if (principal === undefined) {
@@ -42,7 +46,9 @@ export function authenticate(auth: AuthConfig, defaults: KeyLimits): MiddlewareH
         return next();
       }
       c.header("WWW-Authenticate", 'Bearer realm="leanfleet", error="invalid_token"');
-      throw new UnauthorizedError("unknown API key: check the key (it is compared by its SHA-256 with the deployment's configured keys)");
+      throw new UnauthorizedError(
+        "unknown API key: check the key (it is compared by its SHA-256 with the deployment's configured keys)",
+      );
     }
     c.set("principal", principal);
     return next();

@@ -56,7 +56,13 @@ export const ERROR_STATUS: Readonly<Record<KnownErrorCode, ContentfulStatusCode>
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
-  error: { code: string; message: string; field?: string; retryAfterSeconds?: number; details?: Record<string, unknown> };
+  error: {
+    code: string;
+    message: string;
+    field?: string;
+    retryAfterSeconds?: number;
+    details?: Record<string, unknown>;
+  };
 }
 
 /** Minimal logger the handler reports unexpected errors to. */
@@ -74,7 +80,12 @@ export function errorHandler(log?: ErrorLog): ErrorHandler {
   return (err, c) => {
     if (err instanceof LeanFleetError) {
       const status = ERROR_STATUS[err.code as KnownErrorCode] ?? 500;
-      const field = err instanceof ApiError ? err.field : typeof err.details.field === "string" && err.details.field ? err.details.field : undefined;
+      const field =
+        err instanceof ApiError
+          ? err.field
+          : typeof err.details.field === "string" && err.details.field
+            ? err.details.field
+            : undefined;
       const retry = err instanceof ApiError ? err.retryAfterSeconds : undefined;
       const details = err instanceof ApiError ? err.publicDetails : undefined;
       if (status >= 500) log?.error({ err, code: err.code, path: c.req.path }, "request failed");
@@ -95,10 +106,14 @@ export function errorHandler(log?: ErrorLog): ErrorHandler {
     }
     if (err instanceof HTTPException && err.status < 500) {
       // Raised by Hono itself (e.g. a malformed request it refused); keep its status with a stable code.
-      return respond(c, err.status as ContentfulStatusCode, { error: { code: "invalid_request", message: err.message || "the request was refused" } });
+      return respond(c, err.status as ContentfulStatusCode, {
+        error: { code: "invalid_request", message: err.message || "the request was refused" },
+      });
     }
     log?.error({ err, path: c.req.path }, "unexpected error");
-    return respond(c, 500, { error: { code: "internal", message: "internal error; it was logged. Retry later, and report it if it persists" } });
+    return respond(c, 500, {
+      error: { code: "internal", message: "internal error; it was logged. Retry later, and report it if it persists" },
+    });
   };
 }
 

@@ -25,14 +25,21 @@ function pathPattern(path: string): RegExp {
 export function methodNotAllowed(app: Hono<ApiEnv>, notFound: NotFoundHandler<ApiEnv>): NotFoundHandler<ApiEnv> {
   let routes: { pattern: RegExp; method: string }[] | undefined;
   return (c) => {
-    routes ??= app.routes.filter((r) => r.method !== "ALL").map((r) => ({ pattern: pathPattern(r.path), method: r.method.toUpperCase() }));
+    routes ??= app.routes
+      .filter((r) => r.method !== "ALL")
+      .map((r) => ({ pattern: pathPattern(r.path), method: r.method.toUpperCase() }));
     const path = c.req.path;
     const allowed = new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method));
     if (allowed.has("GET")) allowed.add("HEAD");
     if (allowed.size === 0 || allowed.has(c.req.method)) return notFound(c);
     const allow = [...allowed].sort().join(", ");
     return c.json(
-      { error: { code: "method_not_allowed", message: `${c.req.method} is not allowed on ${path}; this route takes ${allow}` } },
+      {
+        error: {
+          code: "method_not_allowed",
+          message: `${c.req.method} is not allowed on ${path}; this route takes ${allow}`,
+        },
+      },
       405,
       { Allow: allow },
     );

@@ -1,7 +1,14 @@
 // POST /v1/batches (create or append), GET /v1/batches/:id (progress), GET /v1/batches/:id/results (JSON Lines pages
 // resumable with a cursor), GET /v1/batches/:id/report (the run's HTML report).
 import { Hono } from "hono";
-import { listBatchResults, ResultCursor, readResultTexts, SHARED_BATCH_OWNER, type BatchManifest, type ResultRef } from "../../../services/batches/index.js";
+import {
+  listBatchResults,
+  ResultCursor,
+  readResultTexts,
+  SHARED_BATCH_OWNER,
+  type BatchManifest,
+  type ResultRef,
+} from "../../../services/batches/index.js";
 import { batchJobId, FORMAT_VERSION } from "../../../services/jobs/index.js";
 import { batchReport } from "../../../services/report/index.js";
 import type { ApiContext } from "../api-context.js";
@@ -12,17 +19,32 @@ import { PartialEnqueueError } from "../enqueue.js";
 import { readBatchItems } from "../batch-intake.js";
 import { buildJob } from "../job-factory.js";
 import { bodySize } from "../middleware/body-size.js";
-import { BATCH_ID_PATTERN, batchReportQuerySchema, batchResultsQuerySchema, batchSubmitQuerySchema, emptyQuerySchema } from "../schemas.js";
+import {
+  BATCH_ID_PATTERN,
+  batchReportQuerySchema,
+  batchResultsQuerySchema,
+  batchSubmitQuerySchema,
+  emptyQuerySchema,
+} from "../schemas.js";
 import { parseQuery } from "../validation.js";
 
 function checkBatchId(id: string): void {
   if (!BATCH_ID_PATTERN.test(id)) {
-    throw new BadRequestError("id", `${JSON.stringify(id.slice(0, 100))} is not a batch id; pass the batchId returned by POST /v1/batches ("b_" + UUID)`, "invalid_id");
+    throw new BadRequestError(
+      "id",
+      `${JSON.stringify(id.slice(0, 100))} is not a batch id; pass the batchId returned by POST /v1/batches ("b_" + UUID)`,
+      "invalid_id",
+    );
   }
 }
 
 /** The batch's manifest if `owner` may use it: its own batches, and shared (nightly) batches for reading only. */
-async function ownedManifest(ctx: ApiContext, batchId: string, owner: string, access: "read" | "append" = "read"): Promise<BatchManifest> {
+async function ownedManifest(
+  ctx: ApiContext,
+  batchId: string,
+  owner: string,
+  access: "read" | "append" = "read",
+): Promise<BatchManifest> {
   const manifest = await ctx.batches.manifest(batchId);
   const shared = manifest?.owner === SHARED_BATCH_OWNER && access === "read";
   if (manifest === undefined || (manifest.owner !== owner && !shared)) throw new NotFoundError("batch", batchId);
@@ -44,15 +66,28 @@ export function batchRoutes(ctx: ApiContext): Hono<ApiEnv> {
     if (q.batchId !== undefined) {
       manifest = await ownedManifest(ctx, q.batchId, principal.id, "append");
       if (q.fleet !== undefined && q.fleet !== manifest.fleet) {
-        throw new ConflictError("fleet", `batch ${q.batchId} runs on fleet ${JSON.stringify(manifest.fleet)}; omit fleet when appending or start a new batch`);
+        throw new ConflictError(
+          "fleet",
+          `batch ${q.batchId} runs on fleet ${JSON.stringify(manifest.fleet)}; omit fleet when appending or start a new batch`,
+        );
       }
       if (q.earlyStop !== undefined && q.earlyStop !== manifest.earlyStop) {
-        throw new ConflictError("earlyStop", `batch ${q.batchId} was created with earlyStop=${manifest.earlyStop}; omit earlyStop when appending`);
+        throw new ConflictError(
+          "earlyStop",
+          `batch ${q.batchId} was created with earlyStop=${manifest.earlyStop}; omit earlyStop when appending`,
+        );
       }
       ctx.queueOf(manifest.fleet, "fleet");
     } else {
       const { fleet } = ctx.queueOf(q.fleet, "fleet");
-      manifest = { v: FORMAT_VERSION, batchId: ctx.newBatchId(), fleet, earlyStop: q.earlyStop ?? false, createdAt: at, owner: principal.id };
+      manifest = {
+        v: FORMAT_VERSION,
+        batchId: ctx.newBatchId(),
+        fleet,
+        earlyStop: q.earlyStop ?? false,
+        createdAt: at,
+        owner: principal.id,
+      };
     }
     const { queue, fleet } = ctx.queueOf(manifest.fleet, "fleet");
     await ctx.queued.admit(principal, items.length);
@@ -69,7 +104,10 @@ export function batchRoutes(ctx: ApiContext): Hono<ApiEnv> {
         batchId: manifest.batchId,
         ...(item.group === undefined ? {} : { group: item.group }),
         earlyStop: manifest.earlyStop,
-        defaults: { ...(q.verify ? { verify: q.verify } : {}), ...(q.permittedAxioms ? { permittedAxioms: q.permittedAxioms } : {}) },
+        defaults: {
+          ...(q.verify ? { verify: q.verify } : {}),
+          ...(q.permittedAxioms ? { permittedAxioms: q.permittedAxioms } : {}),
+        },
       }),
     );
     try {
@@ -79,12 +117,25 @@ export function batchRoutes(ctx: ApiContext): Hono<ApiEnv> {
       await ctx.batches.truncate(manifest.batchId, part, sent).catch(() => undefined);
       const n = sent.reduce((k, s) => k + s.to - s.from + 1, 0);
       ctx.queued.record(principal, fleet, n);
-      throw new PartialEnqueueFailure(manifest.batchId, part.start, items.length, sent, err instanceof PartialEnqueueError ? err.cause : err);
+      throw new PartialEnqueueFailure(
+        manifest.batchId,
+        part.start,
+        items.length,
+        sent,
+        err instanceof PartialEnqueueError ? err.cause : err,
+      );
     }
     ctx.queued.record(principal, fleet, items.length);
     c.header("Location", `/v1/batches/${manifest.batchId}`);
     return c.json(
-      { batchId: manifest.batchId, fleet, earlyStop: manifest.earlyStop, accepted: items.length, firstSeq: part.start, lastSeq: part.start + items.length - 1 },
+      {
+        batchId: manifest.batchId,
+        fleet,
+        earlyStop: manifest.earlyStop,
+        accepted: items.length,
+        firstSeq: part.start,
+        lastSeq: part.start + items.length - 1,
+      },
       202,
     );
   });
@@ -104,7 +155,8 @@ export function batchRoutes(ctx: ApiContext): Hono<ApiEnv> {
     checkBatchId(id);
     const cursor = ResultCursor.parse(query.cursor);
     const limit = query.limit ?? ctx.limits.maxResultsPerPage;
-    if (limit > ctx.limits.maxResultsPerPage) throw new BadRequestError("limit", `must be at most ${ctx.limits.maxResultsPerPage}`);
+    if (limit > ctx.limits.maxResultsPerPage)
+      throw new BadRequestError("limit", `must be at most ${ctx.limits.maxResultsPerPage}`);
     if (query.wait !== undefined && query.wait > ctx.limits.maxWaitSeconds) {
       throw new BadRequestError("wait", `must be at most ${ctx.limits.maxWaitSeconds} seconds here`);
     }

@@ -17,7 +17,12 @@ export function clusterRoutes(ctx: ApiContext): Hono<ApiEnv> {
       ctx.fleets.map(async (fleet) => {
         const [queue, tasks, deadLettered, environments] = await Promise.all([
           ctx.queues[fleet]!.depth().then(
-            (d) => ({ visible: d.visible, inFlight: d.inFlight, delayed: d.delayed, oldestAgeSeconds: d.oldestAgeSeconds ?? null }),
+            (d) => ({
+              visible: d.visible,
+              inFlight: d.inFlight,
+              delayed: d.delayed,
+              oldestAgeSeconds: d.oldestAgeSeconds ?? null,
+            }),
             (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
           ),
           (ctx.cluster?.tasks(fleet) ?? Promise.resolve(undefined)).then(

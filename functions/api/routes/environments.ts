@@ -1,10 +1,7 @@
 // GET /v1/environments/:id: the environment record a result's `env` names (what checked it: Lean, packages, REPL,
 // strict-stage tools, image, LeanFleet), as the worker that ran it stored it.
 import { Hono } from "hono";
-import {
-  ENVIRONMENT_ID,
-  environmentKey,
-} from "../../../services/environment/index.js";
+import { ENVIRONMENT_ID, environmentKey } from "../../../services/environment/index.js";
 import type { ApiContext } from "../api-context.js";
 import type { ApiEnv } from "../env.js";
 import { BadRequestError, NotFoundError } from "../errors.js";

@@ -8,7 +8,14 @@ import type { ApiEnv } from "../env.js";
  * fields (`ok`, version, fleets, simulated), so one route serves both kinds of client.
  */
 export function healthBody(ctx: ApiContext): Record<string, unknown> {
-  return { status: "ok", ok: true, version: ctx.version, fleets: ctx.fleets, defaultFleet: ctx.defaultFleet, simulated: ctx.simulated };
+  return {
+    status: "ok",
+    ok: true,
+    version: ctx.version,
+    fleets: ctx.fleets,
+    defaultFleet: ctx.defaultFleet,
+    simulated: ctx.simulated,
+  };
 }
 
 /** The /health route. */

@@ -15,7 +15,11 @@ const EXAMPLE = '{"code": "theorem t : 1 + 1 = 2 := rfl"}';
 /** Validate a job id path parameter. */
 export function checkJobId(id: string): void {
   if (!JOB_ID_PATTERN.test(id)) {
-    throw new BadRequestError("id", `${JSON.stringify(id.slice(0, 100))} is not a job id; pass the jobId returned by POST /v1/jobs ("j_" + UUID) or a batch item id ("b_…" + "." + 9-digit seq)`, "invalid_id");
+    throw new BadRequestError(
+      "id",
+      `${JSON.stringify(id.slice(0, 100))} is not a job id; pass the jobId returned by POST /v1/jobs ("j_" + UUID) or a batch item id ("b_…" + "." + 9-digit seq)`,
+      "invalid_id",
+    );
   }
 }
 
@@ -36,7 +40,10 @@ export function jobRoutes(ctx: ApiContext): Hono<ApiEnv> {
     const { wait } = parseQuery(c, jobSubmitQuerySchema);
     // Validated against this deployment's bound (25 s behind API Gateway, 30 s locally), never cut silently.
     if (wait !== undefined && wait > ctx.limits.maxWaitSeconds) {
-      throw new BadRequestError("wait", `must be at most ${ctx.limits.maxWaitSeconds} seconds here; poll GET /v1/jobs/:id for longer waits`);
+      throw new BadRequestError(
+        "wait",
+        `must be at most ${ctx.limits.maxWaitSeconds} seconds here; poll GET /v1/jobs/:id for longer waits`,
+      );
     }
     requireJsonType(c);
     const json = parseJson(await readText(c, ctx.limits.maxJobBodyBytes, ctx.bodyReader), EXAMPLE);
@@ -47,14 +54,24 @@ export function jobRoutes(ctx: ApiContext): Hono<ApiEnv> {
     const principal = c.get("principal");
     await ctx.queued.admit(principal, 1);
     const submittedAtMs = ctx.now();
-    const job = buildJob(sub, { id: await ctx.jobIds.issue(principal.id), fleet, submittedAt: new Date(submittedAtMs).toISOString() });
+    const job = buildJob(sub, {
+      id: await ctx.jobIds.issue(principal.id),
+      fleet,
+      submittedAt: new Date(submittedAtMs).toISOString(),
+    });
     await ctx.enqueuer.submitOne(ctx.senders[fleet]!, job);
     ctx.queued.record(principal, fleet, 1);
     const location = `/v1/jobs/${job.id}`;
 
     const waitMs = (wait ?? 0) * 1000;
     if (waitMs > 0) {
-      const result = await waitForResult(ctx, job.id, submittedAtMs + waitMs, API_DEFAULTS.waitPollStartMs, API_DEFAULTS.waitPollMaxMs);
+      const result = await waitForResult(
+        ctx,
+        job.id,
+        submittedAtMs + waitMs,
+        API_DEFAULTS.waitPollStartMs,
+        API_DEFAULTS.waitPollMaxMs,
+      );
       if (result !== undefined) return jsonWithLocation({ jobId: job.id, state: "done", result }, 200, location);
       const state = await jobState(ctx, job.id, principal.id);
       return jsonWithLocation({ jobId: job.id, state: state?.state ?? "queued" }, 202, location);

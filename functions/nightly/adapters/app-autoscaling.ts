@@ -1,6 +1,9 @@
 // FleetScaler on Application Auto Scaling: RegisterScalableTarget on an existing ECS service target updates its
 // minimum (and, when raised, lifts the desired count at once) without touching the maximum or the policies.
-import { type ApplicationAutoScalingClient, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
+import {
+  type ApplicationAutoScalingClient,
+  RegisterScalableTargetCommand,
+} from "@aws-sdk/client-application-auto-scaling";
 import type { FleetScaler, FleetTarget } from "../ports.js";
 
 /** The scalable-target resource id of an ECS service. */

@@ -69,7 +69,8 @@ export class LeaseQueue {
    */
   acquire(waiter: Omit<Waiter, "enqueuedAt" | "cache">, signal?: AbortSignal): Promise<Lease> {
     signal?.throwIfAborted();
-    if (this.#entries.length >= this.limits.maxQueued) return Promise.reject(new PoolExhaustedError(0, this.#entries.length));
+    if (this.#entries.length >= this.limits.maxQueued)
+      return Promise.reject(new PoolExhaustedError(0, this.#entries.length));
     return new Promise<Lease>((resolve, reject) => {
       const w: Waiter = { ...waiter, enqueuedAt: performance.now(), cache: { prefix: new Map(), version: -1 } };
       const onAbort = () => entry.reject(signal!.reason);
@@ -84,7 +85,11 @@ export class LeaseQueue {
         waiter: w,
         resolve: (lease) => (leave(), resolve(lease)),
         reject: (err) => (leave(), reject(err)),
-        timer: setTimeout(() => entry.reject(new PoolExhaustedError(Math.round(performance.now() - w.enqueuedAt), this.#entries.length)), this.limits.maxWaitMs),
+        timer: setTimeout(
+          () =>
+            entry.reject(new PoolExhaustedError(Math.round(performance.now() - w.enqueuedAt), this.#entries.length)),
+          this.limits.maxWaitMs,
+        ),
         recheck: null,
       };
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -105,10 +110,13 @@ export class LeaseQueue {
         if (decision.kind === "wait") {
           if (decision.forRepl !== undefined) queued.set(decision.forRepl, queuedFor(decision.forRepl) + 1);
           if (decision.recheckInMs !== undefined && entry.recheck === null) {
-            entry.recheck = setTimeout(() => {
-              entry.recheck = null;
-              this.dispatch();
-            }, Math.max(1, decision.recheckInMs));
+            entry.recheck = setTimeout(
+              () => {
+                entry.recheck = null;
+                this.dispatch();
+              },
+              Math.max(1, decision.recheckInMs),
+            );
           }
           continue;
         }

@@ -25,11 +25,18 @@ export const POOL_DEFAULTS = {
  * Default REPL count: min(CPUs, floor(container memory x memoryFraction / per-REPL memory)), at least 1. The
  * per-REPL memory is the config's `memoryHardLimitMiB` (@default 8192); when it is null, memory does not bound it.
  */
-export function defaultPoolSize(input: { cpus?: number; containerMemoryBytes?: number; perReplMemoryMiB: number | null; memoryFraction?: number }): number {
+export function defaultPoolSize(input: {
+  cpus?: number;
+  containerMemoryBytes?: number;
+  perReplMemoryMiB: number | null;
+  memoryFraction?: number;
+}): number {
   const cpus = input.cpus ?? availableParallelism();
   if (input.perReplMemoryMiB === null) return Math.max(1, cpus);
   const memory = input.containerMemoryBytes ?? readContainerMemory().limitBytes;
-  const byMemory = Math.floor((memory * (input.memoryFraction ?? POOL_DEFAULTS.memoryFraction)) / (input.perReplMemoryMiB * 1024 * 1024));
+  const byMemory = Math.floor(
+    (memory * (input.memoryFraction ?? POOL_DEFAULTS.memoryFraction)) / (input.perReplMemoryMiB * 1024 * 1024),
+  );
   return Math.max(1, Math.min(cpus, byMemory));
 }
 

@@ -126,7 +126,10 @@ export class PoolSlot implements ReplSlotView {
       const split = splitHeader(mode.prewarmHeader, src);
       if (split !== null) loaded = (await ensureHeader(this, split, {}, mode)).ran?.status === "ok";
     } else {
-      const outcome = await this.server.run({ cmd: mode.prewarmHeader, ...(mode.incrementality ? {} : { incrementality: false }) });
+      const outcome = await this.server.run({
+        cmd: mode.prewarmHeader,
+        ...(mode.incrementality ? {} : { incrementality: false }),
+      });
       loaded = outcome.status === "ok";
       if (loaded && mode.incrementality) this.headers.add(key);
     }
@@ -146,13 +149,26 @@ export class PoolSlot implements ReplSlotView {
  * rebuilt from the shared cache on first use, or elaborated now. Returns whether it was held, and the header run's
  * outcome when it ran here (null otherwise).
  */
-async function ensureHeader(slot: PoolSlot, split: HeaderSplit, options: RunOptions, mode: PoolMode): Promise<{ handle: string; held: boolean; ran: RunOutcome | null }> {
+async function ensureHeader(
+  slot: PoolSlot,
+  split: HeaderSplit,
+  options: RunOptions,
+  mode: PoolMode,
+): Promise<{ handle: string; held: boolean; ran: RunOutcome | null }> {
   const request = { cmd: split.headerText, incrementality: false };
   const handle = handleFor(request, { kind: "env" });
   if (slot.server.holds(handle)) return { handle, held: true, ran: null };
   const timeout = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
-  const ran = await slot.server.run(request, { keep: true, ...timeout, ...(options.signal ? { signal: options.signal } : {}) });
-  const clean = ran.status === "ok" && ran.response !== undefined && ran.response.kind === "command" && errorMessages(ran.response).length === 0;
+  const ran = await slot.server.run(request, {
+    keep: true,
+    ...timeout,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const clean =
+    ran.status === "ok" &&
+    ran.response !== undefined &&
+    ran.response.kind === "command" &&
+    errorMessages(ran.response).length === 0;
   if (clean) {
     slot.headers.add(split.key);
   } else if (ran.status === "ok") {
@@ -166,19 +182,31 @@ async function ensureHeader(slot: PoolSlot, split: HeaderSplit, options: RunOpti
  * cached headers itself (`incrementality`); in header-split mode the header's environment is reused and positions
  * are mapped back to the caller's text. `reusedChars` here counts a header already loaded on this REPL.
  */
-export async function runOnSlot(slot: PoolSlot, request: LeanRequest, options: RunOptions, mode: PoolMode, cmdSplit: SourceSplit | null): Promise<RunOutcome> {
+export async function runOnSlot(
+  slot: PoolSlot,
+  request: LeanRequest,
+  options: RunOptions,
+  mode: PoolMode,
+  cmdSplit: SourceSplit | null,
+): Promise<RunOutcome> {
   const fresh = "cmd" in request && request.env === undefined;
   const text = fresh ? (request as { cmd: string }).cmd : null;
   const src = text !== null ? (cmdSplit ?? splitSource(text)) : null;
   const userIncrementality = (request as { incrementality?: boolean }).incrementality;
-  const noIncrementality = ("cmd" in request || "path" in request) && !mode.incrementality && userIncrementality === undefined;
+  const noIncrementality =
+    ("cmd" in request || "path" in request) && !mode.incrementality && userIncrementality === undefined;
   if (text !== null && mode.headerSplit) {
     const split = splitHeader(text, src!);
     if (split !== null && !mode.badHeaders?.has(split.key)) {
       const header = await ensureHeader(slot, split, options, mode);
       if (header.ran !== null && header.ran.status !== "ok") return header.ran;
       if (!mode.badHeaders?.has(split.key)) {
-        const body = { ...request, cmd: split.body, env: header.handle, ...(noIncrementality ? { incrementality: false } : {}) } as LeanRequest;
+        const body = {
+          ...request,
+          cmd: split.body,
+          env: header.handle,
+          ...(noIncrementality ? { incrementality: false } : {}),
+        } as LeanRequest;
         const outcome = await slot.server.run(body, options);
         const response = outcome.response === undefined ? undefined : split.positions.mapResponse(outcome.response);
         if (outcome.status === "ok") slot.keyHeader ??= split.key;

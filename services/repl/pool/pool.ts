@@ -12,12 +12,24 @@ import { AutoLeanServer } from "../server/auto-lean-server.js";
 import type { LeanReplConfig } from "../config.js";
 import { resolveIncrementalitySupport } from "../setup/detect.js";
 import { CostEstimates } from "./cost-estimates.js";
-import { InvalidRequestError, isFatalReplError, LeanFleetError, PoolExhaustedError, ReplClosedError } from "../errors.js";
+import {
+  InvalidRequestError,
+  isFatalReplError,
+  LeanFleetError,
+  PoolExhaustedError,
+  ReplClosedError,
+} from "../errors.js";
 import { headerKey, splitSource, type SourceSplit } from "../reuse/command-split.js";
 import { importHeaderKey } from "../reuse/header-split.js";
 import { LeaseQueue, type Waiter } from "./lease-queue.js";
 import type { LeanRequest, ReplRunner, RunOptions, RunOutcome, ScheduleRule } from "../server/outcome.js";
-import { defaultPoolSize, POOL_DEFAULTS, type LeaseOptions, type ReplLease, type ReplPoolOptions } from "./pool-options.js";
+import {
+  defaultPoolSize,
+  POOL_DEFAULTS,
+  type LeaseOptions,
+  type ReplLease,
+  type ReplPoolOptions,
+} from "./pool-options.js";
 import { PoolSlot, runOnSlot, type PoolMode } from "./pool-slot.js";
 import { PrefixIndex } from "../reuse/prefix-index.js";
 import { createPolicy, type PolicyName, type ScheduleRequest, type SchedulingPolicy } from "./scheduling.js";
@@ -43,7 +55,8 @@ export class ReplPool implements ReplRunner {
   constructor(config: LeanReplConfig, opts: ReplPoolOptions = {}) {
     this.config = config;
     const size = opts.size ?? defaultPoolSize({ perReplMemoryMiB: config.memoryHardLimitMiB });
-    if (!Number.isInteger(size) || size < 1) throw new InvalidRequestError("size", `must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new InvalidRequestError("size", `must be a positive integer, got ${size}`);
     const prewarm = opts.prewarmHeader ?? null;
     this.policy =
       typeof opts.policy === "object"
@@ -55,17 +68,25 @@ export class ReplPool implements ReplRunner {
           });
     this.index = new PrefixIndex(opts.indexBudgetBytes !== undefined ? { budgetBytes: opts.indexBudgetBytes } : {});
     this.cache = opts.cache ?? new SessionCache({ maxRecords: config.handleCacheMaxRecords });
-    const supportsIncrementality = opts.server?.replSupportsIncrementality ?? resolveIncrementalitySupport(config, opts.server ?? {});
+    const supportsIncrementality =
+      opts.server?.replSupportsIncrementality ?? resolveIncrementalitySupport(config, opts.server ?? {});
     const split = this.policy.mode.headerSplit;
     this.#mode = {
       incrementality: this.policy.mode.incrementality && supportsIncrementality && config.enableIncrementalOptimization,
-      headerSplit: split === "always" || (split === "without-incrementality" && !(supportsIncrementality && config.enableIncrementalOptimization)),
+      headerSplit:
+        split === "always" ||
+        (split === "without-incrementality" && !(supportsIncrementality && config.enableIncrementalOptimization)),
       prewarmHeader: prewarm,
       badHeaders: new Set(),
     };
     this.#maxUses = opts.maxUsesPerRepl ?? POOL_DEFAULTS.maxUsesPerRepl;
     this.#slots = Array.from({ length: size }, (_, i) => {
-      const server = new AutoLeanServer(config, { ...opts.server, replSupportsIncrementality: supportsIncrementality, id: `repl-${i}`, cache: this.cache });
+      const server = new AutoLeanServer(config, {
+        ...opts.server,
+        replSupportsIncrementality: supportsIncrementality,
+        id: `repl-${i}`,
+        cache: this.cache,
+      });
       return new PoolSlot(i, server, this.index);
     });
     this.#queue = new LeaseQueue(
@@ -111,7 +132,11 @@ export class ReplPool implements ReplRunner {
           await slot.server.start();
           const t0 = performance.now();
           if (await slot.prewarm(this.#mode)) {
-            this.costs.observe({ durationMs: performance.now() - t0, newChars: 0, loadedHeader: importHeaderKey(this.#mode.prewarmHeader!) });
+            this.costs.observe({
+              durationMs: performance.now() - t0,
+              newChars: 0,
+              loadedHeader: importHeaderKey(this.#mode.prewarmHeader!),
+            });
           }
           return null;
         } catch (err) {
@@ -145,22 +170,33 @@ export class ReplPool implements ReplRunner {
     const raw = rawIdField(request);
     if (raw !== null && this.#slots.length > 1) {
       return rejected(
-        new InvalidRequestError(raw, "a raw REPL id names a state of one REPL process, and this pool has several; run the earlier request with keep=true and pass its handle"),
+        new InvalidRequestError(
+          raw,
+          "a raw REPL id names a state of one REPL process, and this pool has several; run the earlier request with keep=true and pass its handle",
+        ),
       );
     }
     try {
       const split = this.#split(request);
-      return await this.#withSlot(async (lease, slot) => {
-        const loadedHeader = slot.leaseHeader !== null && !slot.headerHeldAtLease ? slot.leaseHeader : null;
-        const outcome = await runOnSlot(slot, request, options, this.#mode, split);
-        const reusedChars = Math.max(lease.reusedChars, outcome.reusedChars);
-        this.#reusedChars += reusedChars;
-        if (outcome.status === "ok") {
-          const chars = "cmd" in request ? request.cmd.length : 0;
-          this.costs.observe({ durationMs: outcome.durationMs, newChars: Math.max(0, chars - reusedChars), loadedHeader });
-        }
-        return { ...outcome, rule: lease.rule, reusedChars, replId: lease.replId };
-      }, { request, ...(options.signal ? { signal: options.signal } : {}) }, split);
+      return await this.#withSlot(
+        async (lease, slot) => {
+          const loadedHeader = slot.leaseHeader !== null && !slot.headerHeldAtLease ? slot.leaseHeader : null;
+          const outcome = await runOnSlot(slot, request, options, this.#mode, split);
+          const reusedChars = Math.max(lease.reusedChars, outcome.reusedChars);
+          this.#reusedChars += reusedChars;
+          if (outcome.status === "ok") {
+            const chars = "cmd" in request ? request.cmd.length : 0;
+            this.costs.observe({
+              durationMs: outcome.durationMs,
+              newChars: Math.max(0, chars - reusedChars),
+              loadedHeader,
+            });
+          }
+          return { ...outcome, rule: lease.rule, reusedChars, replId: lease.replId };
+        },
+        { request, ...(options.signal ? { signal: options.signal } : {}) },
+        split,
+      );
     } catch (err) {
       if (err instanceof PoolExhaustedError || err instanceof ReplClosedError) return rejected(err);
       throw err;
@@ -186,19 +222,31 @@ export class ReplPool implements ReplRunner {
   }
 
   /** {@link withRepl}, also handing `fn` the slot, with the request's command already split. */
-  async #withSlot<T>(fn: (lease: ReplLease, slot: PoolSlot) => Promise<T>, options: LeaseOptions, split: SourceSplit | null): Promise<T> {
+  async #withSlot<T>(
+    fn: (lease: ReplLease, slot: PoolSlot) => Promise<T>,
+    options: LeaseOptions,
+    split: SourceSplit | null,
+  ): Promise<T> {
     if (this.#closing) throw new ReplClosedError("ReplPool");
     await this.#startAll();
     const request = options.request;
     const fresh = request !== undefined && "cmd" in request && request.env === undefined;
     const { slot, decision } = await this.#queue.acquire(
-      { request, split, header: fresh ? headerKey(split!.imports) : null, handles: request ? parentHandles(request) : [] },
+      {
+        request,
+        split,
+        header: fresh ? headerKey(split!.imports) : null,
+        handles: request ? parentHandles(request) : [],
+      },
       options.signal,
     );
     try {
       // A failed restart surfaces as the request's outcome (the server retries starting before it runs).
       if (decision.restartFirst) await slot.restartFor(null).catch(() => undefined);
-      return await fn({ server: slot.server, replId: slot.server.id, rule: decision.rule, reusedChars: decision.reusedChars }, slot);
+      return await fn(
+        { server: slot.server, replId: slot.server.id, rule: decision.rule, reusedChars: decision.reusedChars },
+        slot,
+      );
     } catch (err) {
       if (isFatalReplError(err)) await slot.server.restart("crash").catch(() => undefined);
       throw err;
@@ -216,7 +264,11 @@ export class ReplPool implements ReplRunner {
    * only when it is this pool's project. Busy REPLs restart when their request ends. Resolves with the count.
    */
   async invalidateProject(projectDir?: string): Promise<number> {
-    if (projectDir !== undefined && (this.config.projectDir === undefined || resolve(this.config.projectDir) !== resolve(projectDir))) return 0;
+    if (
+      projectDir !== undefined &&
+      (this.config.projectDir === undefined || resolve(this.config.projectDir) !== resolve(projectDir))
+    )
+      return 0;
     for (const slot of this.#slots) slot.stale = true;
     const free = this.#slots.filter((s) => !s.busy);
     await Promise.all(free.map((slot) => this.#restartFree(slot)));
@@ -236,7 +288,17 @@ export class ReplPool implements ReplRunner {
   }
 
   /** Size, liveness, activity, restarts, and scheduling counters. */
-  stats(): { size: number; alive: number; busy: number; restarts: number; queued: number; rules: Record<ScheduleRule, number>; reusedChars: number; indexBytes: number; policy: string } {
+  stats(): {
+    size: number;
+    alive: number;
+    busy: number;
+    restarts: number;
+    queued: number;
+    rules: Record<ScheduleRule, number>;
+    reusedChars: number;
+    indexBytes: number;
+    policy: string;
+  } {
     return {
       size: this.#slots.length,
       alive: this.#slots.filter((s) => s.server.isAlive).length,
@@ -265,10 +327,19 @@ export class ReplPool implements ReplRunner {
     const r = w.request;
     if (this.#mode.incrementality && r !== undefined && "cmd" in r && w.cache.version !== this.index.version) {
       const base = typeof r.env === "string" ? r.env : r.env === undefined ? "" : null;
-      w.cache.prefix = new Map(base === null ? [] : this.index.longestMatch(r.cmd, base, w.split ?? undefined).map((m) => [m.replId, m.chars]));
+      w.cache.prefix = new Map(
+        base === null ? [] : this.index.longestMatch(r.cmd, base, w.split ?? undefined).map((m) => [m.replId, m.chars]),
+      );
       w.cache.version = this.index.version;
     }
-    return { header: w.header, handles: w.handles, prefix: w.cache.prefix, waitedMs: performance.now() - w.enqueuedAt, queuedFor, costs: this.costs };
+    return {
+      header: w.header,
+      handles: w.handles,
+      prefix: w.cache.prefix,
+      waitedMs: performance.now() - w.enqueuedAt,
+      queuedFor,
+      costs: this.costs,
+    };
   }
 
   #release(slot: PoolSlot): void {

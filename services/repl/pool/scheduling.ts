@@ -97,7 +97,8 @@ const run = (slot: ReplSlotView, rule: ScheduleRule, reusedChars = 0, restartFir
   restartFirst,
 });
 const WAIT: ScheduleDecision = { kind: "wait" };
-const leastRecentlyUsed = (slots: readonly ReplSlotView[]) => slots.reduce((a, b) => (b.lastUsedAt < a.lastUsedAt ? b : a));
+const leastRecentlyUsed = (slots: readonly ReplSlotView[]) =>
+  slots.reduce((a, b) => (b.lastUsedAt < a.lastUsedAt ? b : a));
 const isIdle = (s: ReplSlotView, prewarmHeader: string | null) =>
   s.usesSinceStart === 0 && [...s.headers].every((h) => h === prewarmHeader);
 
@@ -132,7 +133,10 @@ export function leanFleetPolicy(opts: AffinityOptions & { prewarmHeader?: string
       if (req.handles.length > 0) {
         const holder = free.find((s) => s.holds(req.handles));
         if (holder) return run(holder, "handle");
-        const wait = waitFor(slots.filter((s) => s.busy && s.holds(req.handles)), Infinity); // a replay: unknown
+        const wait = waitFor(
+          slots.filter((s) => s.busy && s.holds(req.handles)),
+          Infinity,
+        ); // a replay: unknown
         if (wait) return wait;
       }
       let bestFree: ReplSlotView | null = null;
@@ -141,19 +145,26 @@ export function leanFleetPolicy(opts: AffinityOptions & { prewarmHeader?: string
       for (const s of slots) {
         const chars = req.prefix.get(s.id) ?? 0;
         if (s.busy) bestBusyChars = Math.max(bestBusyChars, chars);
-        else if (chars > bestFreeChars) (bestFree = s), (bestFreeChars = chars);
+        else if (chars > bestFreeChars) ((bestFree = s), (bestFreeChars = chars));
       }
       if (bestBusyChars > bestFreeChars) {
-        const headerMs = req.header !== null && !free.some((s) => s.headers.has(req.header!)) ? req.costs.headerLoadMs(req.header) : 0;
+        const headerMs =
+          req.header !== null && !free.some((s) => s.headers.has(req.header!)) ? req.costs.headerLoadMs(req.header) : 0;
         const rebuildMs = (bestBusyChars - bestFreeChars) * req.costs.msPerChar + headerMs;
-        const wait = waitFor(slots.filter((s) => s.busy && (req.prefix.get(s.id) ?? 0) === bestBusyChars), rebuildMs);
+        const wait = waitFor(
+          slots.filter((s) => s.busy && (req.prefix.get(s.id) ?? 0) === bestBusyChars),
+          rebuildMs,
+        );
         if (wait) return wait;
       }
       if (bestFree !== null) return run(bestFree, "prefix", bestFreeChars);
       if (req.header === null) return run(leastRecentlyUsed(free), "any");
       const withHeader = free.filter((s) => s.headers.has(req.header!));
       if (withHeader.length > 0) return run(leastRecentlyUsed(withHeader), "header");
-      const wait = waitFor(slots.filter((s) => s.busy && s.headers.has(req.header!)), req.costs.headerLoadMs(req.header));
+      const wait = waitFor(
+        slots.filter((s) => s.busy && s.headers.has(req.header!)),
+        req.costs.headerLoadMs(req.header),
+      );
       if (wait) return wait;
       const idle = free.filter((s) => isIdle(s, prewarm));
       if (idle.length > 0) return run(leastRecentlyUsed(idle), "idle");
@@ -163,7 +174,10 @@ export function leanFleetPolicy(opts: AffinityOptions & { prewarmHeader?: string
 }
 
 /** The policy called `name`. */
-export function createPolicy(name: PolicyName, opts: AffinityOptions & { prewarmHeader?: string | null } = {}): SchedulingPolicy {
+export function createPolicy(
+  name: PolicyName,
+  opts: AffinityOptions & { prewarmHeader?: string | null } = {},
+): SchedulingPolicy {
   switch (name) {
     case "leanfleet":
       return leanFleetPolicy(opts);

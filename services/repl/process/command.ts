@@ -12,7 +12,12 @@ export interface ReplCommand {
 
 /** Find an executable by name on a PATH string; null when absent. Names with a slash are checked as paths. */
 export function findExecutable(name: string, pathVar: string | undefined): string | null {
-  const candidates = name.includes("/") ? [resolve(name)] : (pathVar ?? "").split(delimiter).filter(Boolean).map((d) => join(d, name));
+  const candidates = name.includes("/")
+    ? [resolve(name)]
+    : (pathVar ?? "")
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, name));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);

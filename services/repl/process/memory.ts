@@ -64,7 +64,12 @@ export function parseProcCgroup(text: string): { v2: string | null; v1Memory: st
  * binds too); usage is the leaf's. Tries the path as seen in /proc/self/cgroup, then the mount root itself (inside
  * a cgroup namespace the container's own cgroup is mounted at the root).
  */
-function readHierarchy(mount: string, path: string, limitFile: string, usageFile: string): { limit: number; usage: number } | null {
+function readHierarchy(
+  mount: string,
+  path: string,
+  limitFile: string,
+  usageFile: string,
+): { limit: number; usage: number } | null {
   const segments = path.split("/").filter(Boolean);
   for (const start of [segments, []]) {
     const leaf = join(mount, ...start);

@@ -143,13 +143,21 @@ export function signalTree(pid: number, signal: NodeJS.Signals, opts: ProcOption
  * `prlimit --as=BYTES -- cmd` (util-linux), or `sh -c 'ulimit -v KiB; exec "$@"'` when prlimit is missing. Both
  * exec the command, so its pid stays the pid spawned. Only on Linux; elsewhere the command is returned unchanged.
  */
-export function withAddressSpaceLimit(command: ReplCommand, limitMiB: number | null, pathVar = process.env.PATH): ReplCommand {
+export function withAddressSpaceLimit(
+  command: ReplCommand,
+  limitMiB: number | null,
+  pathVar = process.env.PATH,
+): ReplCommand {
   if (limitMiB === null || process.platform !== "linux") return command;
   const prlimit = findExecutable("prlimit", pathVar);
   if (prlimit !== null) {
     return { ...command, file: prlimit, args: [`--as=${limitMiB * 1024 * 1024}`, "--", command.file, ...command.args] };
   }
-  return { ...command, file: "/bin/sh", args: ["-c", `ulimit -v ${limitMiB * 1024} && exec "$@"`, "sh", command.file, ...command.args] };
+  return {
+    ...command,
+    file: "/bin/sh",
+    args: ["-c", `ulimit -v ${limitMiB * 1024} && exec "$@"`, "sh", command.file, ...command.args],
+  };
 }
 
 const trackedGroups = new Set<number>();

@@ -4,7 +4,13 @@ import { execa } from "execa";
 import type { LeanReplConfig } from "../config.js";
 import type { ReplCommand } from "./command.js";
 import { ReplSetupError } from "../errors.js";
-import { signalProcessGroup, signalTree, trackProcessGroup, untrackProcessGroup, withAddressSpaceLimit } from "./process-tree.js";
+import {
+  signalProcessGroup,
+  signalTree,
+  trackProcessGroup,
+  untrackProcessGroup,
+  withAddressSpaceLimit,
+} from "./process-tree.js";
 import { StderrRing } from "./stderr-ring.js";
 
 /** Why the supervisor stopped a process (null in {@link ReplProcess.killReason}: it ended by itself). */
@@ -58,7 +64,12 @@ export class ReplProcess {
    * Spawn `command` (wrapped in RLIMIT_AS when `config` sets one) detached, i.e. leading its own process group.
    * Rejects with ReplSetupError when the program cannot be started.
    */
-  static async spawn(command: ReplCommand, config: LeanReplConfig, handlers: ReplProcessHandlers, pathVar = process.env.PATH): Promise<ReplProcess> {
+  static async spawn(
+    command: ReplCommand,
+    config: LeanReplConfig,
+    handlers: ReplProcessHandlers,
+    pathVar = process.env.PATH,
+  ): Promise<ReplProcess> {
     const wrapped = withAddressSpaceLimit(command, addressSpaceLimitOf(config), pathVar);
     const sub = execa(wrapped.file, wrapped.args, {
       cwd: wrapped.cwd,
@@ -82,12 +93,23 @@ export class ReplProcess {
     await new Promise<void>((resolve, reject) => {
       cp.once("spawn", resolve);
       cp.once("error", (err: NodeJS.ErrnoException) =>
-        reject(new ReplSetupError(`could not start the REPL ${JSON.stringify([wrapped.file, ...wrapped.args].join(" "))}: ${err.message}`, { code: err.code })),
+        reject(
+          new ReplSetupError(
+            `could not start the REPL ${JSON.stringify([wrapped.file, ...wrapped.args].join(" "))}: ${err.message}`,
+            { code: err.code },
+          ),
+        ),
       );
     });
     let markFinished!: () => void;
     const finished = new Promise<void>((r) => (markFinished = r));
-    const proc = new ReplProcess(cp.pid!, cp.stdin!, new StderrRing(config.stderrTailBytes), finished, config.killGraceMs);
+    const proc = new ReplProcess(
+      cp.pid!,
+      cp.stdin!,
+      new StderrRing(config.stderrTailBytes),
+      finished,
+      config.killGraceMs,
+    );
     trackProcessGroup(proc.pid);
     cp.stdin!.on("error", () => undefined); // EPIPE after a crash: the exit is what gets reported
     cp.stderr!.on("data", (chunk: Buffer) => proc.stderr.push(chunk));

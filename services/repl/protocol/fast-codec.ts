@@ -25,7 +25,8 @@ function isSimpleCommand(r: Obj): boolean {
   for (const key of Object.keys(r)) {
     const v = r[key];
     if (v === undefined) continue;
-    if (key === "cmd" ? !isText(v) : key === "env" ? !isNat(v) : !COMMAND_FLAGS.has(key) || typeof v !== "boolean") return false;
+    if (key === "cmd" ? !isText(v) : key === "env" ? !isNat(v) : !COMMAND_FLAGS.has(key) || typeof v !== "boolean")
+      return false;
   }
   return true;
 }
@@ -43,13 +44,18 @@ export function encodeRequestFast(request: ReplRequest): string {
   return encodeRequest(request);
 }
 
-const isPos = (v: unknown): boolean => typeof v === "object" && v !== null && isNat((v as Obj).line) && isNat((v as Obj).column);
+const isPos = (v: unknown): boolean =>
+  typeof v === "object" && v !== null && isNat((v as Obj).line) && isNat((v as Obj).column);
 const optional = (v: unknown, check: (x: unknown) => boolean) => v === undefined || check(v);
 const arrayOf = (check: (x: unknown) => boolean) => (v: unknown) => Array.isArray(v) && v.every(check);
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const isMessage = (v: unknown) =>
-  isObj(v) && SEVERITIES.has(v.severity as string) && isPos(v.pos) && (v.endPos === null || isPos(v.endPos)) && typeof v.data === "string";
+  isObj(v) &&
+  SEVERITIES.has(v.severity as string) &&
+  isPos(v.pos) &&
+  (v.endPos === null || isPos(v.endPos)) &&
+  typeof v.data === "string";
 const isSorry = (v: unknown) =>
   isObj(v) &&
   typeof v.goal === "string" &&
@@ -63,7 +69,10 @@ const isTactic = (v: unknown) =>
   isPos(v.pos) &&
   isPos(v.endPos) &&
   typeof v.goals === "string" &&
-  optional(v.usedConstants, arrayOf((c) => typeof c === "string"));
+  optional(
+    v.usedConstants,
+    arrayOf((c) => typeof c === "string"),
+  );
 const isMessages = arrayOf(isMessage);
 const isSorries = arrayOf(isSorry);
 
@@ -85,7 +94,10 @@ function isProofStepResponse(v: Obj): boolean {
     optional(v.proofStatus, (s) => typeof s === "string") &&
     optional(v.messages, isMessages) &&
     optional(v.sorries, isSorries) &&
-    optional(v.traces, arrayOf((t) => typeof t === "string"))
+    optional(
+      v.traces,
+      arrayOf((t) => typeof t === "string"),
+    )
   );
 }
 
@@ -99,7 +111,8 @@ export function decodeResponseFast(chunk: string): ReplResponse {
   }
   if (!isObj(json)) return parseResponse(json);
   const keys = Object.keys(json);
-  if (keys.length === 1 && keys[0] === "message" && typeof json.message === "string") return { kind: "error", value: json as { message: string } };
+  if (keys.length === 1 && keys[0] === "message" && typeof json.message === "string")
+    return { kind: "error", value: json as { message: string } };
   if ("goals" in json && "proofState" in json) {
     return isProofStepResponse(json) ? { kind: "proofStep", value: json as never } : parseResponse(json);
   }

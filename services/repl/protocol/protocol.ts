@@ -80,13 +80,7 @@ export type ReplRequest =
 
 /** The kinds of request, in the order the REPL tries them. */
 export type RequestKind =
-  | "proofStep"
-  | "pickleEnv"
-  | "unpickleEnv"
-  | "pickleProofState"
-  | "unpickleProofState"
-  | "command"
-  | "file";
+  "proofStep" | "pickleEnv" | "unpickleEnv" | "pickleProofState" | "unpickleProofState" | "command" | "file";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Responses (unknown fields are kept: every object type is open)
@@ -206,7 +200,10 @@ export function parseResponse(json: unknown): ReplResponse {
   const schema = "goals" in json && "proofState" in json ? proofStepResponseSchema : commandResponseSchema;
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new ReplProtocolError(`REPL response has an unexpected shape: ${z.prettifyError(parsed.error)}`, JSON.stringify(json));
+    throw new ReplProtocolError(
+      `REPL response has an unexpected shape: ${z.prettifyError(parsed.error)}`,
+      JSON.stringify(json),
+    );
   }
   return schema === proofStepResponseSchema
     ? { kind: "proofStep", value: parsed.data as ProofStepResponse }

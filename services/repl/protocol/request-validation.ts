@@ -12,7 +12,9 @@ export function encodeRequest(request: ReplRequest): string {
 
 const nat = (field: string) =>
   z
-    .number({ error: `must be a non-negative integer id (got a ${"non-number"}); pass the id a previous response returned` })
+    .number({
+      error: `must be a non-negative integer id (got a ${"non-number"}); pass the id a previous response returned`,
+    })
     .int({ error: `must be a non-negative integer id, not a fraction; pass the id a previous response returned` })
     .nonnegative({ error: `must be a non-negative integer id; negative ids crash the REPL` })
     .max(Number.MAX_SAFE_INTEGER)
@@ -22,9 +24,12 @@ const text = z.string({ error: "must be a string" });
 const optionValue = z.union([z.boolean(), z.number().int(), z.string(), z.array(z.string())], {
   error: "must be a boolean, an integer, a string or an array of strings",
 });
-const setOptionSchema = z.tuple([z.array(z.string().min(1)).min(1, { error: "option name needs at least one component" }), optionValue], {
-  error: 'must be a pair [["Elab","async"], true]: the option name split on dots, then its value',
-});
+const setOptionSchema = z.tuple(
+  [z.array(z.string().min(1)).min(1, { error: "option name needs at least one component" }), optionValue],
+  {
+    error: 'must be a pair [["Elab","async"], true]: the option name split on dots, then its value',
+  },
+);
 const commandOptionsShape = {
   env: nat("env").optional(),
   allTactics: flag,
@@ -58,9 +63,11 @@ const KIND_KEYS: ReadonlyArray<[string, RequestKind | "pickle"]> = [
 /** Which kind a request is, by its marking key; throws {@link InvalidRequestError} when none or several match. */
 export function requestKind(request: unknown): RequestKind {
   if (typeof request !== "object" || request === null || Array.isArray(request)) {
-    throw new InvalidRequestError("", "a request must be a JSON object such as {\"cmd\": \"#check 1\"}");
+    throw new InvalidRequestError("", 'a request must be a JSON object such as {"cmd": "#check 1"}');
   }
-  const present = KIND_KEYS.filter(([key]) => key in request && (request as Record<string, unknown>)[key] !== undefined);
+  const present = KIND_KEYS.filter(
+    ([key]) => key in request && (request as Record<string, unknown>)[key] !== undefined,
+  );
   if (present.length === 0) {
     throw new InvalidRequestError(
       "",
@@ -81,7 +88,10 @@ export function requestKind(request: unknown): RequestKind {
   }
   if (r.proofState !== undefined) return "pickleProofState";
   if (r.env !== undefined) return "pickleEnv";
-  throw new InvalidRequestError("pickleTo", "pickleTo needs env (to pickle an environment) or proofState (to pickle a proof state)");
+  throw new InvalidRequestError(
+    "pickleTo",
+    "pickleTo needs env (to pickle an environment) or proofState (to pickle a proof state)",
+  );
 }
 
 /** Find a lone UTF-16 surrogate (not valid Unicode; the REPL's UTF-8 decoder would mangle or reject it). */
@@ -104,7 +114,11 @@ function loneSurrogateAt(s: string): number {
 function checkStrings(value: unknown, path: string): void {
   if (typeof value === "string") {
     const at = loneSurrogateAt(value);
-    if (at !== -1) throw new InvalidRequestError(path, `contains an unpaired UTF-16 surrogate at index ${at}; send valid Unicode text`);
+    if (at !== -1)
+      throw new InvalidRequestError(
+        path,
+        `contains an unpaired UTF-16 surrogate at index ${at}; send valid Unicode text`,
+      );
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => checkStrings(v, `${path}[${i}]`));
   } else if (typeof value === "object" && value !== null) {
@@ -151,7 +165,10 @@ export function validateRawRequestText(line: string): ReplRequest {
   try {
     json = JSON.parse(trimmed);
   } catch (err) {
-    throw new InvalidRequestError("", `not valid JSON (${(err as Error).message}); the REPL would exit with "uncaught exception"`);
+    throw new InvalidRequestError(
+      "",
+      `not valid JSON (${(err as Error).message}); the REPL would exit with "uncaught exception"`,
+    );
   }
   return validateRequest(json);
 }

@@ -6,17 +6,79 @@
  * `#eval`, ...), `@[` (attributes), `/--` (doc comments) or `/-!` (module docs) start a command too.
  */
 export const COMMAND_KEYWORDS: ReadonlySet<string> = new Set([
-  "theorem", "lemma", "def", "example", "abbrev", "instance", "structure", "class", "inductive", "coinductive",
-  "axiom", "opaque", "namespace", "section", "end", "open", "variable", "universe", "set_option", "attribute",
-  "export", "local", "scoped", "macro", "macro_rules", "syntax", "notation", "infix", "infixl", "infixr", "prefix",
-  "postfix", "elab", "elab_rules", "declare_syntax_cat", "initialize", "builtin_initialize", "deriving", "mutual",
-  "omit", "include", "noncomputable", "private", "protected", "public", "partial", "unsafe", "nonrec", "alias",
-  "irreducible_def", "add_decl_doc", "run_cmd", "run_elab", "run_meta", "assert_not_exists", "suppress_compilation",
-  "compile_inductive", "library_note", "register_simp_attr", "initialize_simps_projections", "import",
+  "theorem",
+  "lemma",
+  "def",
+  "example",
+  "abbrev",
+  "instance",
+  "structure",
+  "class",
+  "inductive",
+  "coinductive",
+  "axiom",
+  "opaque",
+  "namespace",
+  "section",
+  "end",
+  "open",
+  "variable",
+  "universe",
+  "set_option",
+  "attribute",
+  "export",
+  "local",
+  "scoped",
+  "macro",
+  "macro_rules",
+  "syntax",
+  "notation",
+  "infix",
+  "infixl",
+  "infixr",
+  "prefix",
+  "postfix",
+  "elab",
+  "elab_rules",
+  "declare_syntax_cat",
+  "initialize",
+  "builtin_initialize",
+  "deriving",
+  "mutual",
+  "omit",
+  "include",
+  "noncomputable",
+  "private",
+  "protected",
+  "public",
+  "partial",
+  "unsafe",
+  "nonrec",
+  "alias",
+  "irreducible_def",
+  "add_decl_doc",
+  "run_cmd",
+  "run_elab",
+  "run_meta",
+  "assert_not_exists",
+  "suppress_compilation",
+  "compile_inductive",
+  "library_note",
+  "register_simp_attr",
+  "initialize_simps_projections",
+  "import",
 ]);
 
 /** Words that may stand alone before the declaration they modify (a following keyword line joins them). */
-const MODIFIERS: ReadonlySet<string> = new Set(["noncomputable", "private", "protected", "public", "partial", "unsafe", "nonrec"]);
+const MODIFIERS: ReadonlySet<string> = new Set([
+  "noncomputable",
+  "private",
+  "protected",
+  "public",
+  "partial",
+  "unsafe",
+  "nonrec",
+]);
 
 /** The result of {@link splitSource}: offsets into the original text (UTF-16 code units). */
 export interface SourceSplit {
@@ -39,7 +101,14 @@ export interface SourceSplit {
 
 const isWs = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 const isWordChar = (c: number): boolean =>
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 33 || c === 63 || c === 39 || c > 127;
+  (c >= 97 && c <= 122) ||
+  (c >= 65 && c <= 90) ||
+  (c >= 48 && c <= 57) ||
+  c === 95 ||
+  c === 33 ||
+  c === 63 ||
+  c === 39 ||
+  c > 127;
 
 /** The identifier-like word starting at `i` (letters, digits, `_`, `!`, `?`). */
 function wordAt(text: string, i: number): string {
@@ -165,7 +234,12 @@ export function splitSource(text: string): SourceSplit {
       if (c === 10) lineStart = true;
       continue;
     }
-    if (lineStart && !isWs(c) && !(c === 45 && text.charCodeAt(i + 1) === 45) && !(c === 47 && text.startsWith("/-", i) && !text.startsWith("/--", i) && !text.startsWith("/-!", i))) {
+    if (
+      lineStart &&
+      !isWs(c) &&
+      !(c === 45 && text.charCodeAt(i + 1) === 45) &&
+      !(c === 47 && text.startsWith("/-", i) && !text.startsWith("/--", i) && !text.startsWith("/-!", i))
+    ) {
       // A token at column 0 (comments excluded).
       const next = lineToken(text, i, st);
       inHeader = st.inHeader;
@@ -195,13 +269,23 @@ export function splitSource(text: string): SourceSplit {
     } else if (c === 34) {
       inString = true;
       i++;
-    } else if (c === 39 && i + 2 < n && (text.charCodeAt(i + 2) === 39 || (text.charCodeAt(i + 1) === 92 && text.charCodeAt(i + 3) === 39))) {
+    } else if (
+      c === 39 &&
+      i + 2 < n &&
+      (text.charCodeAt(i + 2) === 39 || (text.charCodeAt(i + 1) === 92 && text.charCodeAt(i + 3) === 39))
+    ) {
       i += text.charCodeAt(i + 1) === 92 ? 4 : 3; // char literal such as '"' or '\n'
     } else {
       i++;
     }
   }
-  return { headerEnd: st.headerEnd, imports: st.imports, lastImportEnd: st.lastImportEnd, commandStarts: st.starts, ...keyBounds(text, st.starts) };
+  return {
+    headerEnd: st.headerEnd,
+    imports: st.imports,
+    lastImportEnd: st.lastImportEnd,
+    commandStarts: st.starts,
+    ...keyBounds(text, st.starts),
+  };
 }
 
 /** The canonical import header of a text: its module names joined by spaces (`""` when it imports nothing). */

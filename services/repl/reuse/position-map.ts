@@ -86,7 +86,8 @@ export class PositionMap {
       const { piece, sentStart, sentEnd } = this.#pieces[k]!;
       const last = k === this.#pieces.length - 1;
       if (sentOffset < sentEnd || last) {
-        if (piece.kind === "original") return { offset: Math.min(piece.start + Math.max(sentOffset - sentStart, 0), piece.end), inserted: false };
+        if (piece.kind === "original")
+          return { offset: Math.min(piece.start + Math.max(sentOffset - sentStart, 0), piece.end), inserted: false };
         // Inserted text maps to the caller offset where it was inserted.
         const next = this.#pieces[k + 1]?.piece;
         const prev = this.#pieces[k - 1]?.piece;
@@ -135,7 +136,8 @@ export class PositionMap {
 
   /** An infotree root whose command range lies inside inserted text (the tree of a command LeanFleet inserted). */
   #insertedTree(tree: unknown): boolean {
-    const range = (tree as { node?: { stx?: { range?: { start?: unknown; finish?: unknown } } } } | null)?.node?.stx?.range;
+    const range = (tree as { node?: { stx?: { range?: { start?: unknown; finish?: unknown } } } } | null)?.node?.stx
+      ?.range;
     if (range === undefined || !isPos(range.start) || !isPos(range.finish)) return false;
     return this.mapPos(range.start).inserted && this.mapPos(range.finish).inserted;
   }

@@ -210,7 +210,13 @@ export class RadixTrie<H extends Holder> {
       c.set(code, child);
       this.#bytes += mapBytes(c) - before;
     } else {
-      this.#setChildren(parent, new Map([[c.label.charCodeAt(0), c], [code, child]]));
+      this.#setChildren(
+        parent,
+        new Map([
+          [c.label.charCodeAt(0), c],
+          [code, child],
+        ]),
+      );
     }
     child.parent = parent;
   }

@@ -23,10 +23,21 @@ import { healthCheck, systemMemoryProbe, type MemoryProbe } from "./memory-probe
 import { isHandle, type Handle, type LeanRequest, type RunOptions, type RunOutcome } from "./outcome.js";
 import type { ReplRequest, ReplResponse } from "../protocol/protocol.js";
 import { validateRequest } from "../protocol/request-validation.js";
-import { canonicalRequest, checkHandleFields, HandleReplayError, rawIdField, recordsFor, resolveHandles, rewriteResponse, SessionCache, statesOf } from "./session-handles.js";
+import {
+  canonicalRequest,
+  checkHandleFields,
+  HandleReplayError,
+  rawIdField,
+  recordsFor,
+  resolveHandles,
+  rewriteResponse,
+  SessionCache,
+  statesOf,
+} from "./session-handles.js";
 
 /** Why a REPL was restarted. */
-export type RestartReason = "process-memory" | "container-memory" | "recycle" | "crash" | "timeout" | "not-running" | "abort";
+export type RestartReason =
+  "process-memory" | "container-memory" | "recycle" | "crash" | "timeout" | "not-running" | "abort";
 
 /** Events an AutoLeanServer emits (for metrics and logs). */
 export interface AutoLeanServerEvents {
@@ -82,7 +93,14 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
   readonly #augment: AugmentContext;
   /** This REPL process's handle → id map; dropped at every restart. */
   readonly #ids = new Map<Handle, number>();
-  readonly #stats: AutoLeanServerStats = { requests: 0, restarts: 0, crashes: 0, timeouts: 0, crashRetries: 0, restartsByReason: { ...ZERO_REASONS } };
+  readonly #stats: AutoLeanServerStats = {
+    requests: 0,
+    restarts: 0,
+    crashes: 0,
+    timeouts: 0,
+    crashRetries: 0,
+    restartsByReason: { ...ZERO_REASONS },
+  };
   #tail: Promise<unknown> = Promise.resolve();
   #queued = 0;
   #started = false;
@@ -95,7 +113,10 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
     this.cache = opts.cache ?? new SessionCache({ maxRecords: config.handleCacheMaxRecords });
     this.#memory = opts.memory ?? systemMemoryProbe;
     this.#server = new LeanServer(config, opts);
-    this.#augment = augmentContextOf(config, opts.replSupportsIncrementality ?? resolveIncrementalitySupport(config, opts));
+    this.#augment = augmentContextOf(
+      config,
+      opts.replSupportsIncrementality ?? resolveIncrementalitySupport(config, opts),
+    );
   }
 
   /** Pid of the current REPL process, or null. */
@@ -149,13 +170,24 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
     // at once; only concurrent callers of a standalone server wait here, in call order.
     const idle = this.#queued === 0;
     this.#queued++;
-    const task = (idle ? this.#run(request, options) : this.#tail.then(() => this.#run(request, options))).finally(() => this.#queued--);
+    const task = (idle ? this.#run(request, options) : this.#tail.then(() => this.#run(request, options))).finally(
+      () => this.#queued--,
+    );
     this.#tail = task.catch(() => undefined);
     return task;
   }
 
   #outcome(fields: Partial<RunOutcome> & Pick<RunOutcome, "status">): RunOutcome {
-    return { durationMs: 0, attempts: 0, reusedChars: 0, rule: "any", replId: this.id, peakRssBytes: null, simulated: this.#config.simulated, ...fields };
+    return {
+      durationMs: 0,
+      attempts: 0,
+      reusedChars: 0,
+      rule: "any",
+      replId: this.id,
+      peakRssBytes: null,
+      simulated: this.#config.simulated,
+      ...fields,
+    };
   }
 
   #failure(status: RunOutcome["status"], err: LeanFleetError, fields: Partial<RunOutcome> = {}): RunOutcome {
@@ -179,7 +211,8 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
       try {
         rssBefore = await this.#ensureReady();
       } catch (err) {
-        if (err instanceof ReplRestartExhaustedError || err instanceof ReplSetupError) return this.#failure("crashed", err, { attempts });
+        if (err instanceof ReplRestartExhaustedError || err instanceof ReplSetupError)
+          return this.#failure("crashed", err, { attempts });
         if (err instanceof ReplClosedError) return this.#failure("rejected", err, { attempts });
         throw err;
       }
@@ -190,12 +223,21 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
   }
 
   /** One try on the current process: replay the handles' chains, send the request, record the new handles. */
-  async #attempt(request: LeanRequest, options: RunOptions, timeoutMs: number, attempts: number, rssBefore: number | null): Promise<RunOutcome | typeof RETRY> {
+  async #attempt(
+    request: LeanRequest,
+    options: RunOptions,
+    timeoutMs: number,
+    attempts: number,
+    rssBefore: number | null,
+  ): Promise<RunOutcome | typeof RETRY> {
     const t0 = performance.now();
     let peak = rssBefore;
     const send = async (r: ReplRequest): Promise<ReplResponse> => {
       const augmented = augmentForRepl(r, this.#augment);
-      const result = await this.#server.run(augmented.request, { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+      const result = await this.#server.run(augmented.request, {
+        timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       if (result.peakRssBytes !== null) peak = Math.max(peak ?? 0, result.peakRssBytes);
       return augmented.restore(result.response);
     };
@@ -212,8 +254,14 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
       response = rewriteResponse(response, canonicalRequest(request));
       return this.#outcome({ ...base, status: "ok", response, handles });
     } catch (err) {
-      if (err instanceof ReplMemoryLimitError && err.rssMiB !== null) peak = Math.max(peak ?? 0, err.rssMiB * 1024 * 1024);
-      return this.#afterFailure(err, { attempts, durationMs: performance.now() - t0, peakRssBytes: peak }, timeoutMs, options);
+      if (err instanceof ReplMemoryLimitError && err.rssMiB !== null)
+        peak = Math.max(peak ?? 0, err.rssMiB * 1024 * 1024);
+      return this.#afterFailure(
+        err,
+        { attempts, durationMs: performance.now() - t0, peakRssBytes: peak },
+        timeoutMs,
+        options,
+      );
     }
   }
 
@@ -221,7 +269,12 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
    * The outcome of a try that threw: rejected, timeout (the REPL restarted), crashed (restarted), or RETRY for a
    * crash within maxCrashRetries. Anything else (a bug, the caller's abort) is rethrown.
    */
-  async #afterFailure(err: unknown, fields: Partial<RunOutcome> & { attempts: number }, timeoutMs: number, options: RunOptions): Promise<RunOutcome | typeof RETRY> {
+  async #afterFailure(
+    err: unknown,
+    fields: Partial<RunOutcome> & { attempts: number },
+    timeoutMs: number,
+    options: RunOptions,
+  ): Promise<RunOutcome | typeof RETRY> {
     if (err instanceof UnknownHandleError || err instanceof HandleReplayError || err instanceof InvalidRequestError) {
       return this.#failure("rejected", err, fields);
     }
@@ -242,7 +295,8 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
       }
       return this.#failure("crashed", err, fields);
     }
-    if (options.signal?.aborted && !this.#server.isAlive) await this.#restart("abort", "the caller aborted").catch(() => undefined);
+    if (options.signal?.aborted && !this.#server.isAlive)
+      await this.#restart("abort", "the caller aborted").catch(() => undefined);
     throw err;
   }
 
@@ -261,7 +315,8 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
         if (check.reason === null) return check.rssBytes;
         reason = check.reason;
       }
-      if (attempt >= this.#config.maxRestartAttempts) throw new ReplRestartExhaustedError(attempt, reason[1] || lastReason);
+      if (attempt >= this.#config.maxRestartAttempts)
+        throw new ReplRestartExhaustedError(attempt, reason[1] || lastReason);
       if (attempt > 0) await delay(this.#config.restartBackoffMs * 2 ** (attempt - 1));
       if (this.#closed) throw new ReplClosedError("AutoLeanServer");
       lastReason = reason[1];
@@ -287,6 +342,9 @@ function checkRequest(request: LeanRequest, options: RunOptions): void {
   checkHandleFields(request);
   const raw = rawIdField(request);
   if (options.keep && raw !== null) {
-    throw new InvalidRequestError(raw, "keep=true needs a handle here, not a raw REPL id (raw ids die with their process); pass the handle an earlier keep=true run returned");
+    throw new InvalidRequestError(
+      raw,
+      "keep=true needs a handle here, not a raw REPL id (raw ids die with their process); pass the handle an earlier keep=true run returned",
+    );
   }
 }

@@ -84,7 +84,10 @@ export function applyParallelElaboration(request: ReplRequest, ctx: ElabOptionsC
   }
   if (!enabled || !fresh) return unchanged;
   if (ctx.replSupportsIncrementality) {
-    return { request: { ...request, setOptions: [...(request.setOptions ?? []), [[...ELAB_ASYNC_NAME], true]] }, positions: null };
+    return {
+      request: { ...request, setOptions: [...(request.setOptions ?? []), [[...ELAB_ASYNC_NAME], true]] },
+      positions: null,
+    };
   }
   if (!isCmd) return unchanged;
   const positions = insertElabAsync(request.cmd, true);

@@ -30,7 +30,9 @@ export const MEMORY_CHECK_DEFAULTS = {
  * file per thread of every process in the tree (most of the probe's cost, on every request), while the tree rarely
  * changes between two requests. The VmRSS of every listed process is still read on each call.
  */
-export function createSystemMemoryProbe(containerSampleMs: number = MEMORY_CHECK_DEFAULTS.containerSampleMs): MemoryProbe {
+export function createSystemMemoryProbe(
+  containerSampleMs: number = MEMORY_CHECK_DEFAULTS.containerSampleMs,
+): MemoryProbe {
   let last: { atMs: number; value: ContainerMemory } | null = null;
   // Keyed by REPL pid; entries of exited REPLs are dropped once stale, so the map stays as small as the REPL set.
   const trees = new Map<number, { atMs: number; pids: number[] }>();
@@ -64,17 +66,32 @@ export type HealthReason = ["process-memory" | "container-memory" | "recycle", s
  * maxTotalMemory (the container) and maxRequestsPerRepl, in that order. Returns the first reason found (null when
  * fit) and the RSS sampled (null when none was read).
  */
-export async function healthCheck(config: LeanReplConfig, memory: MemoryProbe, pid: number, served: number): Promise<{ reason: HealthReason | null; rssBytes: number | null }> {
+export async function healthCheck(
+  config: LeanReplConfig,
+  memory: MemoryProbe,
+  pid: number,
+  served: number,
+): Promise<{ reason: HealthReason | null; rssBytes: number | null }> {
   const limitMiB = config.memoryHardLimitMiB;
   let rss: number | null = null;
   if (limitMiB !== null) {
     rss = await memory.treeRssBytes(pid);
     const threshold = config.maxProcessMemory * limitMiB * 1024 * 1024;
-    if (rss >= threshold) return { reason: ["process-memory", `REPL tree RSS ${mib(rss)} MiB >= ${config.maxProcessMemory} x ${limitMiB} MiB`], rssBytes: rss };
+    if (rss >= threshold)
+      return {
+        reason: ["process-memory", `REPL tree RSS ${mib(rss)} MiB >= ${config.maxProcessMemory} x ${limitMiB} MiB`],
+        rssBytes: rss,
+      };
   }
   const container = memory.container();
   if (container.usageBytes >= config.maxTotalMemory * container.limitBytes) {
-    return { reason: ["container-memory", `${container.source} memory ${mib(container.usageBytes)} MiB >= ${config.maxTotalMemory} x ${mib(container.limitBytes)} MiB`], rssBytes: rss };
+    return {
+      reason: [
+        "container-memory",
+        `${container.source} memory ${mib(container.usageBytes)} MiB >= ${config.maxTotalMemory} x ${mib(container.limitBytes)} MiB`,
+      ],
+      rssBytes: rss,
+    };
   }
   if (config.maxRequestsPerRepl !== null && served >= config.maxRequestsPerRepl) {
     return { reason: ["recycle", `served ${served} requests (maxRequestsPerRepl)`], rssBytes: rss };

@@ -9,11 +9,18 @@ import { validateRequest } from "../protocol/request-validation.js";
 
 /** Rebuilding a handle failed: its replayed request got an error answer, or lacks the state the handle selects. */
 export class HandleReplayError extends LeanFleetError {
-  constructor(readonly handle: Handle, reason: string) {
-    super("handle_replay_failed", `could not rebuild handle ${handle}: ${reason}; run the chain's requests again from a fresh environment`, {
-      handle,
-      reason,
-    });
+  constructor(
+    readonly handle: Handle,
+    reason: string,
+  ) {
+    super(
+      "handle_replay_failed",
+      `could not rebuild handle ${handle}: ${reason}; run the chain's requests again from a fresh environment`,
+      {
+        handle,
+        reason,
+      },
+    );
   }
 }
 
@@ -45,7 +52,11 @@ export function canonicalRequest(request: LeanRequest): LeanRequest {
 /** The handle of the state `select` picks out of the answer to `request`: sha256 of canonical request and selector. */
 export function handleFor(request: LeanRequest, select: HandleSelect): Handle {
   const prefix = select.kind === "env" ? "env_" : "ps_";
-  const digest = createHash("sha256").update(canonicalJson(canonicalRequest(request))).update("\n").update(canonicalJson(select)).digest("hex");
+  const digest = createHash("sha256")
+    .update(canonicalJson(canonicalRequest(request)))
+    .update("\n")
+    .update(canonicalJson(select))
+    .digest("hex");
   return prefix + digest.slice(0, 32);
 }
 
@@ -67,10 +78,16 @@ export function rawIdField(request: LeanRequest): (typeof ID_FIELDS)[number] | n
  */
 export function checkHandleFields(request: LeanRequest, where = ""): void {
   const r = request as Record<string, unknown>;
-  for (const [field, prefix] of [["env", "env_"], ["proofState", "ps_"]] as const) {
+  for (const [field, prefix] of [
+    ["env", "env_"],
+    ["proofState", "ps_"],
+  ] as const) {
     const v = r[field];
     if (isHandle(v) && !v.startsWith(prefix)) {
-      throw new InvalidRequestError(`${where}${field}`, `${JSON.stringify(v)} is not a${field === "env" ? "n environment (env_…)" : " proof state (ps_…)"} handle`);
+      throw new InvalidRequestError(
+        `${where}${field}`,
+        `${JSON.stringify(v)} is not a${field === "env" ? "n environment (env_…)" : " proof state (ps_…)"} handle`,
+      );
     }
   }
 }
@@ -91,7 +108,9 @@ export function statesOf(response: ReplResponse): ResponseState[] {
     if (typeof s.proofState === "number") out.push({ select: { kind: "sorry", index }, id: s.proofState });
   });
   if (response.kind === "command") {
-    (response.value.tactics ?? []).forEach((t, index) => out.push({ select: { kind: "tactic", index }, id: t.proofState }));
+    (response.value.tactics ?? []).forEach((t, index) =>
+      out.push({ select: { kind: "tactic", index }, id: t.proofState }),
+    );
   }
   return out;
 }
@@ -111,7 +130,10 @@ export function rewriteResponse(response: ReplResponse, request: LeanRequest): R
     return { kind: "proofStep", value: { ...response.value, ...withSorries, proofState: h({ kind: "proofState" }) } };
   }
   const tactics = response.value.tactics?.map((t, index) => ({ ...t, proofState: h({ kind: "tactic", index }) }));
-  return { kind: "command", value: { ...response.value, ...withSorries, ...(tactics ? { tactics } : {}), env: h({ kind: "env" }) } };
+  return {
+    kind: "command",
+    value: { ...response.value, ...withSorries, ...(tactics ? { tactics } : {}), env: h({ kind: "env" }) },
+  };
 }
 
 /** The handle records a kept answer creates (one per state), all sharing the canonical request. */
@@ -189,8 +211,10 @@ export class SessionCache {
   import(chain: HandleRecord[]): void {
     chain.forEach((r, i) => {
       const where = `chain[${i}]`;
-      if (!isHandle(r?.handle)) throw new InvalidRequestError(`${where}.handle`, `is not a handle: ${JSON.stringify(r?.handle)}`);
-      if (rawIdField(r.request) !== null) throw new InvalidRequestError(`${where}.request`, "a chain request must name handles, not raw REPL ids");
+      if (!isHandle(r?.handle))
+        throw new InvalidRequestError(`${where}.handle`, `is not a handle: ${JSON.stringify(r?.handle)}`);
+      if (rawIdField(r.request) !== null)
+        throw new InvalidRequestError(`${where}.request`, "a chain request must name handles, not raw REPL ids");
       checkHandleFields(r.request, `${where}.request.`);
       const probe = { ...(r.request as Record<string, unknown>) };
       for (const f of ID_FIELDS) if (isHandle(probe[f])) probe[f] = 0;
@@ -200,7 +224,10 @@ export class SessionCache {
         throw new InvalidRequestError(`${where}.request`, (err as Error).message);
       }
       if (handleFor(r.request, r.select) !== r.handle) {
-        throw new InvalidRequestError(`${where}.handle`, `${r.handle} does not match its request and select (the chain was altered); pass records exactly as returned`);
+        throw new InvalidRequestError(
+          `${where}.handle`,
+          `${r.handle} does not match its request and select (the chain was altered); pass records exactly as returned`,
+        );
       }
     });
     this.add(chain);
@@ -252,10 +279,12 @@ export async function resolveHandles(
       visiting.add(h);
       const replayed = await replay(await resolveHandles(record.request, ids, cache, replay, visiting));
       visiting.delete(h);
-      if (replayed.kind === "error") throw new HandleReplayError(h, `the REPL answered ${JSON.stringify(replayed.value.message)}`);
+      if (replayed.kind === "error")
+        throw new HandleReplayError(h, `the REPL answered ${JSON.stringify(replayed.value.message)}`);
       for (const s of statesOf(replayed)) ids.set(handleFor(record.request, s.select), s.id);
       id = ids.get(h);
-      if (id === undefined) throw new HandleReplayError(h, `the replayed answer has no ${canonicalJson(record.select)} state`);
+      if (id === undefined)
+        throw new HandleReplayError(h, `the replayed answer has no ${canonicalJson(record.select)} state`);
     }
     out[field] = id;
   }

@@ -23,21 +23,30 @@ export function resolveReplCommand(config: LeanReplConfig, opts: LookupOptions =
   if (config.argv) {
     const [file, ...args] = config.argv;
     const found = findExecutable(file!, env.PATH);
-    if (found === null) throw new ReplSetupError(`LeanReplConfig.argv: ${JSON.stringify(file)} is not an executable file (nor found on PATH); fix argv[0]`, { field: "argv" });
+    if (found === null)
+      throw new ReplSetupError(
+        `LeanReplConfig.argv: ${JSON.stringify(file)} is not an executable file (nor found on PATH); fix argv[0]`,
+        { field: "argv" },
+      );
     return { ...base, file: found, args, cwd: resolve(config.cwd ?? config.projectDir ?? process.cwd()) };
   }
-  const replPath = config.replPath ?? (env.LEANFLEET_REPL || undefined) ?? findExecutable("repl", env.PATH) ?? undefined;
+  const replPath =
+    config.replPath ?? (env.LEANFLEET_REPL || undefined) ?? findExecutable("repl", env.PATH) ?? undefined;
   const projectDir = config.projectDir ?? (env.LEANFLEET_PROJECT_DIR || undefined);
   const problems: string[] = [];
   const repl = replPath === undefined ? null : findExecutable(replPath, env.PATH);
   if (replPath === undefined) {
-    problems.push("no Lean REPL: neither replPath/argv in the config, nor LEANFLEET_REPL, nor a `repl` executable on PATH");
+    problems.push(
+      "no Lean REPL: neither replPath/argv in the config, nor LEANFLEET_REPL, nor a `repl` executable on PATH",
+    );
   } else if (repl === null) {
     problems.push(`the REPL ${JSON.stringify(replPath)} does not exist or is not executable`);
   }
-  if (projectDir !== undefined && !existsSync(projectDir)) problems.push(`the project directory ${JSON.stringify(projectDir)} does not exist`);
+  if (projectDir !== undefined && !existsSync(projectDir))
+    problems.push(`the project directory ${JSON.stringify(projectDir)} does not exist`);
   const lake = projectDir !== undefined ? findExecutable(config.lakePath, env.PATH) : null;
-  if (projectDir !== undefined && lake === null) problems.push(`\`${config.lakePath}\` is not on PATH (elan is not installed)`);
+  if (projectDir !== undefined && lake === null)
+    problems.push(`\`${config.lakePath}\` is not on PATH (elan is not installed)`);
   if (problems.length > 0) throw setupError(problems, config, projectDir);
   if (projectDir === undefined) return { ...base, file: repl!, args: [], cwd: resolve(config.cwd ?? process.cwd()) };
   return { ...base, file: lake!, args: ["env", repl!], cwd: resolve(config.cwd ?? projectDir) };
@@ -138,8 +147,7 @@ export function resolveIncrementalitySupport(config: LeanReplConfig, opts: Looku
 
 /** Result of {@link detectRepl}: a ready configuration, or the setup error as data. */
 export type DetectedRepl =
-  | { ok: true; config: LeanReplConfig; command: ReplCommand }
-  | { ok: false; error: ReplSetupError };
+  { ok: true; config: LeanReplConfig; command: ReplCommand } | { ok: false; error: ReplSetupError };
 
 /**
  * Find a real REPL for this machine: the given config (or env `LEANFLEET_REPL` / `LEANFLEET_PROJECT_DIR` / PATH),
@@ -151,8 +159,12 @@ export function detectRepl(input: LeanReplConfigInput = {}, opts: LookupOptions 
     const parsed = parseReplConfig(input);
     const command = resolveReplCommand(parsed, { env });
     const replPath = parsed.argv ? parsed.replPath : (parsed.replPath ?? command.args.at(-1) ?? command.file);
-    const projectDir = parsed.projectDir ?? (parsed.argv ? undefined : (env.LEANFLEET_PROJECT_DIR || undefined));
-    const config: LeanReplConfig = { ...parsed, ...(replPath ? { replPath } : {}), ...(projectDir ? { projectDir } : {}) };
+    const projectDir = parsed.projectDir ?? (parsed.argv ? undefined : env.LEANFLEET_PROJECT_DIR || undefined);
+    const config: LeanReplConfig = {
+      ...parsed,
+      ...(replPath ? { replPath } : {}),
+      ...(projectDir ? { projectDir } : {}),
+    };
     config.leanVersion = detectLeanVersion(config, { env });
     config.replSupportsIncrementality = resolveIncrementalitySupport(config, { env });
     return { ok: true, config, command };

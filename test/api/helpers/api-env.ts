@@ -1,5 +1,11 @@
 // Test helper: API apps over in-memory fakes or fauxqs, worker-like result writing, and request shortcuts.
-import { FORMAT_VERSION, jobMessageSchema, resultKey, type JobMessage, type JobResult } from "../../../services/jobs/index.js";
+import {
+  FORMAT_VERSION,
+  jobMessageSchema,
+  resultKey,
+  type JobMessage,
+  type JobResult,
+} from "../../../services/jobs/index.js";
 import type { JobQueue, ObjectStore } from "../../../services/core/index.js";
 import { createApp, type ApiDeps } from "../../../functions/api/index.js";
 import { MemoryJobQueue, MemoryObjectStore } from "../../support/fakes.js";
@@ -10,7 +16,13 @@ export function memoryApp(overrides: Partial<ApiDeps> & { fleets?: string[] } = 
   const queues = Object.fromEntries(fleets.map((f) => [f, new MemoryJobQueue()]));
   const store = new MemoryObjectStore();
   const { fleets: _f, ...rest } = overrides;
-  const app = createApp({ queues, store, auth: { required: false, keys: [] }, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))), ...rest });
+  const app = createApp({
+    queues,
+    store,
+    auth: { required: false, keys: [] },
+    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
+    ...rest,
+  });
   return { app, queues, store, queue: queues[fleets[0]!]! };
 }
 
@@ -30,7 +42,11 @@ export function messagesOf(queue: MemoryJobQueue): JobMessage[] {
 }
 
 /** Store a result the way the worker does. */
-export async function writeResult(store: ObjectStore, jobId: string, fields: Partial<JobResult> = {}): Promise<JobResult> {
+export async function writeResult(
+  store: ObjectStore,
+  jobId: string,
+  fields: Partial<JobResult> = {},
+): Promise<JobResult> {
   const now = new Date().toISOString();
   const result: JobResult = {
     v: FORMAT_VERSION,
@@ -55,8 +71,12 @@ export function json(body: unknown, headers: Record<string, string> = {}): Reque
 }
 
 /** An error body's fields (asserting the shape). */
-export async function errorOf(res: Response): Promise<{ code: string; message: string; field?: string; details?: Record<string, unknown> }> {
-  const body = (await res.json()) as { error?: { code: string; message: string; field?: string; details?: Record<string, unknown> } };
+export async function errorOf(
+  res: Response,
+): Promise<{ code: string; message: string; field?: string; details?: Record<string, unknown> }> {
+  const body = (await res.json()) as {
+    error?: { code: string; message: string; field?: string; details?: Record<string, unknown> };
+  };
   if (!body.error || typeof body.error.code !== "string" || typeof body.error.message !== "string") {
     throw new Error(`not an error body: ${JSON.stringify(body)}`);
   }

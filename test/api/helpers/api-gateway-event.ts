@@ -2,7 +2,11 @@
 import type { LambdaEvent } from "hono/aws-lambda";
 
 /** An API Gateway HTTP API v2 event as Lambda receives it. */
-export function apiEvent(method: string, pathWithQuery: string, options: { body?: string | Buffer; headers?: Record<string, string> } = {}): LambdaEvent {
+export function apiEvent(
+  method: string,
+  pathWithQuery: string,
+  options: { body?: string | Buffer; headers?: Record<string, string> } = {},
+): LambdaEvent {
   const [rawPath, rawQueryString = ""] = pathWithQuery.split("?") as [string, string?];
   const binary = Buffer.isBuffer(options.body);
   const now = Date.now();
@@ -22,7 +26,12 @@ export function apiEvent(method: string, pathWithQuery: string, options: { body?
       ...options.headers,
     },
     queryStringParameters: rawQueryString ? Object.fromEntries(new URLSearchParams(rawQueryString)) : undefined,
-    body: options.body === undefined ? null : binary ? (options.body as Buffer).toString("base64") : (options.body as string),
+    body:
+      options.body === undefined
+        ? null
+        : binary
+          ? (options.body as Buffer).toString("base64")
+          : (options.body as string),
     isBase64Encoded: binary,
     requestContext: {
       accountId: "123456789012",

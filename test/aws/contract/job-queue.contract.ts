@@ -10,7 +10,10 @@ export interface JobQueueHarness {
 }
 
 /** Builds a fresh harness per test. */
-export type JobQueueFactory = (options: { visibilitySeconds: number; maxReceiveCount: number }) => Promise<JobQueueHarness> | JobQueueHarness;
+export type JobQueueFactory = (options: {
+  visibilitySeconds: number;
+  maxReceiveCount: number;
+}) => Promise<JobQueueHarness> | JobQueueHarness;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

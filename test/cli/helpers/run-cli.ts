@@ -18,7 +18,13 @@ export async function runCli(endpoint: string, ...args: string[]): Promise<CliRu
   process.exitCode = undefined;
   let thrown: Error | undefined;
   try {
-    await buildProgram({ out: (s) => out.push(s), err: (s) => err.push(s) }).parseAsync(["node", "leanfleet", "--endpoint", endpoint, ...args]);
+    await buildProgram({ out: (s) => out.push(s), err: (s) => err.push(s) }).parseAsync([
+      "node",
+      "leanfleet",
+      "--endpoint",
+      endpoint,
+      ...args,
+    ]);
   } catch (e) {
     thrown = e as Error;
   }

@@ -4,20 +4,27 @@ import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 /** Where Chromium may be: $LEANFLEET_CHROMIUM, then Debian's paths. */
-export const CHROMIUM_PATHS = [process.env.LEANFLEET_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter((p): p is string => !!p);
+export const CHROMIUM_PATHS = [process.env.LEANFLEET_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(
+  (p): p is string => !!p,
+);
 
 /** The Chromium binary; throws (never skips) with the fix when none is installed. */
 export function chromiumPath(): string {
   const found = CHROMIUM_PATHS.find((p) => existsSync(p));
   if (!found) {
-    throw new Error(`Chromium not found (looked at ${CHROMIUM_PATHS.join(", ")}): run scripts/setup-browser.sh (CI's .ci/run does), or set LEANFLEET_CHROMIUM to a Chromium binary`);
+    throw new Error(
+      `Chromium not found (looked at ${CHROMIUM_PATHS.join(", ")}): run scripts/setup-browser.sh (CI's .ci/run does), or set LEANFLEET_CHROMIUM to a Chromium binary`,
+    );
   }
   return found;
 }
 
 /** Launch headless Chromium. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+  });
 }
 
 /** A page plus what went wrong on it: console errors, page errors, and requests to anything but file: or data:. */

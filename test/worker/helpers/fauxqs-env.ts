@@ -20,7 +20,12 @@ export interface FauxqsEnv {
   /** Create a bucket (random name unless given) and an S3ObjectStore on it (head-then-put, as fauxqs needs). */
   bucket(name?: string): S3ObjectStore;
   /** Create a queue (random name unless given) with a DLQ and the given visibility timeout and redrive count. */
-  queue(options: { visibilitySeconds: number; maxReceiveCount: number; name?: string; transport?: "wire" | "sdk" }): FauxqsQueue;
+  queue(options: {
+    visibilitySeconds: number;
+    maxReceiveCount: number;
+    name?: string;
+    transport?: "wire" | "sdk";
+  }): FauxqsQueue;
   close(): Promise<void>;
 }
 
@@ -42,7 +47,10 @@ export async function startFauxqsEnv(): Promise<FauxqsEnv> {
       const q = server.createQueue(name, {
         attributes: {
           VisibilityTimeout: String(visibilitySeconds),
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: String(maxReceiveCount) }),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlq.queueArn,
+            maxReceiveCount: String(maxReceiveCount),
+          }),
         },
       });
       return {

@@ -22,7 +22,11 @@ export function makeJob(overrides: Partial<Job> & { code?: string } = {}): Job {
 }
 
 /** The message body for a job, claim-checked to `store` when larger than the threshold (the job codec's encodeJob). */
-export async function messageBody(job: Job, store: ObjectStore, thresholdBytes: number = JOB_DEFAULTS.claimCheckThresholdBytes): Promise<string> {
+export async function messageBody(
+  job: Job,
+  store: ObjectStore,
+  thresholdBytes: number = JOB_DEFAULTS.claimCheckThresholdBytes,
+): Promise<string> {
   return encodeJob(job, store, thresholdBytes);
 }
 
