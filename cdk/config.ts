@@ -79,11 +79,9 @@ const nightlyRunSchema = z.strictObject({
   /** Fleet that runs it (a name from `fleets`). */
   fleet: z.string(),
   /** EventBridge schedule, e.g. "cron(0 3 * * ? *)" (UTC) or "rate(1 day)". */
-  schedule: z
-    .string()
-    .regex(SCHEDULE, {
-      error: 'must be an EventBridge expression such as "cron(0 3 * * ? *)" (6 fields, UTC) or "rate(1 day)"',
-    }),
+  schedule: z.string().regex(SCHEDULE, {
+    error: 'must be an EventBridge expression such as "cron(0 3 * * ? *)" (6 fields, UTC) or "rate(1 day)"',
+  }),
   /** S3 key of the dataset manifest in the deployment's bucket, e.g. "datasets/minif2f/manifest.json". */
   manifestKey: z.string().min(1).max(1024),
   /** Tasks to start at once (the fleet's minimum while the run starts). @default - the fleet's maxTasks */

@@ -21,9 +21,22 @@ export { DOUBLE_PATH, doubleConfig, REPO_ROOT, type DoubleConfigOptions } from "
 
 export type { ReplCommand } from "./process/command.js";
 export { processTreeRss } from "./process/memory.js";
-export { isProcessDead, signalProcessGroup, trackProcessGroup, untrackProcessGroup, withAddressSpaceLimit } from "./process/process-tree.js";
+export {
+  isProcessDead,
+  signalProcessGroup,
+  trackProcessGroup,
+  untrackProcessGroup,
+  withAddressSpaceLimit,
+} from "./process/process-tree.js";
 
-export { errorMessages, INFOTREE_MODES, type InfotreeMode, type Message, type ReplRequest, type ReplResponse } from "./protocol/protocol.js";
+export {
+  errorMessages,
+  INFOTREE_MODES,
+  type InfotreeMode,
+  type Message,
+  type ReplRequest,
+  type ReplResponse,
+} from "./protocol/protocol.js";
 
 export {
   HANDLE_PATTERN,
@@ -40,7 +53,12 @@ export {
   type ServerRunResult,
 } from "./server/outcome.js";
 export { LeanServer, type LeanServerOptions } from "./server/lean-server.js";
-export { AutoLeanServer, type AutoLeanServerOptions, type AutoLeanServerStats, type RestartReason } from "./server/auto-lean-server.js";
+export {
+  AutoLeanServer,
+  type AutoLeanServerOptions,
+  type AutoLeanServerStats,
+  type RestartReason,
+} from "./server/auto-lean-server.js";
 export type { MemoryProbe } from "./server/memory-probe.js";
 export { SessionCache } from "./server/session-handles.js";
 
@@ -48,7 +66,13 @@ export { splitSource, type SourceSplit } from "./reuse/command-split.js";
 export { PrefixIndex } from "./reuse/prefix-index.js";
 
 export { ReplPool } from "./pool/pool.js";
-export { defaultPoolSize, POOL_DEFAULTS, type LeaseOptions, type ReplLease, type ReplPoolOptions } from "./pool/pool-options.js";
+export {
+  defaultPoolSize,
+  POOL_DEFAULTS,
+  type LeaseOptions,
+  type ReplLease,
+  type ReplPoolOptions,
+} from "./pool/pool-options.js";
 export { CostEstimates, type CostView } from "./pool/cost-estimates.js";
 export {
   leanFleetPolicy,

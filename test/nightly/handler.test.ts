@@ -93,12 +93,10 @@ describe("nightly handler", () => {
     s3.on(HeadObjectCommand).rejects(Object.assign(new Error("NotFound"), { name: "NotFound" }));
     s3.on(ListObjectsV2Command).resolves({ Contents: [] });
     s3.on(PutObjectCommand).resolves({});
-    sqs
-      .on(SendMessageBatchCommand)
-      .callsFake((input: { Entries: { Id: string }[] }) => ({
-        Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}` })),
-        Failed: [],
-      }));
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
+      Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}` })),
+      Failed: [],
+    }));
     scaling.on(RegisterScalableTargetCommand).resolves({});
     const { handler } = await import("../../functions/nightly/handler.js");
 

@@ -43,9 +43,7 @@ export function notePids(pool: ReplPool): number[] {
 }
 
 /** The last `@double-stats` line of a REPL's stderr, parsed. */
-export function lastStats(
-  stderr: string,
-): {
+export function lastStats(stderr: string): {
   elaboratedCommands: number;
   elaboratedChars: number;
   importsLoaded: number;

@@ -214,7 +214,12 @@ export class LeanServer {
     else if (opts.signal?.aborted) refusal = opts.signal.reason;
     else if (proc === null || !proc.process.alive || proc.process.killReason !== null) {
       const exit = proc?.process.exit;
-      refusal = new ReplCrashedError(exit?.code ?? null, exit?.signal ?? null, this.stderrTail(), "the REPL is not running (it ended before this request; restart it)");
+      refusal = new ReplCrashedError(
+        exit?.code ?? null,
+        exit?.signal ?? null,
+        this.stderrTail(),
+        "the REPL is not running (it ended before this request; restart it)",
+      );
     }
     if (refusal !== null) {
       job.reject(refusal);
@@ -290,6 +295,12 @@ export class LeanServer {
     const pending = proc.pending;
     if (pending === null) return;
     proc.pending = null;
-    pending.fail(goneError(proc.process, this.#config, { timeoutMs: pending.timeoutMs, signal: pending.signal, rssAtKill: proc.rssAtKill }));
+    pending.fail(
+      goneError(proc.process, this.#config, {
+        timeoutMs: pending.timeoutMs,
+        signal: pending.signal,
+        rssAtKill: proc.rssAtKill,
+      }),
+    );
   }
 }

@@ -25,10 +25,7 @@ export type LeanRequest = ReplRequest extends infer R ? (R extends unknown ? Wit
 
 /** How a handle's state is picked out of the response to the request that made it. */
 export type HandleSelect =
-  | { kind: "env" }
-  | { kind: "proofState" }
-  | { kind: "sorry"; index: number }
-  | { kind: "tactic"; index: number };
+  { kind: "env" } | { kind: "proofState" } | { kind: "sorry"; index: number } | { kind: "tactic"; index: number };
 
 /** One link of a handle's chain: enough to rebuild the state on any REPL by replaying the request. */
 export interface HandleRecord {
