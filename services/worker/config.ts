@@ -1,6 +1,7 @@
 // The worker's environment: variable names (shared with cdk/ and the local cluster), defaults, and one zod parse.
-import { availableParallelism, hostname } from "node:os";
+import { hostname } from "node:os";
 import { z } from "zod";
+import { defaultPoolSize, LEAN_REPL_DEFAULTS } from "../repl/index.js";
 import { WorkerConfigError } from "./errors.js";
 
 /** Names of the environment variables the worker reads (the CDK task definition and the local cluster set them). */
@@ -51,7 +52,7 @@ export const WORKER_ENV = {
 export const WORKER_DEFAULTS = {
   /** AWS region when AWS_REGION is unset (local runs). @default "us-east-1" */
   region: "us-east-1",
-  /** REPL processes per worker. @default - available CPUs */
+  /** REPL processes per worker. @default - the REPL set's defaultPoolSize: min(CPUs, 0.8 x container memory / per-REPL memory) */
   replCount: undefined as number | undefined,
   /** HTTP port of the health endpoint (the image's HEALTHCHECK and the CDK stack use the same); 0 picks a free port. @default 8081 */
   healthPort: 8081,
@@ -218,7 +219,11 @@ export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerC
     bucket: e[WORKER_ENV.bucket],
     ...(e[WORKER_ENV.awsEndpoint] ? { awsEndpoint: e[WORKER_ENV.awsEndpoint] } : {}),
     region: e[WORKER_ENV.region],
-    replCount: e[WORKER_ENV.replCount] ?? WORKER_DEFAULTS.replCount ?? Math.max(1, availableParallelism()),
+    // Unset: the REPL set's own rule, min(CPUs, container memory x 0.8 / per-REPL memory), the one the CDK plans with.
+    replCount:
+      e[WORKER_ENV.replCount] ??
+      WORKER_DEFAULTS.replCount ??
+      defaultPoolSize({ perReplMemoryMiB: e[WORKER_ENV.replMemoryMiB] ?? LEAN_REPL_DEFAULTS.memoryHardLimitMiB }),
     ...(e[WORKER_ENV.replMemoryMiB] ? { replMemoryMiB: e[WORKER_ENV.replMemoryMiB] } : {}),
     ...(e[WORKER_ENV.projectDir] ? { projectDir: e[WORKER_ENV.projectDir] } : {}),
     ...(e[WORKER_ENV.repl] ? { replPath: e[WORKER_ENV.repl] } : {}),
