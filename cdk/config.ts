@@ -71,6 +71,14 @@ const fleetSchema = z.strictObject({
   visibilitySeconds: z.number().int().min(30).max(43_200).default(CONFIG_DEFAULTS.visibilitySeconds),
   maxReceiveCount: z.number().int().min(1).max(1000).default(CONFIG_DEFAULTS.maxReceiveCount),
   stopTimeoutSeconds: z.number().int().min(30).max(120).default(CONFIG_DEFAULTS.stopTimeoutSeconds),
+  /**
+   * leanprover/comparator's tag (one per toolchain, e.g. "v4.25.0-rc2") or commit for the strict stage: the image
+   * builds comparator, lean4export and landrun (build arg COMPARATOR_REV). @default - none: strict jobs are rejected
+   */
+  comparatorRev: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { error: 'must be a comparator tag such as "v4.25.0-rc2" or a commit' })
+    .optional(),
 });
 
 const nightlyRunSchema = z.strictObject({

@@ -95,6 +95,7 @@ export function workerBuildArgs(plan: FleetPlan): Record<string, string> {
     PROJECT_GIT_URL: plan.project?.gitUrl ?? "",
     PROJECT_REV: plan.project?.rev ?? "",
     MATHLIB_CACHE: plan.mathlibCache ? "1" : "0",
+    ...(plan.comparatorRev !== undefined ? { COMPARATOR_REV: plan.comparatorRev } : {}),
   };
 }
 
