@@ -202,7 +202,7 @@ try {
   );
   console.log(
     JSON.stringify({
-      bench: "api",
+      "bench": "api",
       connections,
       seconds,
       rounds,

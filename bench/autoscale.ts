@@ -87,7 +87,7 @@ const fig = (r: SimResult) => ({
 });
 console.log(
   JSON.stringify({
-    bench: "autoscale",
+    "bench": "autoscale",
     simulated: true,
     jobs: n,
     replsPerTask: fleet.replCount,

@@ -100,7 +100,7 @@ console.log(
 );
 console.log(
   JSON.stringify({
-    bench: "input-size",
+    "bench": "input-size",
     sizes: rows.map((r) => r.commands),
     timeRatio: rows.map((r) => Number(r.timeRatio.toFixed(2))),
     poolHeapMiB: rows.map((r) => Number(r.poolHeapMiB.toFixed(1))),

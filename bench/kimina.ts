@@ -127,7 +127,7 @@ try {
   );
   console.log(
     JSON.stringify({
-      bench: "kimina",
+      "bench": "kimina",
       snippets: N,
       sleepMs: SLEEP_MS,
       workers: WORKERS,

@@ -240,7 +240,7 @@ console.log(`added latency per job at p50: ${r1(added)} ms (goal <= 25 ms: ${add
 console.log(`one worker: ${Math.round(best)} jobs/s at best (goal >= 200: ${best >= 200 ? "met" : "NOT met"})`);
 console.log(
   JSON.stringify({
-    bench: "pipeline",
+    "bench": "pipeline",
     repls: REPLS,
     latencyJobs: LAT_JOBS,
     burstJobs: BURST_JOBS,

@@ -101,7 +101,7 @@ console.log(
 );
 console.log(
   JSON.stringify({
-    bench: "prefix-index",
+    "bench": "prefix-index",
     lookupUs: Object.fromEntries(rows.map((r) => [String(r.commands), Number(r.lookupUs.toFixed(3))])),
     ratio1e5to1e2: Number(ratio.toFixed(3)),
     lookupUsSpread: Object.fromEntries(rows.map((r) => [String(r.commands), Number(r.spreadUs.toFixed(3))])),

@@ -133,7 +133,7 @@ console.log(
 );
 console.log(
   JSON.stringify({
-    bench: "repl-overhead",
+    "bench": "repl-overhead",
     requests: n,
     rounds,
     directRps: Math.round(directRps),

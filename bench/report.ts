@@ -134,7 +134,7 @@ console.log(
 const by = (f: (r: Row) => number) => Object.fromEntries(rows.map((r) => [r.name, Math.round(f(r))]));
 console.log(
   JSON.stringify({
-    bench: "report",
+    "bench": "report",
     generateMs: by((r) => r.generateMs),
     bytes: by((r) => r.bytes),
     problems: by((r) => r.problems),

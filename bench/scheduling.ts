@@ -300,7 +300,7 @@ if (goals) {
 console.log(`bench time ${((performance.now() - t00) / 1000).toFixed(0)} s`);
 console.log(
   JSON.stringify({
-    bench: "scheduling",
+    "bench": "scheduling",
     sizes,
     repls: REPLS,
     costModel: { mathlibMs: MATHLIB_MS, otherImportMs: OTHER_IMPORT_MS, commandMs: COMMAND_MS },

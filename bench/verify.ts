@@ -193,7 +193,7 @@ console.log(
 console.log(`  two-stage / comparator on all: ${model.toFixed(2)}x (model), ${wall.toFixed(2)}x (wall)`);
 console.log(
   JSON.stringify({
-    bench: "verify",
+    "bench": "verify",
     fastOverPlain: fastRatio,
     fastOverPlainWall: wallRatio,
     twoStageOverStrictAll: Number(model.toFixed(3)),
