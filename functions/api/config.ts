@@ -1,5 +1,6 @@
 // The API's environment: variable names (shared with cdk/ and the local cluster), and one zod parse into a config.
 // No AWS imports here; lambda.ts and local.ts turn the config into adapters.
+import { LeanFleetError } from "../../services/core/index.js";
 import { z } from "zod";
 import { API_DEFAULTS, type ApiKeyEntry, type ApiLimits, type KeyLimits } from "./deps.js";
 import { FLEET_PATTERN } from "./schemas.js";
@@ -61,9 +62,10 @@ export interface ApiConfig {
 }
 
 /** The environment is missing or malformed; the message names the variable and the fix. */
-export class ApiConfigError extends Error {
-  /** Stable code. */
-  readonly code = "api_config";
+export class ApiConfigError extends LeanFleetError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("api_config", message, {}, options);
+  }
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;

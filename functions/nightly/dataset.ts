@@ -1,4 +1,5 @@
 // Dataset manifests of nightly runs: a JSON object in the bucket naming the items inline or in a JSON Lines object.
+import { LeanFleetError } from "../../services/core/index.js";
 import { z } from "zod";
 import {
   JOB_DEFAULTS,
@@ -73,9 +74,10 @@ function verifyOf(item: VerifyFields): { verify?: VerifyFields } {
 }
 
 /** A manifest or item that cannot be used; the message names the key, the line or item, the field and the fix. */
-export class DatasetError extends Error {
-  /** Stable code. */
-  readonly code = "invalid_dataset";
+export class DatasetError extends LeanFleetError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("invalid_dataset", message, {}, options);
+  }
 }
 
 function issues(err: z.ZodError): string {

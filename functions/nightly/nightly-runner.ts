@@ -1,6 +1,7 @@
 // Nightly runs: `start` submits a dataset as one batch on a fleet's queue and raises the fleet's minimum so tasks
 // start at once; `check` lowers the minimum again once the start is under way and closes finished runs with a
 // summary and the diff from the previous run. State lives in the bucket, so any invocation can carry on.
+import { LeanFleetError } from "../../services/core/index.js";
 import { BatchStore, listBatchResults, readResultTexts, SHARED_BATCH_OWNER } from "../../services/batches/index.js";
 import {
   FORMAT_VERSION,
@@ -72,9 +73,10 @@ export interface RunCheck {
 }
 
 /** The runner was configured for a fleet it does not know; names the fleet and the fix. */
-export class NightlyConfigError extends Error {
-  /** Stable code. */
-  readonly code = "nightly_config";
+export class NightlyConfigError extends LeanFleetError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("nightly_config", message, {}, options);
+  }
 }
 
 const quiet: NightlyLog = { info() {}, warn() {} };

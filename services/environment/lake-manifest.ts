@@ -1,5 +1,6 @@
 // Read `lake-manifest.json` in every version Lake has written since 7 (7, "1.0.0", "1.1.0", "1.2.0"): the project's
 // name and, per package, where it comes from and the revision Lake resolved.
+import { LeanFleetError } from "../core/index.js";
 
 /** One package of a Lake project, as its manifest resolved it. */
 export interface LakePackage {
@@ -30,8 +31,10 @@ export interface LakeManifest {
 }
 
 /** A manifest Lake itself would refuse (or that is not one). */
-export class LakeManifestError extends Error {
-  readonly code = "bad_lake_manifest";
+export class LakeManifestError extends LeanFleetError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("bad_lake_manifest", message, {}, options);
+  }
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);

@@ -1,5 +1,6 @@
 // What the report reads from a result: the fields of a results-file line (a stored result, plus `index` in `leanfleet
 // eval`'s files), with the optional `id`, `trust`, `checks` and `env` that newer results carry; and the file's parser.
+import { LeanFleetError } from "../core/index.js";
 import { z } from "zod";
 import { JOB_STATUSES } from "../jobs/index.js";
 
@@ -32,9 +33,10 @@ const lineSchema = z.looseObject({
 export type ReportResult = z.infer<typeof lineSchema>;
 
 /** A results file that cannot be read; the message names the line and the fix. */
-export class ResultsFileError extends Error {
-  /** Stable code for callers across boundaries. */
-  readonly code = "results_file";
+export class ResultsFileError extends LeanFleetError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("results_file", message, {}, options);
+  }
 }
 
 /** One stored result's text as the report reads it, or undefined when it is not JSON or not a result. */
