@@ -180,6 +180,10 @@ describe("failures: exit 1 and comparator's message", () => {
 describe("directives in Solution.lean", () => {
   it("hang never finishes; a group kill ends it", async () => {
     const d = project("-- @double hang\ntheorem todo1 (a b : Nat) (h : a = b) : b = a := h.symm\n");
+    // Wait until it is building the solution (start-up takes longer on a loaded machine), then a while more.
+    const deadline = Date.now() + 15_000;
+    while (!d.stdout().includes("Building Solution\n") && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 500));
     expect(isDead(d.pid)).toBe(false);
     expect(d.stdout()).toContain("Building Solution\n");
