@@ -2,6 +2,9 @@
 // round-robin, written against the pool's policy interface and passed to ReplPool as policy objects.
 import {
   leanFleetPolicy,
+  leastRecentlyUsed,
+  runDecision as run,
+  WAIT_DECISION as WAIT,
   type AffinityOptions,
   type ReplSlotView,
   type ScheduleDecision,
@@ -13,17 +16,6 @@ import {
 export const POLICY_NAMES = ["leanfleet", "kimina", "leaninteract", "round-robin"] as const;
 /** One of {@link POLICY_NAMES}. */
 export type PolicyName = (typeof POLICY_NAMES)[number];
-
-const run = (slot: ReplSlotView, rule: ScheduleRule, reusedChars = 0, restartFirst = false): ScheduleDecision => ({
-  kind: "run",
-  replId: slot.id,
-  rule,
-  reusedChars,
-  restartFirst,
-});
-const WAIT: ScheduleDecision = { kind: "wait" };
-const leastRecentlyUsed = (slots: readonly ReplSlotView[]) =>
-  slots.reduce((a, b) => (b.lastUsedAt < a.lastUsedAt ? b : a));
 
 /**
  * Kimina Lean Server's policy: a REPL is keyed by the header it was started with; a free REPL with the request's

@@ -76,7 +76,10 @@ export {
 export { CostEstimates, type CostView } from "./pool/cost-estimates.js";
 export {
   leanFleetPolicy,
+  leastRecentlyUsed,
+  run as runDecision,
   SCHEDULING_DEFAULTS,
+  WAIT as WAIT_DECISION,
   type AffinityOptions,
   type PolicyMode,
   type PolicyName,

@@ -2,43 +2,7 @@
 // over fake REPL views.
 import { describe, expect, it } from "vitest";
 import { createPolicy } from "../../bench/lib/peer-policies.js";
-import {
-  CostEstimates,
-  type ReplSlotView,
-  type ScheduleDecision,
-  type ScheduleRequest,
-} from "../../services/repl/index.js";
-
-function slot(index: number, over: Partial<Omit<ReplSlotView, "holds">> & { held?: string[] } = {}): ReplSlotView {
-  const held = new Set(over.held ?? []);
-  return {
-    id: `repl-${index}`,
-    index,
-    busy: false,
-    headers: new Set(),
-    keyHeader: null,
-    usesSinceStart: 0,
-    lastUsedAt: index,
-    freedAt: index,
-    ...over,
-    holds: (hs) => hs.every((h) => held.has(h)),
-  };
-}
-
-function req(over: Partial<ScheduleRequest> = {}): ScheduleRequest {
-  return {
-    header: "Mathlib",
-    handles: [],
-    prefix: new Map(),
-    waitedMs: 0,
-    queuedFor: () => 0,
-    costs: new CostEstimates(),
-    ...over,
-  };
-}
-
-const ran = (d: ScheduleDecision) => (d.kind === "run" ? [d.replId, d.rule, d.reusedChars, d.restartFirst] : ["wait"]);
-const H = "env_" + "1".repeat(32);
+import { H, ran, req, slot } from "../repl/scheduling-support.js";
 
 describe("peer policies", () => {
   it("Kimina: REPL keyed by header, else an unused one, else restart the least recently used", () => {

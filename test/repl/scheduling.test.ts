@@ -1,44 +1,9 @@
 // LeanFleet's scheduling policy as a pure strategy over fake REPL views: its affinity rules (handle, prefix, header,
 // idle, evict, bounded waiting). The peers' policies are tested in test/bench/peer-policies.test.ts.
 import { describe, expect, it } from "vitest";
-import {
-  CostEstimates,
-  type ReplSlotView,
-  type ScheduleDecision,
-  type ScheduleRequest,
-} from "../../services/repl/index.js";
+import { CostEstimates } from "../../services/repl/index.js";
+import { H, ran, req, slot } from "./scheduling-support.js";
 import { createPolicy } from "../../services/repl/pool/scheduling.js";
-
-function slot(index: number, over: Partial<Omit<ReplSlotView, "holds">> & { held?: string[] } = {}): ReplSlotView {
-  const held = new Set(over.held ?? []);
-  return {
-    id: `repl-${index}`,
-    index,
-    busy: false,
-    headers: new Set(),
-    keyHeader: null,
-    usesSinceStart: 0,
-    lastUsedAt: index,
-    freedAt: index,
-    ...over,
-    holds: (hs) => hs.every((h) => held.has(h)),
-  };
-}
-
-function req(over: Partial<ScheduleRequest> = {}): ScheduleRequest {
-  return {
-    header: "Mathlib",
-    handles: [],
-    prefix: new Map(),
-    waitedMs: 0,
-    queuedFor: () => 0,
-    costs: new CostEstimates(),
-    ...over,
-  };
-}
-
-const ran = (d: ScheduleDecision) => (d.kind === "run" ? [d.replId, d.rule, d.reusedChars, d.restartFirst] : ["wait"]);
-const H = "env_" + "1".repeat(32);
 
 describe("LeanFleet affinity policy", () => {
   const policy = createPolicy("leanfleet", { affinityWaitMs: 1000, prewarmHeader: "Mathlib" });

@@ -89,15 +89,23 @@ export interface AffinityOptions {
 /** Defaults of the scheduling policies. */
 export const SCHEDULING_DEFAULTS = { affinityWaitMs: 3000, affinityQueueLimit: 8 } as const;
 
-const run = (slot: ReplSlotView, rule: ScheduleRule, reusedChars = 0, restartFirst = false): ScheduleDecision => ({
+/** The decision to run on `slot` by `rule` (building block of policies, the peers' in bench/lib too). */
+export const run = (
+  slot: ReplSlotView,
+  rule: ScheduleRule,
+  reusedChars = 0,
+  restartFirst = false,
+): ScheduleDecision => ({
   kind: "run",
   replId: slot.id,
   rule,
   reusedChars,
   restartFirst,
 });
-const WAIT: ScheduleDecision = { kind: "wait" };
-const leastRecentlyUsed = (slots: readonly ReplSlotView[]) =>
+/** The decision to wait for a REPL. */
+export const WAIT: ScheduleDecision = { kind: "wait" };
+/** The least recently used of `slots` (non-empty). */
+export const leastRecentlyUsed = (slots: readonly ReplSlotView[]) =>
   slots.reduce((a, b) => (b.lastUsedAt < a.lastUsedAt ? b : a));
 const isIdle = (s: ReplSlotView, prewarmHeader: string | null) =>
   s.usesSinceStart === 0 && [...s.headers].every((h) => h === prewarmHeader);
