@@ -43,6 +43,13 @@ export const ERROR_CODES = [
   "nightly_config",
   "environment_mismatch",
   "bad_lake_manifest",
+  "deploy_config",
+  "local_cluster",
+  "resume_state",
+  // Commands and processes
+  "usage",
+  "interrupted",
+  "aws_service",
   // The REPL set
   "repl_setup",
   "repl_timeout",
@@ -102,5 +109,26 @@ export class LeaseLostError extends LeanFleetError {
         reason,
       },
     );
+  }
+}
+
+/** A command-line flag or argument is wrong: the message names the flag, the value given and what is expected. */
+export class UsageError extends LeanFleetError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super("usage", message, details);
+  }
+}
+
+/** Something that cannot happen did (an id collision, a closed resource used): a bug or a race, never bad input. */
+export class InternalError extends LeanFleetError {
+  constructor(message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super("internal", message, details, options);
+  }
+}
+
+/** Work was stopped on purpose (Ctrl-C, a shutdown's drain budget spent); used as an AbortSignal's reason. */
+export class InterruptedError extends LeanFleetError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super("interrupted", message, details);
   }
 }

@@ -2,8 +2,11 @@
 export {
   ERROR_CODES,
   isErrorCode,
+  InternalError,
+  InterruptedError,
   LeanFleetError,
   LeaseLostError,
+  UsageError,
   type ErrorCode,
   type HttpStatusErrorCode,
   type KnownErrorCode,
