@@ -21,3 +21,4 @@ export type {
   TaskCounts,
   TaskProtection,
 } from "./ports.js";
+export { SHARED_ENV } from "./env-names.js";
