@@ -3,6 +3,7 @@
 // record falls under.
 import { z } from "zod";
 import shipped from "../../advisories/lean-advisories.json" with { type: "json" };
+import { LeanFleetError } from "../core/index.js";
 import { isMissing, type EnvironmentRecord } from "./environment-record.js";
 
 const LEAN_VERSION = /^\d+\.\d+\.\d+(-[\w.-]+)?$/;
@@ -48,12 +49,17 @@ export function parseAdvisories(text: string, source = "advisory list"): Advisor
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${source} is not JSON: ${(err as Error).message}`);
+    throw new LeanFleetError(
+      "worker_config",
+      `${source} is not JSON: ${(err as Error).message}`,
+      { source },
+      { cause: err },
+    );
   }
   const r = advisoryListSchema.safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new Error(`${source}: ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new LeanFleetError("worker_config", `${source}: ${i.path.join(".") || "(root)"}: ${i.message}`, { source });
   }
   return r.data.advisories;
 }

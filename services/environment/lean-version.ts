@@ -21,7 +21,7 @@ function channelOf(version: string): LeanVersion["channel"] {
   const suffix = version.replace(/^[0-9]+\.[0-9]+\.[0-9]+-?/, "");
   if (suffix === "") return "release";
   if (/^rc\d+$/.test(suffix)) return "rc";
-  if (/^nightly-/.test(suffix)) return "nightly";
+  if (suffix.startsWith("nightly-")) return "nightly";
   if (suffix === "pre") return "pre";
   return "other";
 }

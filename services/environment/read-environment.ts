@@ -1,9 +1,9 @@
 // Read the environment record of a worker from what really runs: `lean --version`, the project's checkout and
 // lake-manifest.json, the REPL's checkout, the strict-stage tools, the image digest and LeanFleet's version.
 import { existsSync, readFileSync } from "node:fs";
-import { delimiter, dirname, join } from "node:path";
-import { execa } from "execa";
+import { dirname, join } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
+import { execaRunner, runText, which, type CommandRunner } from "./command-runner.js";
 import { readCheckout } from "./git-checkout.js";
 import {
   isMissing,
@@ -14,17 +14,10 @@ import {
   type ToolRecord,
 } from "./environment-record.js";
 import { LakeManifestError, parseLakeManifest } from "./lake-manifest.js";
-import { parseLeanVersionOutput, toolchainVersion } from "./lean-version.js";
+import { parseLeanVersionOutput } from "./lean-version.js";
 
 /** LeanFleet's own version (package.json). */
 export const LEANFLEET_VERSION: string = packageJson.version;
-
-/** Runs a command; never throws for a failed command (exitCode says it), only for one that cannot be run. */
-export type CommandRunner = (
-  file: string,
-  args: string[],
-  options: { cwd?: string; env: Record<string, string | undefined> },
-) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
 /** Names of the variables the reader reads (the image sets them; see services/worker/Dockerfile). */
 export const ENVIRONMENT_ENV = {
@@ -58,51 +51,6 @@ export interface ReadEnvironmentInput {
   env?: Record<string, string | undefined>;
   /** @default - execa with a 30 s timeout */
   run?: CommandRunner;
-}
-
-const execaRunner: CommandRunner = async (file, args, options) => {
-  const r = await execa(file, args, {
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    env: options.env,
-    extendEnv: false,
-    timeout: 30_000,
-    reject: false,
-    stdin: "ignore",
-  });
-  if (r.failed && r.exitCode === undefined) throw new Error(r.shortMessage);
-  return {
-    exitCode: r.exitCode ?? 1,
-    stdout: String(r.stdout),
-    stderr: String(r.stderr),
-  };
-};
-
-function which(name: string, pathVar: string | undefined): string | undefined {
-  for (const dir of (pathVar ?? "").split(delimiter))
-    if (dir !== "" && existsSync(join(dir, name))) return join(dir, name);
-  return undefined;
-}
-
-async function runText(
-  run: CommandRunner,
-  file: string,
-  args: string[],
-  cwd: string | undefined,
-  env: Record<string, string | undefined>,
-): Promise<{ text: string } | Missing> {
-  const shown = [file, ...args].join(" ");
-  try {
-    const r = await run(file, args, { ...(cwd ? { cwd } : {}), env });
-    if (r.exitCode !== 0)
-      return {
-        missing: `\`${shown}\` exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().slice(0, 300)}`,
-      };
-    return { text: r.stdout };
-  } catch (err) {
-    return {
-      missing: `\`${shown}\` could not run: ${(err as Error).message.slice(0, 300)}`,
-    };
-  }
 }
 
 async function readLean(
@@ -180,88 +128,109 @@ function readRepl(input: ReadEnvironmentInput): EnvironmentRecord["repl"] {
   };
 }
 
+/** The stand-ins of the strict-stage tools when the comparator double runs against the REPL double. */
+function doubleTools(): EnvironmentRecord["tools"] {
+  const standIn = {
+    missing: "the comparator double stands in for comparator, lean4export and landrun",
+  };
+  return {
+    comparator: {
+      version: `leanfleet-${LEANFLEET_VERSION}`,
+      source: "the comparator double (test/fixtures/comparator-double.ts)",
+      simulated: true,
+    },
+    lean4export: standIn,
+    landrun: standIn,
+    leanchecker: { missing: "the REPL double has no Lean toolchain" },
+  };
+}
+
+/** The comparator's checkout (two levels above its binary), and that directory for the tools built with it. */
+function readComparator(command: readonly string[] | null): { record: ToolRecord | Missing; dir?: string } {
+  if (command === null)
+    return {
+      record: { missing: "no comparator (LEANFLEET_COMPARATOR=none, or none on PATH): strict jobs are rejected" },
+    };
+  const bin = command.at(-1)!;
+  const dir = dirname(dirname(bin));
+  const checkout = readCheckout(dir);
+  return {
+    record: isMissing(checkout)
+      ? { missing: `comparator ${bin}: ${checkout.missing}` }
+      : { version: checkout.rev, source: checkout.url ?? dir },
+    dir,
+  };
+}
+
+/** lean4export: built as comparator's dependency, so its revision is in comparator's lake-manifest.json. */
+function readLean4export(
+  comparatorDir: string | undefined,
+  env: Record<string, string | undefined>,
+): ToolRecord | Missing {
+  const exporterPath = env[ENVIRONMENT_ENV.lean4export] || which("lean4export", env.PATH);
+  if (!exporterPath) return { missing: "lean4export not found (COMPARATOR_LEAN4EXPORT unset, none on PATH)" };
+  const manifestPath = comparatorDir ? join(comparatorDir, "lake-manifest.json") : undefined;
+  let pkg;
+  try {
+    pkg =
+      manifestPath && existsSync(manifestPath)
+        ? parseLakeManifest(readFileSync(manifestPath, "utf8")).packages.find((p) => p.name === "lean4export")
+        : undefined;
+  } catch {
+    pkg = undefined;
+  }
+  return pkg?.rev
+    ? {
+        version: pkg.rev,
+        source: pkg.url ?? "comparator's lake-manifest.json",
+      }
+    : {
+        missing: `lean4export at ${exporterPath}, but no comparator lake-manifest.json records its revision`,
+      };
+}
+
+/** landrun: its `--version`, with the commit the image built it at when the image says so. */
+async function readLandrun(run: CommandRunner, env: Record<string, string | undefined>): Promise<ToolRecord | Missing> {
+  const landrunPath = env[ENVIRONMENT_ENV.landrun] || which("landrun", env.PATH);
+  if (!landrunPath) return { missing: "landrun not found (COMPARATOR_LANDRUN unset, none on PATH)" };
+  const out = await runText(run, landrunPath, ["--version"], undefined, env);
+  const rev = env[ENVIRONMENT_ENV.landrunRev];
+  return isMissing(out)
+    ? out
+    : {
+        version: `${out.text.trim()}${rev ? ` (${rev})` : ""}`,
+        source: rev ? "https://github.com/Zouuup/landrun" : landrunPath,
+      };
+}
+
+/** leanchecker: part of the Lean toolchain, so it has Lean's version. */
+function readLeanchecker(
+  lean: EnvironmentRecord["lean"],
+  env: Record<string, string | undefined>,
+): ToolRecord | Missing {
+  const checker = which("leanchecker", env.PATH);
+  if (checker === undefined) return { missing: "leanchecker is not on PATH" };
+  return isMissing(lean)
+    ? {
+        missing: `leanchecker at ${checker}, but Lean's version is unknown: ${lean.missing}`,
+      }
+    : { version: lean.version, source: "the Lean toolchain" };
+}
+
 async function readTools(
   input: ReadEnvironmentInput,
   lean: EnvironmentRecord["lean"],
   run: CommandRunner,
   env: Record<string, string | undefined>,
 ): Promise<EnvironmentRecord["tools"]> {
-  if (input.simulated && input.comparatorIsDouble) {
-    const standIn = {
-      missing: "the comparator double stands in for comparator, lean4export and landrun",
-    };
-    return {
-      comparator: {
-        version: `leanfleet-${LEANFLEET_VERSION}`,
-        source: "the comparator double (test/fixtures/comparator-double.ts)",
-        simulated: true,
-      },
-      lean4export: standIn,
-      landrun: standIn,
-      leanchecker: { missing: "the REPL double has no Lean toolchain" },
-    };
-  }
-  let comparator: ToolRecord | Missing = {
-    missing: "no comparator (LEANFLEET_COMPARATOR=none, or none on PATH): strict jobs are rejected",
+  if (input.simulated && input.comparatorIsDouble) return doubleTools();
+  const comparator = readComparator(input.comparator);
+  return {
+    comparator: comparator.record,
+    lean4export: readLean4export(comparator.dir, env),
+    landrun: await readLandrun(run, env),
+    leanchecker: readLeanchecker(lean, env),
   };
-  let comparatorDir: string | undefined;
-  if (input.comparator !== null) {
-    const bin = input.comparator.at(-1)!;
-    comparatorDir = dirname(dirname(bin));
-    const checkout = readCheckout(comparatorDir);
-    comparator = isMissing(checkout)
-      ? { missing: `comparator ${bin}: ${checkout.missing}` }
-      : { version: checkout.rev, source: checkout.url ?? comparatorDir };
-  }
-  const exporterPath = env[ENVIRONMENT_ENV.lean4export] || which("lean4export", env.PATH);
-  let lean4export: ToolRecord | Missing = {
-    missing: "lean4export not found (COMPARATOR_LEAN4EXPORT unset, none on PATH)",
-  };
-  if (exporterPath) {
-    // Built as comparator's dependency: its revision is in comparator's manifest.
-    const manifestPath = comparatorDir ? join(comparatorDir, "lake-manifest.json") : undefined;
-    let pkg;
-    try {
-      pkg =
-        manifestPath && existsSync(manifestPath)
-          ? parseLakeManifest(readFileSync(manifestPath, "utf8")).packages.find((p) => p.name === "lean4export")
-          : undefined;
-    } catch {
-      pkg = undefined;
-    }
-    lean4export = pkg?.rev
-      ? {
-          version: pkg.rev,
-          source: pkg.url ?? "comparator's lake-manifest.json",
-        }
-      : {
-          missing: `lean4export at ${exporterPath}, but no comparator lake-manifest.json records its revision`,
-        };
-  }
-  const landrunPath = env[ENVIRONMENT_ENV.landrun] || which("landrun", env.PATH);
-  let landrun: ToolRecord | Missing = {
-    missing: "landrun not found (COMPARATOR_LANDRUN unset, none on PATH)",
-  };
-  if (landrunPath) {
-    const out = await runText(run, landrunPath, ["--version"], undefined, env);
-    const rev = env[ENVIRONMENT_ENV.landrunRev];
-    landrun = isMissing(out)
-      ? out
-      : {
-          version: `${out.text.trim()}${rev ? ` (${rev})` : ""}`,
-          source: rev ? "https://github.com/Zouuup/landrun" : landrunPath,
-        };
-  }
-  const checker = which("leanchecker", env.PATH);
-  const leanchecker: ToolRecord | Missing =
-    checker === undefined
-      ? { missing: "leanchecker is not on PATH" }
-      : isMissing(lean)
-        ? {
-            missing: `leanchecker at ${checker}, but Lean's version is unknown: ${lean.missing}`,
-          }
-        : { version: lean.version, source: "the Lean toolchain" };
-  return { comparator, lean4export, landrun, leanchecker };
 }
 
 /** Read the environment record. Never throws for a missing piece: it is named in the record instead. */
@@ -280,47 +249,4 @@ export async function readEnvironment(input: ReadEnvironmentInput): Promise<Envi
     image: digest ? { digest } : null,
     leanfleet: { version: LEANFLEET_VERSION },
   };
-}
-
-/** What a fleet declares it runs (the CDK stack sets these on its workers). */
-export interface DeclaredEnvironment {
-  /** e.g. `leanprover/lean4:v4.19.0`. */
-  toolchain?: string;
-  /** The project's commit (40 hex). */
-  projectRev?: string;
-}
-
-/** Where the record disagrees with what the fleet declares: one sentence per difference, naming both (empty: none). */
-export function environmentMismatches(record: EnvironmentRecord, declared: DeclaredEnvironment): string[] {
-  const problems: string[] = [];
-  if (declared.toolchain !== undefined) {
-    const want = toolchainVersion(declared.toolchain);
-    const lean = record.lean;
-    if (isMissing(lean))
-      problems.push(
-        `the fleet declares toolchain ${declared.toolchain}, but Lean's version cannot be read: ${lean.missing}`,
-      );
-    else if (want === null)
-      problems.push(
-        `the declared toolchain ${JSON.stringify(declared.toolchain)} is not a toolchain name such as leanprover/lean4:v4.19.0`,
-      );
-    else if (!(want.startsWith("nightly-") ? lean.version.endsWith(`-${want}`) : lean.version === want)) {
-      problems.push(
-        `the fleet declares toolchain ${declared.toolchain}, but lean --version reports ${lean.version}${lean.commit ? ` (commit ${lean.commit})` : ""}`,
-      );
-    }
-  }
-  if (declared.projectRev !== undefined) {
-    const project = record.project;
-    const checkout = isMissing(project) ? project : project.checkout;
-    if (isMissing(checkout))
-      problems.push(
-        `the fleet declares project revision ${declared.projectRev}, but the project's revision cannot be read: ${checkout.missing}`,
-      );
-    else if (checkout.rev !== declared.projectRev.toLowerCase())
-      problems.push(
-        `the fleet declares project revision ${declared.projectRev}, but the project is at ${checkout.rev}`,
-      );
-  }
-  return problems;
 }
