@@ -2,7 +2,7 @@
 // large job in the bucket) and sending many jobs in chunks with bounded concurrency. The API, nightly runs and
 // tests enqueue through here; the worker decodes with job-decoder.ts.
 import pLimit from "p-limit";
-import type { JobQueue, ObjectStore } from "../core/index.js";
+import { LeanFleetError, type JobQueue, type ObjectStore } from "../core/index.js";
 import { FORMAT_VERSION, JOB_DEFAULTS, type Job, type JobMessage } from "./job.js";
 import { inputKey } from "./keys.js";
 
@@ -41,12 +41,17 @@ export interface SentRange {
 }
 
 /** Thrown when jobs were sent only in part; `sent` lists the index ranges that reached the queue. */
-export class PartialSendError extends Error {
+export class PartialSendError extends LeanFleetError {
   constructor(
     readonly sent: SentRange[],
     cause: unknown,
   ) {
-    super(`enqueueing stopped part-way: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      "partial_enqueue",
+      `enqueueing stopped part-way: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { sent },
+      { cause },
+    );
   }
 }
 

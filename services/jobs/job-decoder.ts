@@ -42,11 +42,10 @@ function firstIssue(error: { issues: ReadonlyArray<{ path: ReadonlyArray<Propert
   return issue ? `${issue.path.map(String).join(".") || "(job)"}: ${issue.message}` : "invalid job";
 }
 
-/**
- * Decode a message body for `fleet`. Reads the claim-checked body from `store` when the message is a pointer.
- * Throws only on infrastructure errors (the store failing), which the caller leaves to redelivery.
- */
-export async function decodeMessage(body: string, fleet: string, store: ObjectStore): Promise<DecodedMessage> {
+type Poison = Extract<DecodedMessage, { kind: "poison" }>;
+
+/** The message body as a JSON object of this worker's format version, or why it is poison. */
+function readEnvelope(body: string): { obj: Record<string, unknown> } | Poison {
   let raw: unknown;
   try {
     raw = JSON.parse(body);
@@ -65,42 +64,42 @@ export async function decodeMessage(body: string, fleet: string, store: ObjectSt
       ...(jobId ? { jobId } : {}),
     };
   }
-  let claimed = false;
-  let candidate: unknown = raw;
-  if ("claim" in obj) {
-    const pointer = claimSchema.safeParse(raw);
-    if (!pointer.success)
-      return {
-        kind: "poison",
-        reason: `malformed claim-check pointer: ${firstIssue(pointer.error)}`,
-        ...(jobId ? { jobId } : {}),
-      };
-    const text = await store.get(pointer.data.claim);
-    if (text === undefined) {
-      return {
-        kind: "poison",
-        reason: `claim-checked input ${pointer.data.claim} is missing from the bucket`,
-        jobId: pointer.data.id,
-      };
-    }
-    try {
-      candidate = JSON.parse(text);
-    } catch (err) {
-      return {
-        kind: "poison",
-        reason: `claim-checked input ${pointer.data.claim} is not JSON (${(err as Error).message})`,
-        jobId: pointer.data.id,
-      };
-    }
-    claimed = true;
-    if (typeof candidate !== "object" || candidate === null || (candidate as { id?: unknown }).id !== pointer.data.id) {
-      return {
-        kind: "poison",
-        reason: `claim-checked input ${pointer.data.claim} does not hold job ${pointer.data.id}`,
-        jobId: pointer.data.id,
-      };
-    }
+  return { obj };
+}
+
+/** The job a claim-check pointer names, read from `store`, or why it is poison. */
+async function readClaim(obj: Record<string, unknown>, store: ObjectStore): Promise<{ candidate: unknown } | Poison> {
+  const jobId = typeof obj.id === "string" ? obj.id : undefined;
+  const pointer = claimSchema.safeParse(obj);
+  if (!pointer.success)
+    return {
+      kind: "poison",
+      reason: `malformed claim-check pointer: ${firstIssue(pointer.error)}`,
+      ...(jobId ? { jobId } : {}),
+    };
+  const { claim, id } = pointer.data;
+  const text = await store.get(claim);
+  if (text === undefined) {
+    return { kind: "poison", reason: `claim-checked input ${claim} is missing from the bucket`, jobId: id };
   }
+  let candidate: unknown;
+  try {
+    candidate = JSON.parse(text);
+  } catch (err) {
+    return {
+      kind: "poison",
+      reason: `claim-checked input ${claim} is not JSON (${(err as Error).message})`,
+      jobId: id,
+    };
+  }
+  if (typeof candidate !== "object" || candidate === null || (candidate as { id?: unknown }).id !== id) {
+    return { kind: "poison", reason: `claim-checked input ${claim} does not hold job ${id}`, jobId: id };
+  }
+  return { candidate };
+}
+
+/** Check a job against the schema and the fleet whose queue it came from. */
+function checkJob(candidate: unknown, fleet: string, claimed: boolean): DecodedMessage {
   const h = header(candidate as Record<string, unknown>, fleet);
   const job = jobSchema.safeParse(candidate);
   if (!job.success) {
@@ -115,4 +114,17 @@ export async function decodeMessage(body: string, fleet: string, store: ObjectSt
     };
   }
   return { kind: "job", job: job.data, claimed };
+}
+
+/**
+ * Decode a message body for `fleet`. Reads the claim-checked body from `store` when the message is a pointer.
+ * Throws only on infrastructure errors (the store failing), which the caller leaves to redelivery.
+ */
+export async function decodeMessage(body: string, fleet: string, store: ObjectStore): Promise<DecodedMessage> {
+  const envelope = readEnvelope(body);
+  if ("kind" in envelope) return envelope;
+  if (!("claim" in envelope.obj)) return checkJob(envelope.obj, fleet, false);
+  const claimed = await readClaim(envelope.obj, store);
+  if ("kind" in claimed) return claimed;
+  return checkJob(claimed.candidate, fleet, true);
 }
