@@ -4,7 +4,7 @@ import { JOB_STATUSES, type JobStatus } from "../jobs/index.js";
 import type { ObjectStore } from "../core/index.js";
 import { listBatchResults, readResultTexts, type ResultRef } from "./batch-results.js";
 import type { BatchExtent, BatchManifest } from "./batch-store.js";
-import { byTrustOf, type EvalSummary } from "./eval-summary.js";
+import { byTrustOf, type EvalSummary, type TrustInput } from "./eval-summary.js";
 
 /** Defaults of the progress tracker. */
 export const BATCH_PROGRESS_DEFAULTS = {
@@ -70,6 +70,29 @@ export class BatchProgressTracker {
   async progress(manifest: BatchManifest, extent: BatchExtent): Promise<BatchProgress> {
     const { batchId } = manifest;
     const seen = this.#summaries(batchId);
+    const done = await this.#classifyNew(batchId, seen);
+    const counts = countSummaries(seen);
+    const windowMs = (this.options.rateWindowSeconds ?? BATCH_PROGRESS_DEFAULTS.rateWindowSeconds) * 1000;
+    return {
+      batchId,
+      fleet: manifest.fleet,
+      earlyStop: manifest.earlyStop,
+      createdAt: manifest.createdAt,
+      total: extent.total,
+      done,
+      valid: counts.valid,
+      byStatus: counts.byStatus,
+      classified: seen.size,
+      ratePerSecond: ratePerSecond(seen, counts.latest, windowMs),
+      complete: extent.total > 0 && done >= extent.total,
+      simulated: counts.simulated,
+      ...(Object.keys(counts.environments).length > 0 ? { environments: counts.environments } : {}),
+      ...byTrustOf(trustInputs(seen)),
+    };
+  }
+
+  /** Count the batch's stored results, and read and summarise (up to the per-poll limit) those not seen yet. */
+  async #classifyNew(batchId: string, seen: Map<number, Summary>): Promise<number> {
     const fresh: ResultRef[] = [];
     let done = 0;
     const maxReads = this.options.maxReadsPerPoll ?? BATCH_PROGRESS_DEFAULTS.maxReadsPerPoll;
@@ -83,55 +106,7 @@ export class BatchProgressTracker {
       const summary = text === undefined ? undefined : summarise(text);
       if (summary) seen.set(fresh[i]!.seq, summary);
     });
-
-    const byStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
-    let valid = 0;
-    let simulated = false;
-    let latest = 0;
-    const environments: Record<string, number> = {};
-    for (const s of seen.values()) {
-      if (s.env !== undefined) environments[s.env] = (environments[s.env] ?? 0) + 1;
-      byStatus[s.status]++;
-      if (s.valid) valid++;
-      if (s.simulated) simulated = true;
-      latest = Math.max(latest, s.finishedAtMs);
-    }
-    const windowMs = (this.options.rateWindowSeconds ?? BATCH_PROGRESS_DEFAULTS.rateWindowSeconds) * 1000;
-    let inWindow = 0;
-    let earliest = latest;
-    for (const s of seen.values()) {
-      if (s.finishedAtMs > latest - windowMs) {
-        inWindow++;
-        earliest = Math.min(earliest, s.finishedAtMs);
-      }
-    }
-    const spanMs = Math.max(latest - earliest, 1000);
-    return {
-      batchId,
-      fleet: manifest.fleet,
-      earlyStop: manifest.earlyStop,
-      createdAt: manifest.createdAt,
-      total: extent.total,
-      done,
-      valid,
-      byStatus,
-      classified: seen.size,
-      ratePerSecond: inWindow <= 1 ? 0 : Math.round(((inWindow - 1) / spanMs) * 1000 * 100) / 100,
-      complete: extent.total > 0 && done >= extent.total,
-      simulated,
-      ...(Object.keys(environments).length > 0 ? { environments } : {}),
-      ...byTrustOf(
-        (function* () {
-          for (const [seq, r] of seen)
-            yield {
-              group: r.group ?? `\u0000item-${seq}`,
-              status: r.status,
-              verdict: r.valid ? ("valid" as const) : ("invalid" as const),
-              trust: r.trust,
-            };
-        })(),
-      ),
-    };
+    return done;
   }
 
   #summaries(batchId: string): Map<number, Summary> {
@@ -146,6 +121,54 @@ export class BatchProgressTracker {
     this.#cache.set(batchId, seen);
     return seen;
   }
+}
+
+/** Counts over the classified results: by status, valid, simulated, by environment, and the latest finish. */
+function countSummaries(seen: Map<number, Summary>): {
+  byStatus: Record<JobStatus, number>;
+  valid: number;
+  simulated: boolean;
+  latest: number;
+  environments: Record<string, number>;
+} {
+  const byStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+  let valid = 0;
+  let simulated = false;
+  let latest = 0;
+  const environments: Record<string, number> = {};
+  for (const s of seen.values()) {
+    if (s.env !== undefined) environments[s.env] = (environments[s.env] ?? 0) + 1;
+    byStatus[s.status]++;
+    if (s.valid) valid++;
+    if (s.simulated) simulated = true;
+    latest = Math.max(latest, s.finishedAtMs);
+  }
+  return { byStatus, valid, simulated, latest, environments };
+}
+
+/** Results finished per second within `windowMs` of the latest finish (0 for one result or none). */
+function ratePerSecond(seen: Map<number, Summary>, latest: number, windowMs: number): number {
+  let inWindow = 0;
+  let earliest = latest;
+  for (const s of seen.values()) {
+    if (s.finishedAtMs > latest - windowMs) {
+      inWindow++;
+      earliest = Math.min(earliest, s.finishedAtMs);
+    }
+  }
+  const spanMs = Math.max(latest - earliest, 1000);
+  return inWindow <= 1 ? 0 : Math.round(((inWindow - 1) / spanMs) * 1000 * 100) / 100;
+}
+
+/** The classified results as {@link byTrustOf} reads them (an ungrouped item is its own group). */
+function* trustInputs(seen: Map<number, Summary>): Generator<TrustInput> {
+  for (const [seq, r] of seen)
+    yield {
+      group: r.group ?? `\u0000item-${seq}`,
+      status: r.status,
+      verdict: r.valid ? ("valid" as const) : ("invalid" as const),
+      trust: r.trust,
+    };
 }
 
 function summarise(text: string): Summary | undefined {

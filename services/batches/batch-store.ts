@@ -2,7 +2,7 @@
 // submission call, so that appending calls get disjoint sequence numbers without a database (conditional puts).
 import { z } from "zod";
 import { batchManifestKey, batchOfJob, FORMAT_VERSION } from "../jobs/index.js";
-import type { ObjectStore } from "../core/index.js";
+import { InternalError, type ObjectStore } from "../core/index.js";
 import type { SeqRange } from "./result-cursor.js";
 
 /** Defaults of the batch store. */
@@ -168,8 +168,9 @@ export class BatchStore {
       });
       if (claimed) return next;
     }
-    throw new Error(
+    throw new InternalError(
       `could not reserve sequence numbers for batch ${batchId} after ${BATCH_STORE_DEFAULTS.reserveAttempts} attempts (too many concurrent appends)`,
+      { batchId, attempts: BATCH_STORE_DEFAULTS.reserveAttempts },
     );
   }
 

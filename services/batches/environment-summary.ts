@@ -29,6 +29,35 @@ export interface EnvironmentSummary {
 /** Label of results that carry no `env` (made before environments were recorded). */
 export const UNKNOWN_ENVIRONMENT = "unknown";
 
+/** One environment's counts while summarising, with pass@k counts per group. */
+interface EnvironmentTally {
+  items: number;
+  ran: number;
+  valid: number;
+  groups: Map<string, { n: number; c: number; attempts: number }>;
+}
+
+/** Per environment, most items first, with pass@k over each environment's own items. */
+function environmentSummaries(envs: Map<string, EnvironmentTally>): EnvironmentSummary[] {
+  return [...envs.entries()]
+    .map(([id, e]) => {
+      const groups = [...e.groups.values()];
+      const maxAttempts = groups.reduce((m, g) => Math.max(m, g.attempts), 0);
+      return {
+        id,
+        items: e.items,
+        ran: e.ran,
+        valid: e.valid,
+        groups: {
+          total: groups.length,
+          passed: groups.filter((g) => g.c > 0).length,
+        },
+        passAtK: passAtKCurve(groups, maxAttempts),
+      };
+    })
+    .sort((a, b) => b.items - a.items || a.id.localeCompare(b.id));
+}
+
 /**
  * Per environment (most items first) and per advisory, when any result carries `env` or `advisories`; `{}` otherwise.
  * Groups are keyed as the summary keys them (`groupKey`).
@@ -40,15 +69,7 @@ export function byEnvironmentOf(
   environments?: EnvironmentSummary[];
   advisories?: Record<string, number>;
 } {
-  const envs = new Map<
-    string,
-    {
-      items: number;
-      ran: number;
-      valid: number;
-      groups: Map<string, { n: number; c: number; attempts: number }>;
-    }
-  >();
+  const envs = new Map<string, EnvironmentTally>();
   const advisories: Record<string, number> = {};
   let anyEnv = false;
   results.forEach((r, i) => {
@@ -75,25 +96,7 @@ export function byEnvironmentOf(
     environments?: EnvironmentSummary[];
     advisories?: Record<string, number>;
   } = {};
-  if (anyEnv) {
-    out.environments = [...envs.entries()]
-      .map(([id, e]) => {
-        const groups = [...e.groups.values()];
-        const maxAttempts = groups.reduce((m, g) => Math.max(m, g.attempts), 0);
-        return {
-          id,
-          items: e.items,
-          ran: e.ran,
-          valid: e.valid,
-          groups: {
-            total: groups.length,
-            passed: groups.filter((g) => g.c > 0).length,
-          },
-          passAtK: passAtKCurve(groups, maxAttempts),
-        };
-      })
-      .sort((a, b) => b.items - a.items || a.id.localeCompare(b.id));
-  }
+  if (anyEnv) out.environments = environmentSummaries(envs);
   if (Object.keys(advisories).length > 0) out.advisories = advisories;
   return out;
 }

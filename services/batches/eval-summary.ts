@@ -87,38 +87,63 @@ export function groupKeyOf(r: { group?: string }, i: number): string {
 
 const GROUP_ORDER = new Intl.Collator("en", { numeric: true });
 
-/** Summarise results. */
-export function summarise(results: readonly SummaryInput[]): EvalSummary {
-  const byStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
-  const groups = new Map<string, { attempts: number; ran: number; valid: number }>();
-  const run: number[] = [];
-  const queued: number[] = [];
-  let valid = 0;
-  let simulated = false;
-  let first = Infinity;
-  let last = -Infinity;
+/** One group's counts while summarising. */
+interface GroupTally {
+  attempts: number;
+  ran: number;
+  valid: number;
+}
+
+/** What one pass over the results counts: statuses, groups, sorted run and queue times, and the time span. */
+interface ResultTally {
+  byStatus: Record<JobStatus, number>;
+  groups: Map<string, GroupTally>;
+  run: number[];
+  queued: number[];
+  valid: number;
+  simulated: boolean;
+  first: number;
+  last: number;
+}
+
+function tally(results: readonly SummaryInput[]): ResultTally {
+  const t: ResultTally = {
+    byStatus: Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>,
+    groups: new Map(),
+    run: [],
+    queued: [],
+    valid: 0,
+    simulated: false,
+    first: Infinity,
+    last: -Infinity,
+  };
   results.forEach((r, i) => {
-    byStatus[r.status]++;
-    if (r.verdict === "valid") valid++;
-    if (r.simulated) simulated = true;
+    t.byStatus[r.status]++;
+    if (r.verdict === "valid") t.valid++;
+    if (r.simulated) t.simulated = true;
     const key = groupKeyOf(r, i);
-    const g = groups.get(key) ?? { attempts: 0, ran: 0, valid: 0 };
+    const g = t.groups.get(key) ?? { attempts: 0, ran: 0, valid: 0 };
     g.attempts++;
     if (r.verdict === "valid") g.valid++;
-    groups.set(key, g);
+    t.groups.set(key, g);
     if (r.status !== "skipped") {
       g.ran++;
-      run.push(r.timings.runMs);
-      queued.push(r.timings.queuedMs);
+      t.run.push(r.timings.runMs);
+      t.queued.push(r.timings.queuedMs);
     }
     const submitted = r.timings.submittedAt === undefined ? NaN : Date.parse(r.timings.submittedAt);
     const finished = r.timings.finishedAt === undefined ? NaN : Date.parse(r.timings.finishedAt);
-    if (Number.isFinite(submitted)) first = Math.min(first, submitted);
-    if (Number.isFinite(finished)) last = Math.max(last, finished);
+    if (Number.isFinite(submitted)) t.first = Math.min(t.first, submitted);
+    if (Number.isFinite(finished)) t.last = Math.max(t.last, finished);
   });
-  run.sort((a, b) => a - b);
-  queued.sort((a, b) => a - b);
-  const perGroup = [...groups.entries()]
+  t.run.sort((a, b) => a - b);
+  t.queued.sort((a, b) => a - b);
+  return t;
+}
+
+/** Per group, in natural order of the group names; items without a group are each named `(ungrouped)`. */
+function perGroupOf(groups: Map<string, GroupTally>): EvalSummary["perGroup"] {
+  return [...groups.entries()]
     .map(([group, g]) => ({
       group: group.startsWith("\u0000") ? "(ungrouped)" : group,
       attempts: g.attempts,
@@ -127,6 +152,12 @@ export function summarise(results: readonly SummaryInput[]): EvalSummary {
       passed: g.valid > 0,
     }))
     .sort((a, b) => GROUP_ORDER.compare(a.group, b.group));
+}
+
+/** Summarise results. */
+export function summarise(results: readonly SummaryInput[]): EvalSummary {
+  const { byStatus, groups, run, queued, valid, simulated, first, last } = tally(results);
+  const perGroup = perGroupOf(groups);
   const passed = perGroup.filter((g) => g.passed).length;
   const maxAttempts = perGroup.reduce((m, g) => Math.max(m, g.attempts), 0);
   const ran = results.length - byStatus.skipped;
