@@ -99,6 +99,26 @@ export interface HttpOptions {
   onRetry?: (info: { attempt: number; delayMs: number; status?: number; code?: string; error?: string }) => void;
 }
 
+/** The API's error answer in `res` (its body's code, if any) as the error to throw. */
+async function readErrorAnswer(res: Response): Promise<{ code: string | undefined; error: LeanFleetApiError }> {
+  const text = await res.text();
+  let body: { error?: { code?: string; message?: string; field?: string } } = {};
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    // a proxy's HTML error page: keep the status only
+  }
+  const code = body.error?.code;
+  const error = new LeanFleetApiError(
+    res.status,
+    code ?? `http_${res.status}`,
+    body.error?.message ?? (text.slice(0, 300) || res.statusText),
+    body.error?.field,
+    body.error as Record<string, unknown> | undefined,
+  );
+  return { code, error };
+}
+
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -137,11 +157,8 @@ export class HttpTransport {
 
   /** Send a request, retrying as the policy allows; resolves with the successful Response (2xx). */
   async send(req: HttpRequest): Promise<Response> {
-    const url = new URL(this.#base + req.path);
-    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { accept: "application/json, application/x-ndjson" };
-    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
-    if (req.body !== undefined) headers["content-type"] = req.contentType ?? "application/json";
+    const url = this.#urlOf(req);
+    const headers = this.#headersOf(req);
     const timeoutMs = (this.options.requestTimeoutMs ?? HTTP_DEFAULTS.requestTimeoutMs) + (req.serverWaitMs ?? 0);
 
     for (let attempt = 1; ; attempt++) {
@@ -155,49 +172,52 @@ export class HttpTransport {
           signal: AbortSignal.any(signals),
         });
       } catch (err) {
-        if (req.signal?.aborted) throw req.signal.reason;
-        // Nothing listens on this machine's port: no server is starting up behind a load balancer, so retrying only
-        // delays the answer. Once the endpoint has answered, a refusal is a restart and is retried like any error.
-        if (!this.#reached && isLoopback(url.hostname) && isConnectionRefused(err)) {
-          throw new LeanFleetError(
-            "network",
-            `nothing is listening at ${this.#base} (connection refused): start the local cluster with \`leanfleet up\` (or \`npm start\`), or pass --endpoint for a deployment`,
-          );
-        }
-        if (attempt > this.#policy.retries)
-          throw new LeanFleetError(
-            "network",
-            `could not reach ${this.#base} (${(err as Error).message}) after ${attempt} attempts; check --endpoint and that the API is running (leanfleet up)`,
-          );
-        const delayMs = backoffMs(attempt, this.#policy, null);
-        this.options.onRetry?.({ attempt, delayMs, error: (err as Error).message });
-        await this.#sleep(delayMs, req.signal);
+        await this.#afterFetchFailure(err, attempt, url, req);
         continue;
       }
       this.#reached = true;
       if (res.ok) return res;
-      const text = await res.text();
-      let body: { error?: { code?: string; message?: string; field?: string } } = {};
-      try {
-        body = JSON.parse(text) as typeof body;
-      } catch {
-        // a proxy's HTML error page: keep the status only
-      }
-      const code = body.error?.code;
+      const { code, error } = await readErrorAnswer(res);
       const retryable = isRetryableStatus(res.status) && (req.retryable?.(res.status, code) ?? true);
-      if (!retryable || attempt > this.#policy.retries) {
-        throw new LeanFleetApiError(
-          res.status,
-          code ?? `http_${res.status}`,
-          body.error?.message ?? (text.slice(0, 300) || res.statusText),
-          body.error?.field,
-          body.error as Record<string, unknown> | undefined,
-        );
-      }
+      if (!retryable || attempt > this.#policy.retries) throw error;
       const delayMs = backoffMs(attempt, this.#policy, res.headers.get("retry-after"));
       this.options.onRetry?.({ attempt, delayMs, status: res.status, ...(code ? { code } : {}) });
       await this.#sleep(delayMs, req.signal);
     }
+  }
+
+  #urlOf(req: HttpRequest): URL {
+    const url = new URL(this.#base + req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url;
+  }
+
+  #headersOf(req: HttpRequest): Record<string, string> {
+    const headers: Record<string, string> = { accept: "application/json, application/x-ndjson" };
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    if (req.body !== undefined) headers["content-type"] = req.contentType ?? "application/json";
+    return headers;
+  }
+
+  /** After a request got no answer: throw when it must not be retried, else wait out the backoff. */
+  async #afterFetchFailure(err: unknown, attempt: number, url: URL, req: HttpRequest): Promise<void> {
+    if (req.signal?.aborted) throw req.signal.reason;
+    // Nothing listens on this machine's port: no server is starting up behind a load balancer, so retrying only
+    // delays the answer. Once the endpoint has answered, a refusal is a restart and is retried like any error.
+    if (!this.#reached && isLoopback(url.hostname) && isConnectionRefused(err)) {
+      throw new LeanFleetError(
+        "network",
+        `nothing is listening at ${this.#base} (connection refused): start the local cluster with \`leanfleet up\` (or \`npm start\`), or pass --endpoint for a deployment`,
+      );
+    }
+    if (attempt > this.#policy.retries)
+      throw new LeanFleetError(
+        "network",
+        `could not reach ${this.#base} (${(err as Error).message}) after ${attempt} attempts; check --endpoint and that the API is running (leanfleet up)`,
+      );
+    const delayMs = backoffMs(attempt, this.#policy, null);
+    this.options.onRetry?.({ attempt, delayMs, error: (err as Error).message });
+    await this.#sleep(delayMs, req.signal);
   }
 
   /** Send and decode a JSON answer. */

@@ -4,7 +4,8 @@ import type { BatchProgress } from "../batches/index.js";
 import type { JobResult } from "../jobs/index.js";
 import { LeanFleetError } from "../core/index.js";
 import { HandleBook } from "./handle-book.js";
-import { HttpTransport, LeanFleetApiError, type HttpOptions } from "./http.js";
+import { BatchSender, type BatchSubmission, type SubmitBatchOptions } from "./batch-sender.js";
+import { HttpTransport, type HttpOptions } from "./http.js";
 import { ResultStream, type ResultStreamOptions } from "./result-stream.js";
 
 /** One check, as POST /v1/jobs and batch items take it (see /openapi.json for every field). */
@@ -61,14 +62,6 @@ export interface LeanFleetClientOptions extends HttpOptions {
   batchItemsPerCall?: number;
   /** Bytes per batch call. @default 5000000 */
   batchBytesPerCall?: number;
-}
-
-/** What a batch submission did: the batch, and the seq each input item got. */
-export interface BatchSubmission {
-  batchId: string;
-  /** `seqs[i]` is the seq (job id `<batchId>.<seq>`) of input item i. */
-  seqs: number[];
-  accepted: number;
 }
 
 /** Client of the LeanFleet API. */
@@ -175,77 +168,15 @@ export class LeanFleetClient {
    * Submit many items as one batch (or append to `batchId`): split into calls of at most 10,000 items / 5 MB,
    * resending items a call could not enqueue. Returns the seq of every item.
    */
-  async submitBatch(
-    items: BatchItemInput[],
-    options: {
-      fleet?: string;
-      earlyStop?: boolean;
-      /** Trust level of the items that name none (the batch's `?verify=`). */
-      verify?: "fast" | "strict";
-      batchId?: string;
-      onProgress?: (sent: number) => void;
-      signal?: AbortSignal;
-    } = {},
-  ): Promise<BatchSubmission> {
+  async submitBatch(items: BatchItemInput[], options: SubmitBatchOptions = {}): Promise<BatchSubmission> {
     if (items.length === 0) throw new LeanFleetError("invalid_request", "submitBatch needs at least one item");
     const lines = items.map((item) => JSON.stringify(this.#withChain(item)));
-    const seqs = new Array<number>(items.length).fill(-1);
-    let batchId = options.batchId;
-    let pending = lines.map((_, i) => i);
-    let sent = 0;
-    for (let round = 0; pending.length > 0; round++) {
-      if (round > CLIENT_DEFAULTS.partialRetries) {
-        throw new LeanFleetError(
-          "partial_enqueue",
-          `${pending.length} items could not be enqueued after ${round} attempts; resubmit them with batchId ${batchId}`,
-          { batchId },
-        );
-      }
-      const failed: number[] = [];
-      for (const chunk of chunksOf(pending, lines, this.#perCall)) {
-        const body = chunk.map((i) => lines[i]).join("\n") + "\n";
-        let answer: { batchId: string; firstSeq: number };
-        try {
-          ({ body: answer } = await this.#http.json<{ batchId: string; firstSeq: number }>({
-            method: "POST",
-            path: "/v1/batches",
-            // verify is a per-call default of the items that name none, so every call carries it.
-            query:
-              batchId === undefined
-                ? { fleet: options.fleet, earlyStop: options.earlyStop, verify: options.verify }
-                : { batchId, verify: options.verify },
-            body,
-            contentType: "application/x-ndjson",
-            retryable: (_status, code) => code !== "partial_enqueue",
-            ...(options.signal ? { signal: options.signal } : {}),
-          }));
-        } catch (err) {
-          if (!(err instanceof LeanFleetApiError) || err.code !== "partial_enqueue") throw err;
-          const d = (err.body?.details ?? {}) as {
-            batchId?: string;
-            firstSeq?: number;
-            sent?: { from: number; to: number }[];
-          };
-          batchId ??= d.batchId;
-          const first = d.firstSeq ?? 0;
-          chunk.forEach((itemIndex, k) => {
-            const seq = first + k;
-            if ((d.sent ?? []).some((r) => seq >= r.from && seq <= r.to)) {
-              seqs[itemIndex] = seq;
-              sent++;
-            } else failed.push(itemIndex);
-          });
-          options.onProgress?.(sent);
-          continue;
-        }
-        batchId ??= answer.batchId;
-        chunk.forEach((itemIndex, k) => (seqs[itemIndex] = answer.firstSeq + k));
-        sent += chunk.length;
-        options.onProgress?.(sent);
-      }
-      pending = failed;
-    }
-    return { batchId: batchId!, seqs, accepted: items.length };
+    return new BatchSender(
+      this.#http,
+      lines,
+      { ...this.#perCall, partialRetries: CLIENT_DEFAULTS.partialRetries },
+      options,
+    ).send();
   }
 
   /** Append items to an existing batch. */
@@ -321,20 +252,4 @@ export interface ClusterAnswer {
     environments?:
       { current: string | null; environments: { id: string; firstSeenAt: string | null }[] } | { error: string };
   }[];
-}
-
-function* chunksOf(indices: number[], lines: string[], max: { items: number; bytes: number }): Generator<number[]> {
-  let chunk: number[] = [];
-  let bytes = 0;
-  for (const i of indices) {
-    const size = Buffer.byteLength(lines[i]!) + 1;
-    if (chunk.length > 0 && (chunk.length === max.items || bytes + size > max.bytes)) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(i);
-    bytes += size;
-  }
-  if (chunk.length > 0) yield chunk;
 }
