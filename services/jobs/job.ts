@@ -1,12 +1,12 @@
 // Job format shared by the API (which writes jobs) and the worker (which runs them), validated with zod.
 import { z } from "zod";
-import { HANDLE_PATTERN, INFOTREE_MODES } from "../repl/index.js";
+import { HANDLE_PATTERN, INFOTREE_MODES, LEAN_REPL_DEFAULTS } from "../repl/index.js";
 import { verifyFieldsShape } from "./checks.js";
 
 /** Defaults of the job format. */
 export const JOB_DEFAULTS = {
-  /** Per-job REPL timeout when the submitter gives none. @default 60000 */
-  timeoutMs: 60_000,
+  /** Per-job REPL timeout when the submitter gives none: the REPL unit's defaultTimeoutMs. @default 60000 */
+  timeoutMs: LEAN_REPL_DEFAULTS.defaultTimeoutMs,
   /** Largest allowed per-job timeout. @default 900000 (15 min, the SQS visibility ceiling is 12 h but jobs should not be) */
   maxTimeoutMs: 900_000,
   /** Serialised jobs larger than this go to S3 and the message carries a pointer (claim check). @default 204800 */

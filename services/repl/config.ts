@@ -40,8 +40,11 @@ export const LEAN_REPL_DEFAULTS = {
    * because every restart throws away the imported header and the prefix caches. @default null
    */
   maxRequestsPerRepl: null as number | null,
-  /** Per-request timeout when the caller gives none; a cold `import Mathlib` can take a minute. @default 120000 */
-  defaultTimeoutMs: 120_000,
+  /**
+   * Per-request timeout when the caller gives none, and the job format's default timeout (services/jobs takes it
+   * from here). A cold `import Mathlib` can take most of it: pre-warm the header. @default 60000 (Kimina's default)
+   */
+  defaultTimeoutMs: 60_000,
   /** Time between SIGTERM and SIGKILL when a REPL process group is stopped. @default 1000 */
   killGraceMs: 1000,
   /** Bytes of REPL stderr kept in the ring buffer (it is always drained, so a chatty REPL never stalls). @default 65536 */
