@@ -53,12 +53,8 @@ export {
   type ServerRunResult,
 } from "./server/outcome.js";
 export { LeanServer, type LeanServerOptions } from "./server/lean-server.js";
-export {
-  AutoLeanServer,
-  type AutoLeanServerOptions,
-  type AutoLeanServerStats,
-  type RestartReason,
-} from "./server/auto-lean-server.js";
+export { AutoLeanServer, type AutoLeanServerOptions } from "./server/auto-lean-server.js";
+export type { AutoLeanServerStats, RestartReason } from "./server/auto-lean-server-stats.js";
 export type { MemoryProbe } from "./server/memory-probe.js";
 export { SessionCache } from "./server/session-handles.js";
 
@@ -70,6 +66,7 @@ export {
   defaultPoolSize,
   POOL_DEFAULTS,
   type LeaseOptions,
+  type PoolStats,
   type ReplLease,
   type ReplPoolOptions,
 } from "./pool/pool-options.js";

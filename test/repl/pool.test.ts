@@ -199,8 +199,8 @@ describe("ReplPool supervision", () => {
     expect(o).toMatchObject({ status: "ok", rule: "header" });
   });
 
-  it("recycles a REPL after maxUsesPerRepl leases", async () => {
-    const pool = trackedPool(doubleCfg([]), { size: 1, maxUsesPerRepl: 3 });
+  it("recycles a REPL after maxRequestsPerRepl requests", async () => {
+    const pool = trackedPool(doubleCfg([], { maxRequestsPerRepl: 3 }), { size: 1 });
     await pool.start();
     const first = notePids(pool);
     for (let i = 0; i < 3; i++) expect((await pool.run({ cmd: `#check ${i}` })).status).toBe("ok");

@@ -4,6 +4,8 @@ import { performance } from "node:perf_hooks";
 import { PoolExhaustedError } from "../errors.js";
 import type { LeanRequest, ScheduleRule } from "../server/outcome.js";
 import type { SourceSplit } from "../reuse/command-split.js";
+import type { PrefixIndex } from "../reuse/prefix-index.js";
+import type { CostView } from "./cost-estimates.js";
 import type { PoolSlot } from "./pool-slot.js";
 import type { ScheduleDecision, ScheduleRequest, SchedulingPolicy } from "./scheduling.js";
 
@@ -104,7 +106,8 @@ export class LeaseQueue {
     for (const affinityOnly of [true, false]) {
       const queued = new Map<string, number>(); // requests waiting for a particular busy REPL, this pass
       const queuedFor = (id: string) => queued.get(id) ?? 0;
-      for (const entry of [...this.#entries]) {
+      // A copy: leasing or refusing an entry removes it from #entries while this loop runs.
+      for (const entry of this.#entries.slice()) {
         if (!this.slots.some((s) => !s.busy)) return;
         const decision = this.policy.decide(this.hooks.describe(entry.waiter, queuedFor), this.slots);
         if (decision.kind === "wait") {
@@ -132,6 +135,33 @@ export class LeaseQueue {
   /** Refuse every waiting request with `err` and accept no more dispatching. */
   close(err: unknown): void {
     this.#closed = true;
-    for (const entry of [...this.#entries]) entry.reject(err);
+    for (const entry of this.#entries.slice()) entry.reject(err); // a copy: reject() removes the entry
   }
+}
+
+/**
+ * The policy's view of a waiting request. With `incrementality` (a prefix index is kept), its longest indexed prefix
+ * per REPL is looked up, and cached on the waiter until the index changes.
+ */
+export function describeWaiter(
+  w: Waiter,
+  queuedFor: (replId: string) => number,
+  pool: { index: PrefixIndex; incrementality: boolean; costs: CostView },
+): ScheduleRequest {
+  const r = w.request;
+  if (pool.incrementality && r !== undefined && "cmd" in r && w.cache.version !== pool.index.version) {
+    const base = typeof r.env === "string" ? r.env : r.env === undefined ? "" : null;
+    w.cache.prefix = new Map(
+      base === null ? [] : pool.index.longestMatch(r.cmd, base, w.split ?? undefined).map((m) => [m.replId, m.chars]),
+    );
+    w.cache.version = pool.index.version;
+  }
+  return {
+    header: w.header,
+    handles: w.handles,
+    prefix: w.cache.prefix,
+    waitedMs: performance.now() - w.enqueuedAt,
+    queuedFor,
+    costs: pool.costs,
+  };
 }

@@ -1,5 +1,5 @@
-// What a ReplPool is built with and what a lease gives: the pool's options and defaults, and the default REPL count
-// (CPUs, bounded by the container's memory).
+// What a ReplPool is built with, what a lease gives and what its stats report: the pool's options and defaults, and
+// the default REPL count (CPUs, bounded by the container's memory).
 import { availableParallelism } from "node:os";
 import { readContainerMemory } from "../process/memory.js";
 import type { AutoLeanServer, AutoLeanServerOptions } from "../server/auto-lean-server.js";
@@ -15,8 +15,6 @@ export const POOL_DEFAULTS = {
   maxWaitMs: 60_000,
   /** Requests allowed to wait at once; one more is rejected at once with pool_exhausted. @default 1000 */
   maxQueued: 1000,
-  /** Pool-level recycling: restart a REPL after this many leases (null: only AutoLeanServer's own rules). @default null */
-  maxUsesPerRepl: null as number | null,
   /** Scheduling policy. @default "leanfleet" */
   policy: "leanfleet" as PolicyName,
 } as const;
@@ -56,8 +54,6 @@ export interface ReplPoolOptions {
   maxWaitMs?: number;
   /** @default 1000 */
   maxQueued?: number;
-  /** @default null */
-  maxUsesPerRepl?: number | null;
   /** Prefix index budget in bytes. @default 64 MiB (PREFIX_INDEX_DEFAULTS) */
   indexBudgetBytes?: number;
   /** Handle chains shared by the pool's REPLs. @default - a new SessionCache */
@@ -79,4 +75,17 @@ export interface LeaseOptions {
   /** The request to place (affinity); without it any free REPL is taken. */
   request?: LeanRequest;
   signal?: AbortSignal;
+}
+
+/** What {@link ReplPool.stats} reports: size, liveness, activity, restarts, and scheduling counters. */
+export interface PoolStats {
+  size: number;
+  alive: number;
+  busy: number;
+  restarts: number;
+  queued: number;
+  rules: Record<ScheduleRule, number>;
+  reusedChars: number;
+  indexBytes: number;
+  policy: string;
 }

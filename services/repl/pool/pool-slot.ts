@@ -7,30 +7,9 @@ import { splitHeader, type HeaderSplit } from "../reuse/header-split.js";
 import type { LeanRequest, RunOptions, RunOutcome } from "../server/outcome.js";
 import { FRESH_BASE, type PrefixIndex } from "../reuse/prefix-index.js";
 import { errorMessages } from "../protocol/protocol.js";
+import { cachesHeader, type PoolMode } from "./pool-mode.js";
 import type { ReplSlotView } from "./scheduling.js";
 import { handleFor } from "../server/session-handles.js";
-
-/** How the pool sends requests (resolved from its policy and the REPL's capabilities). */
-export interface PoolMode {
-  /** `incrementality` is sent (fork REPL, config and policy allow it) and the prefix index is kept. */
-  incrementality: boolean;
-  /** Fresh commands are split into header + body, the body run on a per-REPL header environment. */
-  headerSplit: boolean;
-  /** Loaded by every REPL at start and after restarts; null for none. */
-  prewarmHeader: string | null;
-  /** Header keys whose elaboration reported errors: such texts are always sent whole (same messages as Lean's). */
-  badHeaders?: Set<string>;
-}
-
-/**
- * Whether running a fresh command with this header leaves the header loaded in the REPL: the fork caches every
- * header it processes (the empty one too: it still imports Init); in header-split mode the pool keeps the header's
- * environment (a text without imports is sent whole); otherwise nothing is cached.
- */
-function cachesHeader(mode: PoolMode, key: string): boolean {
-  if (mode.badHeaders?.has(key)) return false;
-  return mode.incrementality || (mode.headerSplit && key !== "");
-}
 
 /** The index base of a command request: its env handle, the fresh base, or null for a raw id (not indexed). */
 function indexBase(request: LeanRequest): string | null {
@@ -45,7 +24,6 @@ export class PoolSlot implements ReplSlotView {
   readonly headers = new Set<string>();
   keyHeader: string | null = null;
   usesSinceStart = 0;
-  leases = 0;
   lastUsedAt = 0;
   freedAt = 0;
   /** Restart at the end of the current lease (invalidateProject). */

@@ -10,7 +10,6 @@ import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { AutoLeanServer } from "../server/auto-lean-server.js";
 import type { LeanReplConfig } from "../config.js";
-import { resolveIncrementalitySupport } from "../setup/detect.js";
 import { CostEstimates } from "./cost-estimates.js";
 import {
   InvalidRequestError,
@@ -21,18 +20,27 @@ import {
 } from "../errors.js";
 import { headerKey, splitSource, type SourceSplit } from "../reuse/command-split.js";
 import { importHeaderKey } from "../reuse/header-split.js";
-import { LeaseQueue, type Waiter } from "./lease-queue.js";
-import type { LeanRequest, ReplRunner, RunOptions, RunOutcome, ScheduleRule } from "../server/outcome.js";
+import { describeWaiter, LeaseQueue } from "./lease-queue.js";
+import {
+  runOutcome,
+  type LeanRequest,
+  type ReplRunner,
+  type RunOptions,
+  type RunOutcome,
+  type ScheduleRule,
+} from "../server/outcome.js";
 import {
   defaultPoolSize,
   POOL_DEFAULTS,
   type LeaseOptions,
+  type PoolStats,
   type ReplLease,
   type ReplPoolOptions,
 } from "./pool-options.js";
-import { PoolSlot, runOnSlot, type PoolMode } from "./pool-slot.js";
+import { poolIncrementalitySupport, poolMode, poolPolicy, type PoolMode } from "./pool-mode.js";
+import { PoolSlot, runOnSlot } from "./pool-slot.js";
 import { PrefixIndex } from "../reuse/prefix-index.js";
-import { createPolicy, type PolicyName, type ScheduleRequest, type SchedulingPolicy } from "./scheduling.js";
+import type { SchedulingPolicy } from "./scheduling.js";
 import { parentHandles, rawIdField, SessionCache } from "../server/session-handles.js";
 
 /** The supervised REPL set; implements {@link ReplRunner} for the worker. */
@@ -46,7 +54,6 @@ export class ReplPool implements ReplRunner {
   readonly #slots: PoolSlot[];
   readonly #mode: PoolMode;
   readonly #queue: LeaseQueue;
-  readonly #maxUses: number | null;
   readonly #rules: Record<ScheduleRule, number> = { handle: 0, prefix: 0, header: 0, idle: 0, evict: 0, any: 0 };
   #reusedChars = 0;
   #starting: Promise<unknown[]> | null = null;
@@ -57,29 +64,11 @@ export class ReplPool implements ReplRunner {
     const size = opts.size ?? defaultPoolSize({ perReplMemoryMiB: config.memoryHardLimitMiB });
     if (!Number.isInteger(size) || size < 1)
       throw new InvalidRequestError("size", `must be a positive integer, got ${size}`);
-    const prewarm = opts.prewarmHeader ?? null;
-    this.policy =
-      typeof opts.policy === "object"
-        ? opts.policy
-        : createPolicy(opts.policy ?? POOL_DEFAULTS.policy, {
-            prewarmHeader: prewarm === null ? null : importHeaderKey(prewarm),
-            ...(opts.affinityWaitMs !== undefined ? { affinityWaitMs: opts.affinityWaitMs } : {}),
-            ...(opts.affinityQueueLimit !== undefined ? { affinityQueueLimit: opts.affinityQueueLimit } : {}),
-          });
+    this.policy = poolPolicy(opts);
     this.index = new PrefixIndex(opts.indexBudgetBytes !== undefined ? { budgetBytes: opts.indexBudgetBytes } : {});
     this.cache = opts.cache ?? new SessionCache({ maxRecords: config.handleCacheMaxRecords });
-    const supportsIncrementality =
-      opts.server?.replSupportsIncrementality ?? resolveIncrementalitySupport(config, opts.server ?? {});
-    const split = this.policy.mode.headerSplit;
-    this.#mode = {
-      incrementality: this.policy.mode.incrementality && supportsIncrementality && config.enableIncrementalOptimization,
-      headerSplit:
-        split === "always" ||
-        (split === "without-incrementality" && !(supportsIncrementality && config.enableIncrementalOptimization)),
-      prewarmHeader: prewarm,
-      badHeaders: new Set(),
-    };
-    this.#maxUses = opts.maxUsesPerRepl ?? POOL_DEFAULTS.maxUsesPerRepl;
+    const supportsIncrementality = poolIncrementalitySupport(config, opts);
+    this.#mode = poolMode(config, this.policy, opts, supportsIncrementality);
     this.#slots = Array.from({ length: size }, (_, i) => {
       const server = new AutoLeanServer(config, {
         ...opts.server,
@@ -89,18 +78,23 @@ export class ReplPool implements ReplRunner {
       });
       return new PoolSlot(i, server, this.index);
     });
-    this.#queue = new LeaseQueue(
-      this.#slots,
-      this.policy,
-      { maxWaitMs: opts.maxWaitMs ?? POOL_DEFAULTS.maxWaitMs, maxQueued: opts.maxQueued ?? POOL_DEFAULTS.maxQueued },
-      {
-        describe: (w, queuedFor) => this.#describe(w, queuedFor),
-        leased: (slot, w, decision) => {
-          slot.lease(this.#mode, w.request, w.split);
-          this.#rules[decision.rule]++;
-        },
+    this.#queue = this.#leaseQueue(opts);
+  }
+
+  /** The wait queue: it sees waiting requests through the index and costs, and marks leased REPLs. */
+  #leaseQueue(opts: ReplPoolOptions): LeaseQueue {
+    const limits = {
+      maxWaitMs: opts.maxWaitMs ?? POOL_DEFAULTS.maxWaitMs,
+      maxQueued: opts.maxQueued ?? POOL_DEFAULTS.maxQueued,
+    };
+    const view = { index: this.index, incrementality: this.#mode.incrementality, costs: this.costs };
+    return new LeaseQueue(this.#slots, this.policy, limits, {
+      describe: (w, queuedFor) => describeWaiter(w, queuedFor, view),
+      leased: (slot, w, decision) => {
+        slot.lease(this.#mode, w.request, w.split);
+        this.#rules[decision.rule]++;
       },
-    );
+    });
   }
 
   /** Number of REPLs. */
@@ -132,11 +126,8 @@ export class ReplPool implements ReplRunner {
           await slot.server.start();
           const t0 = performance.now();
           if (await slot.prewarm(this.#mode)) {
-            this.costs.observe({
-              durationMs: performance.now() - t0,
-              newChars: 0,
-              loadedHeader: importHeaderKey(this.#mode.prewarmHeader!),
-            });
+            const loadedHeader = importHeaderKey(this.#mode.prewarmHeader!);
+            this.costs.observe({ durationMs: performance.now() - t0, newChars: 0, loadedHeader });
           }
           return null;
         } catch (err) {
@@ -156,17 +147,8 @@ export class ReplPool implements ReplRunner {
    * characters of the text already elaborated there. Throws only for bugs and when `options.signal` aborts.
    */
   async run(request: LeanRequest, options: RunOptions = {}): Promise<RunOutcome> {
-    const rejected = (err: LeanFleetError): RunOutcome => ({
-      status: "rejected",
-      error: err.toJSON(),
-      durationMs: 0,
-      attempts: 0,
-      reusedChars: 0,
-      rule: "any",
-      replId: "",
-      peakRssBytes: null,
-      simulated: this.config.simulated,
-    });
+    const rejected = (err: LeanFleetError): RunOutcome =>
+      runOutcome({ status: "rejected", error: err.toJSON(), replId: "", simulated: this.config.simulated });
     const raw = rawIdField(request);
     if (raw !== null && this.#slots.length > 1) {
       return rejected(
@@ -185,12 +167,8 @@ export class ReplPool implements ReplRunner {
           const reusedChars = Math.max(lease.reusedChars, outcome.reusedChars);
           this.#reusedChars += reusedChars;
           if (outcome.status === "ok") {
-            const chars = "cmd" in request ? request.cmd.length : 0;
-            this.costs.observe({
-              durationMs: outcome.durationMs,
-              newChars: Math.max(0, chars - reusedChars),
-              loadedHeader,
-            });
+            const newChars = Math.max(0, ("cmd" in request ? request.cmd.length : 0) - reusedChars);
+            this.costs.observe({ durationMs: outcome.durationMs, newChars, loadedHeader });
           }
           return { ...outcome, rule: lease.rule, reusedChars, replId: lease.replId };
         },
@@ -206,7 +184,8 @@ export class ReplPool implements ReplRunner {
   /**
    * The one way to use a REPL of the pool: wait (bounded) for the REPL the policy picks, run `fn` on it, and give it
    * back. A REPL whose use threw a timeout, crash, memory or protocol error is restarted before anyone else gets
-   * it; one leased maxUsesPerRepl times is recycled. Throws PoolExhaustedError when the wait bound is passed.
+   * it; one that served config.maxRequestsPerRepl requests is recycled (and re-warmed) as its lease ends. Throws
+   * PoolExhaustedError when the wait bound is passed.
    */
   withRepl<T>(fn: (lease: ReplLease) => Promise<T>, options: LeaseOptions = {}): Promise<T> {
     return this.#withSlot(fn, options, options.request === undefined ? null : this.#split(options.request));
@@ -251,8 +230,7 @@ export class ReplPool implements ReplRunner {
       if (isFatalReplError(err)) await slot.server.restart("crash").catch(() => undefined);
       throw err;
     } finally {
-      slot.leases++;
-      const recycle = slot.stale || (this.#maxUses !== null && slot.leases % this.#maxUses === 0);
+      const recycle = slot.stale || slot.server.recycleDue;
       slot.stale = false;
       if (!this.#closing) await slot.afterLease(this.#mode, recycle).catch(() => undefined);
       this.#release(slot);
@@ -288,17 +266,7 @@ export class ReplPool implements ReplRunner {
   }
 
   /** Size, liveness, activity, restarts, and scheduling counters. */
-  stats(): {
-    size: number;
-    alive: number;
-    busy: number;
-    restarts: number;
-    queued: number;
-    rules: Record<ScheduleRule, number>;
-    reusedChars: number;
-    indexBytes: number;
-    policy: string;
-  } {
+  stats(): PoolStats {
     return {
       size: this.#slots.length,
       alive: this.#slots.filter((s) => s.server.isAlive).length,
@@ -320,26 +288,6 @@ export class ReplPool implements ReplRunner {
       this.index.clear();
     })();
     return this.#closing;
-  }
-
-  /** The policy's view of a waiting request (its prefix lookup is cached until the index changes). */
-  #describe(w: Waiter, queuedFor: (replId: string) => number): ScheduleRequest {
-    const r = w.request;
-    if (this.#mode.incrementality && r !== undefined && "cmd" in r && w.cache.version !== this.index.version) {
-      const base = typeof r.env === "string" ? r.env : r.env === undefined ? "" : null;
-      w.cache.prefix = new Map(
-        base === null ? [] : this.index.longestMatch(r.cmd, base, w.split ?? undefined).map((m) => [m.replId, m.chars]),
-      );
-      w.cache.version = this.index.version;
-    }
-    return {
-      header: w.header,
-      handles: w.handles,
-      prefix: w.cache.prefix,
-      waitedMs: performance.now() - w.enqueuedAt,
-      queuedFor,
-      costs: this.costs,
-    };
   }
 
   #release(slot: PoolSlot): void {

@@ -110,13 +110,33 @@ export const leastRecentlyUsed = (slots: readonly ReplSlotView[]) =>
 const isIdle = (s: ReplSlotView, prewarmHeader: string | null) =>
   s.usesSinceStart === 0 && [...s.headers].every((h) => h === prewarmHeader);
 
+/** The free REPL with the longest indexed prefix of the request (null if none), and the longest on a busy REPL. */
+function longestPrefixes(
+  req: ScheduleRequest,
+  slots: readonly ReplSlotView[],
+): { bestFree: ReplSlotView | null; bestFreeChars: number; bestBusyChars: number } {
+  let bestFree: ReplSlotView | null = null;
+  let bestFreeChars = 0;
+  let bestBusyChars = 0;
+  for (const s of slots) {
+    const chars = req.prefix.get(s.id) ?? 0;
+    if (s.busy) bestBusyChars = Math.max(bestBusyChars, chars);
+    else if (chars > bestFreeChars) {
+      bestFree = s;
+      bestFreeChars = chars;
+    }
+  }
+  return { bestFree, bestFreeChars, bestBusyChars };
+}
+
 /**
  * LeanFleet's affinity scheduling, in order: a free REPL already holding the request's handles; the REPL with the
  * longest indexed prefix; one that has the same import header loaded; an idle (pre-warmed, unused) one; else the
  * least recently used free REPL takes the request (`evict`: it loads the new header next to what it caches; memory
  * limits restart it when needed). When the best state sits on a busy REPL, the request waits for it up to
  * `affinityWaitMs` while the expected wait is shorter than rebuilding that state on a free REPL (measured costs,
- * at most `affinityQueueLimit` requests queued for one REPL), else falls through to the next rule. Requests wait when every REPL is busy.
+ * at most `affinityQueueLimit` requests queued for one REPL), else falls through to the next rule. Requests wait
+ * when every REPL is busy.
  */
 export function leanFleetPolicy(opts: AffinityOptions & { prewarmHeader?: string | null } = {}): SchedulingPolicy {
   const affinityWaitMs = opts.affinityWaitMs ?? SCHEDULING_DEFAULTS.affinityWaitMs;
@@ -147,14 +167,7 @@ export function leanFleetPolicy(opts: AffinityOptions & { prewarmHeader?: string
         ); // a replay: unknown
         if (wait) return wait;
       }
-      let bestFree: ReplSlotView | null = null;
-      let bestFreeChars = 0;
-      let bestBusyChars = 0;
-      for (const s of slots) {
-        const chars = req.prefix.get(s.id) ?? 0;
-        if (s.busy) bestBusyChars = Math.max(bestBusyChars, chars);
-        else if (chars > bestFreeChars) ((bestFree = s), (bestFreeChars = chars));
-      }
+      const { bestFree, bestFreeChars, bestBusyChars } = longestPrefixes(req, slots);
       if (bestBusyChars > bestFreeChars) {
         const headerMs =
           req.header !== null && !free.some((s) => s.headers.has(req.header!)) ? req.costs.headerLoadMs(req.header) : 0;

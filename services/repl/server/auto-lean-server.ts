@@ -19,44 +19,26 @@ import {
   UnknownHandleError,
 } from "../errors.js";
 import { LeanServer, type LeanServerOptions } from "./lean-server.js";
-import { healthCheck, systemMemoryProbe, type MemoryProbe } from "./memory-probe.js";
-import { isHandle, type Handle, type LeanRequest, type RunOptions, type RunOutcome } from "./outcome.js";
+import {
+  copyStats,
+  emptyStats,
+  type AutoLeanServerEvents,
+  type AutoLeanServerStats,
+  type RestartReason,
+} from "./auto-lean-server-stats.js";
+import { healthCheck, recycleDue, systemMemoryProbe, type MemoryProbe } from "./memory-probe.js";
+import { runOutcome, type Handle, type LeanRequest, type RunOptions, type RunOutcome } from "./outcome.js";
 import type { ReplRequest, ReplResponse } from "../protocol/protocol.js";
-import { validateRequest } from "../protocol/request-validation.js";
+import { checkRequest } from "./request-check.js";
 import {
   canonicalRequest,
-  checkHandleFields,
   HandleReplayError,
-  rawIdField,
   recordsFor,
   resolveHandles,
   rewriteResponse,
   SessionCache,
   statesOf,
 } from "./session-handles.js";
-
-/** Why a REPL was restarted. */
-export type RestartReason =
-  "process-memory" | "container-memory" | "recycle" | "crash" | "timeout" | "not-running" | "abort";
-
-/** Events an AutoLeanServer emits (for metrics and logs). */
-export interface AutoLeanServerEvents {
-  restart: [{ reason: RestartReason; detail: string }];
-  crash: [{ code: string; message: string; attempt: number }];
-  timeout: [{ timeoutMs: number }];
-}
-
-/** Counters of an AutoLeanServer since construction. */
-export interface AutoLeanServerStats {
-  /** Requests answered by a REPL. */
-  requests: number;
-  restarts: number;
-  crashes: number;
-  timeouts: number;
-  /** Requests re-sent after their REPL died. */
-  crashRetries: number;
-  restartsByReason: Record<RestartReason, number>;
-}
 
 /** Construction options of {@link AutoLeanServer}. */
 export interface AutoLeanServerOptions extends LeanServerOptions {
@@ -69,16 +51,6 @@ export interface AutoLeanServerOptions extends LeanServerOptions {
   /** Whether the REPL understands `incrementality`. @default - resolveIncrementalitySupport(config) */
   replSupportsIncrementality?: boolean;
 }
-
-const ZERO_REASONS: Record<RestartReason, number> = {
-  "process-memory": 0,
-  "container-memory": 0,
-  recycle: 0,
-  crash: 0,
-  timeout: 0,
-  "not-running": 0,
-  abort: 0,
-};
 
 /** What a try that crashed within the retry budget returns: run the request again on the restarted REPL. */
 const RETRY: unique symbol = Symbol("retry");
@@ -93,14 +65,7 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
   readonly #augment: AugmentContext;
   /** This REPL process's handle → id map; dropped at every restart. */
   readonly #ids = new Map<Handle, number>();
-  readonly #stats: AutoLeanServerStats = {
-    requests: 0,
-    restarts: 0,
-    crashes: 0,
-    timeouts: 0,
-    crashRetries: 0,
-    restartsByReason: { ...ZERO_REASONS },
-  };
+  readonly #stats: AutoLeanServerStats = emptyStats();
   #tail: Promise<unknown> = Promise.resolve();
   #queued = 0;
   #started = false;
@@ -127,6 +92,13 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
   get isAlive(): boolean {
     return this.#server.isAlive;
   }
+  /**
+   * True when the REPL has served config.maxRequestsPerRepl requests: it is recycled before its next request (a
+   * pool recycles it as soon as the lease ends, and re-warms it).
+   */
+  get recycleDue(): boolean {
+    return recycleDue(this.#config, this.#server.requestsServed);
+  }
   /** Requests running or waiting on this server. */
   get pendingRequests(): number {
     return this.#queued;
@@ -141,7 +113,7 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
   }
   /** A copy of the counters. */
   stats(): AutoLeanServerStats {
-    return { ...this.#stats, restartsByReason: { ...this.#stats.restartsByReason } };
+    return copyStats(this.#stats);
   }
 
   /** Spawn the REPL now (otherwise the first request does). */
@@ -178,16 +150,7 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
   }
 
   #outcome(fields: Partial<RunOutcome> & Pick<RunOutcome, "status">): RunOutcome {
-    return {
-      durationMs: 0,
-      attempts: 0,
-      reusedChars: 0,
-      rule: "any",
-      replId: this.id,
-      peakRssBytes: null,
-      simulated: this.#config.simulated,
-      ...fields,
-    };
+    return runOutcome({ replId: this.id, simulated: this.#config.simulated, ...fields });
   }
 
   #failure(status: RunOutcome["status"], err: LeanFleetError, fields: Partial<RunOutcome> = {}): RunOutcome {
@@ -331,20 +294,5 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
     this.emit("restart", { reason, detail });
     await this.#server.restart();
     this.#started = true;
-  }
-}
-
-/** Refuse what can never run: a malformed request, or `keep` on a raw id (raw ids die with their process). */
-function checkRequest(request: LeanRequest, options: RunOptions): void {
-  const probe = { ...(request as Record<string, unknown>) };
-  for (const f of ["env", "proofState"]) if (isHandle(probe[f])) probe[f] = 0;
-  validateRequest(probe);
-  checkHandleFields(request);
-  const raw = rawIdField(request);
-  if (options.keep && raw !== null) {
-    throw new InvalidRequestError(
-      raw,
-      "keep=true needs a handle here, not a raw REPL id (raw ids die with their process); pass the handle an earlier keep=true run returned",
-    );
   }
 }

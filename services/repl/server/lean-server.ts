@@ -11,6 +11,7 @@ import { ResponseSplitter, type ReplRequest, type ReplResponse } from "../protoc
 import type { ServerRunOptions, ServerRunResult } from "./outcome.js";
 import { ReplProcess } from "../process/repl-process.js";
 import { goneError } from "./gone-error.js";
+import { armDeadline, sampleRss, type Pending, type Proc } from "./running-request.js";
 
 /** Construction options of {@link LeanServer}. */
 export interface LeanServerOptions extends LookupOptions {
@@ -26,28 +27,6 @@ interface Job {
   reject(e: unknown): void;
   /** Removes the "abort while queued" listener once the job leaves the queue (a job that never queued has none). */
   dequeued(): void;
-}
-
-interface Pending {
-  startedAt: number;
-  timeoutMs: number;
-  signal: AbortSignal | undefined;
-  peakRssBytes: number | null;
-  done(response: ReplResponse): void;
-  fail(err: unknown): void;
-}
-
-/** A spawned process plus the request state tied to its lifetime. */
-interface Proc {
-  process: ReplProcess;
-  splitter: ResponseSplitter;
-  pending: Pending | null;
-  /** Samples the tree's RSS while a request runs (one interval per process, not per request). */
-  watchdog: NodeJS.Timeout;
-  /** The running request's deadline: one timer per process, re-armed (refresh) for each request. */
-  deadline: NodeJS.Timeout | null;
-  deadlineMs: number;
-  rssAtKill: number | null;
 }
 
 /** One REPL process. Errors are typed (timeout, crash, memory, protocol); REPL-level error answers are data. */
@@ -150,7 +129,10 @@ export class LeanServer {
       process: spawned,
       splitter: new ResponseSplitter(),
       pending: null,
-      watchdog: setInterval(() => this.#sample(proc), this.#config.rssSampleIntervalMs).unref(),
+      watchdog: setInterval(
+        () => sampleRss(proc, this.#config.memoryHardLimitMiB),
+        this.#config.rssSampleIntervalMs,
+      ).unref(),
       deadline: null,
       deadlineMs: 0,
       rssAtKill: null,
@@ -227,7 +209,7 @@ export class LeanServer {
     }
     const running = proc!;
     const timeoutMs = opts.timeoutMs ?? this.#config.defaultTimeoutMs;
-    this.#armDeadline(running, timeoutMs);
+    armDeadline(running, timeoutMs);
     const onAbort = () => running.process.terminate("abort", "SIGKILL");
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     const finish = () => {
@@ -251,41 +233,6 @@ export class LeanServer {
     };
     running.pending = pending;
     running.process.write(job.encoded);
-  }
-
-  /**
-   * Arm the running request's deadline. Reusing one timer per process (refresh() when the duration repeats) keeps
-   * the hot path free of timer allocation; a fire is checked against the request that is running now.
-   */
-  #armDeadline(proc: Proc, timeoutMs: number): void {
-    if (proc.deadline !== null && proc.deadlineMs === timeoutMs) {
-      proc.deadline.refresh();
-      return;
-    }
-    if (proc.deadline !== null) clearTimeout(proc.deadline);
-    proc.deadlineMs = timeoutMs;
-    proc.deadline = setTimeout(() => {
-      const pending = proc.pending;
-      if (pending === null) return;
-      const left = pending.timeoutMs - (performance.now() - pending.startedAt);
-      if (left <= 1) proc.process.terminate("timeout", "SIGTERM");
-      else this.#armDeadline(proc, Math.ceil(left)); // fired for an earlier request's schedule: wait out the rest
-    }, timeoutMs).unref(); // the child's pipes keep the event loop alive while a request runs
-  }
-
-  /** Watchdog tick: sample the tree's RSS while a request runs; over memoryHardLimitMiB, kill the tree. */
-  #sample(proc: Proc): void {
-    const pending = proc.pending;
-    if (pending === null || !proc.process.alive || proc.process.killReason !== null) return;
-    void processTreeRss(proc.process.pid).then(({ rssBytes }) => {
-      if (proc.pending !== pending || !proc.process.alive) return;
-      pending.peakRssBytes = Math.max(pending.peakRssBytes ?? 0, rssBytes);
-      const limitMiB = this.#config.memoryHardLimitMiB;
-      if (limitMiB !== null && rssBytes > limitMiB * 1024 * 1024) {
-        proc.rssAtKill = rssBytes;
-        proc.process.terminate("memory", "SIGKILL");
-      }
-    });
   }
 
   /** The process is gone: stop its timers; the outstanding request (if any) fails with the error matching why. */

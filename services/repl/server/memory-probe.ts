@@ -93,10 +93,15 @@ export async function healthCheck(
       rssBytes: rss,
     };
   }
-  if (config.maxRequestsPerRepl !== null && served >= config.maxRequestsPerRepl) {
+  if (recycleDue(config, served)) {
     return { reason: ["recycle", `served ${served} requests (maxRequestsPerRepl)`], rssBytes: rss };
   }
   return { reason: null, rssBytes: rss };
+}
+
+/** True when a REPL that served `served` requests reached config.maxRequestsPerRepl (the one recycle setting). */
+export function recycleDue(config: LeanReplConfig, served: number): boolean {
+  return config.maxRequestsPerRepl !== null && served >= config.maxRequestsPerRepl;
 }
 
 function mib(bytes: number): number {

@@ -66,6 +66,13 @@ export interface RunOutcome {
   simulated: boolean;
 }
 
+/** A RunOutcome whose unset fields take their neutral values: no time, no attempts, no reuse, rule `any`, no RSS. */
+export function runOutcome(
+  fields: Partial<RunOutcome> & Pick<RunOutcome, "status" | "replId" | "simulated">,
+): RunOutcome {
+  return { durationMs: 0, attempts: 0, reusedChars: 0, rule: "any", peakRssBytes: null, ...fields };
+}
+
 /** Per-request options for the REPL set. */
 export interface RunOptions {
   /** Kill the REPL and report `timeout` after this long. @default - the config's defaultTimeoutMs */
