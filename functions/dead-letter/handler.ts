@@ -4,14 +4,28 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { DeadLetterSettler } from "../../services/dead-letter/index.js";
 import { createAwsClients, S3ObjectStore } from "../../services/aws/index.js";
+import { LeanFleetError } from "../../services/core/index.js";
 import { DEAD_LETTER_ENV } from "./env.js";
+
+/**
+ * The function's deployment lacks what it needs: the bucket, or the fleet of a dead-letter queue that delivers to it
+ * (both set by the CDK stack). The message names what is missing.
+ */
+export class DeadLetterConfigError extends LeanFleetError {
+  constructor(message: string) {
+    super("not_configured", message);
+  }
+}
 
 let settlers: Map<string, DeadLetterSettler> | undefined;
 
 function build(env: NodeJS.ProcessEnv): Map<string, DeadLetterSettler> {
   const bucket = env[DEAD_LETTER_ENV.bucket];
   const fleets = JSON.parse(env[DEAD_LETTER_ENV.fleets] ?? "[]") as [string, string][];
-  if (!bucket) throw new Error(`${DEAD_LETTER_ENV.bucket} is not set; the CDK stack sets it to the deployment bucket`);
+  if (!bucket)
+    throw new DeadLetterConfigError(
+      `${DEAD_LETTER_ENV.bucket} is not set; the CDK stack sets it to the deployment bucket`,
+    );
   const endpoint = env[DEAD_LETTER_ENV.awsEndpoint];
   const aws = createAwsClients({ region: env.AWS_REGION ?? "us-east-1", ...(endpoint ? { endpoint } : {}) });
   const store = new S3ObjectStore({
@@ -29,7 +43,8 @@ export async function handler(event: SQSEvent, env: NodeJS.ProcessEnv = process.
   for (const record of event.Records) {
     const settler = settlers.get(record.eventSourceARN);
     try {
-      if (settler === undefined) throw new Error(`no fleet for dead-letter queue ${record.eventSourceARN}`);
+      if (settler === undefined)
+        throw new DeadLetterConfigError(`no fleet for dead-letter queue ${record.eventSourceARN}`);
       await settler.settle({
         messageId: record.messageId,
         body: record.body,

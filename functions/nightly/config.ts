@@ -1,5 +1,7 @@
-// The nightly function's environment: variable names (shared with cdk/lib/nightly.ts) and one zod parse.
+// The nightly function's environment: variable names (shared with cdk/lib/nightly.ts) and one zod parse; and the
+// unit's configuration error.
 import { z } from "zod";
+import { LeanFleetError } from "../../services/core/index.js";
 
 /** Names of the environment variables the nightly function reads. */
 export const NIGHTLY_ENV = {
@@ -14,6 +16,16 @@ export const NIGHTLY_ENV = {
   /** Optional: pino log level. @default "info" */
   logLevel: "LEANFLEET_LOG_LEVEL",
 } as const;
+
+/**
+ * The nightly configuration is wrong: a variable of the environment, a run's fleet the runner does not know, or a
+ * dataset item that makes no valid job. The message names the variable, fleet or item and the fix.
+ */
+export class NightlyConfigError extends LeanFleetError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("nightly_config", message, {}, options);
+  }
+}
 
 const fleetsSchema = z.record(
   z.string(),
@@ -37,20 +49,20 @@ export interface NightlyConfig {
 /** Parse the environment; errors name the variable and the fix. */
 export function parseNightlyConfig(env: NodeJS.ProcessEnv): NightlyConfig {
   const bucket = env[NIGHTLY_ENV.bucket];
-  if (!bucket) throw new Error(`${NIGHTLY_ENV.bucket} is not set: give the deployment bucket's name`);
+  if (!bucket) throw new NightlyConfigError(`${NIGHTLY_ENV.bucket} is not set: give the deployment bucket's name`);
   const raw = env[NIGHTLY_ENV.fleets];
   if (!raw)
-    throw new Error(
+    throw new NightlyConfigError(
       `${NIGHTLY_ENV.fleets} is not set: give a JSON object fleet -> {"queueUrl","cluster","service","minTasks"}`,
     );
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch (e) {
-    throw new Error(`${NIGHTLY_ENV.fleets} is not valid JSON (${(e as Error).message})`);
+    throw new NightlyConfigError(`${NIGHTLY_ENV.fleets} is not valid JSON (${(e as Error).message})`);
   }
   const r = fleetsSchema.safeParse(json);
-  if (!r.success) throw new Error(`${NIGHTLY_ENV.fleets}: ${z.prettifyError(r.error)}`);
+  if (!r.success) throw new NightlyConfigError(`${NIGHTLY_ENV.fleets}: ${z.prettifyError(r.error)}`);
   return {
     bucket,
     fleets: r.data,

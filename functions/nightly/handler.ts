@@ -2,6 +2,7 @@
 // the SQS/S3 adapters of the worker and an Application Auto Scaling scaler, and handles start / check events.
 import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { pino } from "pino";
+import { LeanFleetError } from "../../services/core/index.js";
 import { createAwsClients, S3ObjectStore, SqsJobQueue } from "../../services/aws/index.js";
 import { AppAutoScalingFleetScaler } from "./adapters/app-autoscaling.js";
 import { parseNightlyConfig, type NightlyConfig } from "./config.js";
@@ -49,7 +50,8 @@ let runner: NightlyRunner | undefined;
 export async function handler(event: unknown): Promise<unknown> {
   const parsed = nightlyEventSchema.safeParse(event);
   if (!parsed.success)
-    throw new Error(
+    throw new LeanFleetError(
+      "invalid_request",
       `not a nightly event: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
     );
   runner ??= runnerFromConfig(parseNightlyConfig(process.env));

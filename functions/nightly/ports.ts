@@ -15,3 +15,9 @@ export interface FleetScaler {
   /** Make `minTasks` the fleet's minimum; raising it above the current count starts tasks at once. */
   setMinTasks(target: FleetTarget, minTasks: number): Promise<void>;
 }
+
+/** A pino-compatible logger. */
+export interface NightlyLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}

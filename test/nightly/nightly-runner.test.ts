@@ -10,7 +10,8 @@ import {
   runVerdictsKey,
 } from "../../functions/nightly/keys.js";
 import { nightlyEventSchema, type StartRun } from "../../functions/nightly/events.js";
-import { NightlyConfigError, NightlyRunner } from "../../functions/nightly/nightly-runner.js";
+import { NightlyConfigError } from "../../functions/nightly/config.js";
+import { NightlyRunner } from "../../functions/nightly/nightly-runner.js";
 import type { FleetScaler, FleetTarget } from "../../functions/nightly/ports.js";
 import type { RunSummary } from "../../functions/nightly/summary.js";
 import { BatchStore } from "../../services/batches/index.js";
