@@ -1,6 +1,7 @@
 // Where the CLI talks to: --endpoint / LEANFLEET_ENDPOINT (default: the local cluster) and --api-key / LEANFLEET_API_KEY.
 import { DEFAULT_LOCAL_PORT } from "../functions/api/index.js";
 import { LeanFleetClient } from "../services/client/index.js";
+import { UsageError } from "../services/core/index.js";
 
 /** Environment variables the CLI reads. */
 export const CLI_ENV = {
@@ -33,7 +34,7 @@ export function connect(
   try {
     new URL(endpoint);
   } catch {
-    throw new Error(
+    throw new UsageError(
       `--endpoint ${JSON.stringify(endpoint)} is not a URL; use e.g. ${DEFAULT_ENDPOINT} or https://<api-id>.execute-api.<region>.amazonaws.com`,
     );
   }

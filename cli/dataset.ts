@@ -5,9 +5,14 @@
 import { readFile } from "node:fs/promises";
 import { BATCH_ITEM_FIELDS, BadRequestError, batchItemSchema, parseWith } from "../functions/api/index.js";
 import type { BatchItemInput } from "../services/client/index.js";
+import { LeanFleetError } from "../services/core/index.js";
 
 /** A dataset line that is not a valid item. */
-export class DatasetError extends Error {}
+export class DatasetError extends LeanFleetError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("invalid_dataset", message, {}, options);
+  }
+}
 
 /** Which fields of a dataset line hold what; each `undefined` takes its default. */
 export interface DatasetFields {
@@ -60,6 +65,102 @@ function declaredName(statement: string): string | undefined {
   return /(?:^|\s)(?:theorem|lemma)\s+([^\s:({[]+)/.exec(statement)?.[1];
 }
 
+/** One dataset line being mapped: where it is (for messages) and which of its fields were read as Lean text. */
+interface LineReader {
+  line: Record<string, unknown>;
+  where: string;
+  used: Set<string>;
+}
+
+/** A text field of the line (marked as used), undefined when absent; any other value is an error naming it. */
+function readString(r: LineReader, field: string): string | undefined {
+  const v = r.line[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw new DatasetError(`${r.where}: ${field}: must be a string, got ${preview(v)}`);
+  r.used.add(field);
+  return v;
+}
+
+/** The error for a field named by a `--*-field` flag that the line lacks. */
+function missingNamedField(r: LineReader, field: string, flag: string): DatasetError {
+  return new DatasetError(`${r.where}: ${field}: missing (named by ${flag}); add it to every line or drop ${flag}`);
+}
+
+/** The header and formal statement of a prover-style line (`formal` is undefined when the line has none). */
+interface StatementParts {
+  statementField: string;
+  header: string;
+  formal: string | undefined;
+}
+
+/** Read the header and the formal statement (the statement field named by a flag must be there). */
+function statementParts(r: LineReader, fields: DatasetFields): StatementParts {
+  const statementField = fields.statement ?? "formal_statement";
+  const header = readString(r, fields.header ?? "header") ?? "";
+  const formal = statementField === "statement" ? undefined : readString(r, statementField);
+  if (fields.statement !== undefined && formal === undefined && statementField !== "statement") {
+    throw missingNamedField(r, statementField, "--statement-field");
+  }
+  return { statementField, header, formal };
+}
+
+/**
+ * The code of a line with no code, file or tactic: header + statement + proof, or the proof alone (after the header
+ * when it has no imports of its own) when it declares the statement's theorem itself, i.e. is a whole file.
+ */
+function codeFromProof(
+  r: LineReader,
+  fields: DatasetFields,
+  { statementField, header, formal }: StatementParts,
+): string {
+  const proofField = fields.proof ?? PROOF_FIELDS.find((f) => typeof r.line[f] === "string");
+  const proof = proofField === undefined ? undefined : readString(r, proofField);
+  if (fields.proof !== undefined && proof === undefined) throw missingNamedField(r, fields.proof, "--proof-field");
+  if (formal === undefined || proof === undefined) {
+    const has =
+      formal === undefined
+        ? `no ${statementField}`
+        : `${statementField} but no proof field (${PROOF_FIELDS.join(", ")})`;
+    throw new DatasetError(
+      `${r.where}: no Lean code to check: the line has no code, file or tactic field and ${has}; name the field holding the whole Lean code with --code-field FIELD, or the proof that completes ${statementField} with --proof-field FIELD`,
+    );
+  }
+  const name = declaredName(formal);
+  const wholeFile =
+    name !== undefined &&
+    new RegExp(`(?:^|\\s)(?:theorem|lemma)\\s+${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=[\\s:({[])`).test(proof);
+  if (wholeFile) return /^\s*import\s/m.test(proof) ? proof : joinLean(header, proof);
+  return joinLean(joinLean(header, formal.replace(/\s*sorry\s*$/, "")), indentProof(proof));
+}
+
+/** Set the item's code: the code field, else (when the item has no file or tactic) built from statement and proof. */
+function setCode(r: LineReader, fields: DatasetFields, parts: StatementParts, item: Record<string, unknown>): void {
+  const codeField = fields.code ?? "code";
+  // LeanFleet's own `code` goes to the API's schema as it is (its message names the fix); another field must be text.
+  const code = fields.code === undefined ? r.line.code : readString(r, codeField);
+  if (fields.code !== undefined && code === undefined) throw missingNamedField(r, codeField, "--code-field");
+  if (code !== undefined) item.code = code;
+  else if (item.file === undefined && item.tactic === undefined) item.code = codeFromProof(r, fields, parts);
+}
+
+/** Set the item's id, and its group (pass@k and early stop work per problem). */
+function setId(r: LineReader, fields: DatasetFields, item: Record<string, unknown>): void {
+  const { line, where } = r;
+  const idField = fields.id ?? (line.id !== undefined ? "id" : line.name !== undefined ? "name" : undefined);
+  if (idField !== undefined) {
+    const v = line[idField];
+    if (v === undefined || v === null) {
+      if (fields.id !== undefined) throw missingNamedField(r, idField, "--id-field");
+    } else {
+      if (typeof v !== "string" && typeof v !== "number")
+        throw new DatasetError(`${where}: ${idField}: must be a string (the item's id), got ${preview(v)}`);
+      item.id = String(v);
+      r.used.add(idField);
+    }
+  }
+  if (item.group === undefined && typeof item.id === "string") item.group = item.id;
+}
+
 /**
  * Map one dataset line to a batch item. LeanFleet's own fields (code, file, tactic, group, id, meta, statement, ...)
  * pass through; otherwise code is header + statement + proof; a proof that declares the statement's theorem itself
@@ -71,86 +172,16 @@ function toItem(
   where: string,
   ignored: Set<string>,
 ): BatchItemInput {
-  const used = new Set<string>();
-  const str = (field: string): string | undefined => {
-    const v = line[field];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== "string") throw new DatasetError(`${where}: ${field}: must be a string, got ${preview(v)}`);
-    used.add(field);
-    return v;
-  };
+  const r: LineReader = { line, where, used: new Set<string>() };
   const item: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(line)) if (API_FIELDS.has(k) && k !== "code") item[k] = v;
-
-  const statementField = fields.statement ?? "formal_statement";
-  const headerField = fields.header ?? "header";
-  const header = str(headerField) ?? "";
-  const formal = statementField === "statement" ? undefined : str(statementField);
-  if (fields.statement !== undefined && formal === undefined && statementField !== "statement") {
-    throw new DatasetError(
-      `${where}: ${statementField}: missing (named by --statement-field); add it to every line or drop --statement-field`,
-    );
-  }
-
-  // The code to check.
-  const codeField = fields.code ?? "code";
-  // LeanFleet's own `code` goes to the API's schema as it is (its message names the fix); another field must be text.
-  const code = fields.code === undefined ? line.code : str(codeField);
-  if (fields.code !== undefined && code === undefined) {
-    throw new DatasetError(
-      `${where}: ${codeField}: missing (named by --code-field); add it to every line or drop --code-field`,
-    );
-  }
-  if (code !== undefined) {
-    item.code = code;
-  } else if (item.file === undefined && item.tactic === undefined) {
-    const proofField = fields.proof ?? PROOF_FIELDS.find((f) => typeof line[f] === "string");
-    const proof = proofField === undefined ? undefined : str(proofField);
-    if (fields.proof !== undefined && proof === undefined) {
-      throw new DatasetError(
-        `${where}: ${fields.proof}: missing (named by --proof-field); add it to every line or drop --proof-field`,
-      );
-    }
-    if (formal === undefined || proof === undefined) {
-      const has =
-        formal === undefined
-          ? `no ${statementField}`
-          : `${statementField} but no proof field (${PROOF_FIELDS.join(", ")})`;
-      throw new DatasetError(
-        `${where}: no Lean code to check: the line has no code, file or tactic field and ${has}; name the field holding the whole Lean code with --code-field FIELD, or the proof that completes ${statementField} with --proof-field FIELD`,
-      );
-    }
-    const name = declaredName(formal);
-    const wholeFile =
-      name !== undefined &&
-      new RegExp(`(?:^|\\s)(?:theorem|lemma)\\s+${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=[\\s:({[])`).test(
-        proof,
-      );
-    if (wholeFile) item.code = /^\s*import\s/m.test(proof) ? proof : joinLean(header, proof);
-    else item.code = joinLean(joinLean(header, formal.replace(/\s*sorry\s*$/, "")), indentProof(proof));
-  }
-  if (item.statement === undefined && formal !== undefined) item.statement = joinLean(header, formal);
-
-  // The item's id, and its group (pass@k and early stop work per problem).
-  const idField = fields.id ?? (line.id !== undefined ? "id" : line.name !== undefined ? "name" : undefined);
-  if (idField !== undefined) {
-    const v = line[idField];
-    if (v === undefined || v === null) {
-      if (fields.id !== undefined)
-        throw new DatasetError(
-          `${where}: ${idField}: missing (named by --id-field); add it to every line or drop --id-field`,
-        );
-    } else {
-      if (typeof v !== "string" && typeof v !== "number")
-        throw new DatasetError(`${where}: ${idField}: must be a string (the item's id), got ${preview(v)}`);
-      item.id = String(v);
-      used.add(idField);
-    }
-  }
-  if (item.group === undefined && typeof item.id === "string") item.group = item.id;
+  const parts = statementParts(r, fields);
+  setCode(r, fields, parts, item);
+  if (item.statement === undefined && parts.formal !== undefined) item.statement = joinLean(parts.header, parts.formal);
+  setId(r, fields, item);
 
   // Everything else: into meta (when the line has no meta of its own), else left out with one warning.
-  const rest = Object.keys(line).filter((k) => !API_FIELDS.has(k) && !used.has(k));
+  const rest = Object.keys(line).filter((k) => !API_FIELDS.has(k) && !r.used.has(k));
   if (rest.length > 0) {
     if (line.meta === undefined) item.meta = Object.fromEntries(rest.map((k) => [k, line[k]]));
     else for (const k of rest) ignored.add(k);

@@ -5,10 +5,15 @@ import { createHash } from "node:crypto";
 import { readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { z } from "zod";
 import { RESULT_CURSOR_MAX_CHARS, ResultCursor, seqOfJob, type SeqRange } from "../services/batches/index.js";
+import { LeanFleetError } from "../services/core/index.js";
 import type { JobResult } from "../services/jobs/index.js";
 
 /** A problem with `--resume` (no state, another dataset, a damaged results file); the message says what to do. */
-export class ResumeError extends Error {}
+export class ResumeError extends LeanFleetError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("resume_state", message, {}, options);
+  }
+}
 
 const stateSchema = z.object({
   v: z.literal(1),

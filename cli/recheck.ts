@@ -3,7 +3,9 @@
 // and diff the verdicts of two runs, naming both environments.
 import { readFile } from "node:fs/promises";
 import type { BatchItemInput } from "../services/client/index.js";
+import { UsageError } from "../services/core/index.js";
 import { matchingAdvisories, type Advisory, type EnvironmentRecord } from "../services/environment/index.js";
+import { ResultsFileError } from "../services/report/index.js";
 
 /** The fields of a results-file line that recheck reads. */
 export interface RecheckedResult {
@@ -29,7 +31,7 @@ export async function readResultsFile(path: string): Promise<RecheckedResult[]> 
       try {
         return JSON.parse(line) as RecheckedResult;
       } catch (err) {
-        throw new Error(`${path}:${n + 1} is not a JSON result (${(err as Error).message})`);
+        throw new ResultsFileError(`${path}:${n + 1} is not a JSON result (${(err as Error).message})`, { cause: err });
       }
     });
 }
@@ -70,7 +72,7 @@ export function itemsFor(
   return selected.map((r) => {
     const item = typeof r.index === "number" ? dataset[r.index] : r.id !== undefined ? byId.get(r.id) : undefined;
     if (item === undefined)
-      throw new Error(
+      throw new UsageError(
         `result ${r.jobId}${r.id ? ` (id ${JSON.stringify(r.id)})` : ""} has no item in ${datasetPath} (index ${r.index ?? "none"}); pass the dataset the run evaluated`,
       );
     return item;

@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import type { Command } from "commander";
 import type { JobAnswer } from "../../services/client/index.js";
+import { UsageError } from "../../services/core/index.js";
 import { connect, type ConnectionOptions } from "../connection.js";
 import { checkExitCode, formatFailedChecks, formatMessages, SIMULATED_BANNER, verdictLine } from "../diagnostics.js";
 
@@ -69,9 +70,11 @@ export function registerCheck(program: Command, io: { out: (s: string) => void; 
       const content = await readFile(file, "utf8");
       const timeoutMs = opts.timeoutMs === undefined ? undefined : Number(opts.timeoutMs);
       if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100))
-        throw new Error(`--timeout-ms must be a whole number >= 100, got ${opts.timeoutMs}`);
+        throw new UsageError(`--timeout-ms must be a whole number >= 100, got ${opts.timeoutMs}`);
       if (opts.strict && opts.statement === undefined)
-        throw new Error("--strict needs --statement FILE: comparator checks the proof against the problem's statement");
+        throw new UsageError(
+          "--strict needs --statement FILE: comparator checks the proof against the problem's statement",
+        );
       const statement = opts.statement === undefined ? undefined : await readFile(opts.statement, "utf8");
       const client = connect(conn, process.env, (line) => io.err(line));
       const startedAt = Date.now();
