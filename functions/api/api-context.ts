@@ -4,6 +4,7 @@ import { newBatchId } from "../../services/jobs/index.js";
 import type { JobQueue, ObjectStore } from "../../services/core/index.js";
 import { API_DEFAULTS, type ApiDeps, type ApiLimits, type BodyReader, type ClusterStatus } from "./deps.js";
 import { Enqueuer } from "./enqueue.js";
+import { ApiConfigError } from "./config.js";
 import { BadRequestError } from "./errors.js";
 import { guardQueue, guardStore } from "./guard.js";
 import { JobIdSigner, loadIdSecret } from "./job-ids.js";
@@ -44,13 +45,13 @@ export interface ApiContext {
 /** Apply defaults to deps and build the per-app helpers. */
 export function resolveDeps(deps: ApiDeps, log?: ErrorLog): ApiContext {
   const fleets = Object.keys(deps.queues);
-  if (fleets.length === 0) throw new Error("createApp: deps.queues must name at least one fleet");
+  if (fleets.length === 0) throw new ApiConfigError("createApp: deps.queues must name at least one fleet");
   const defaultFleet =
     deps.defaultFleet ?? (fleets.includes(API_DEFAULTS.defaultFleet) ? API_DEFAULTS.defaultFleet : fleets[0]!);
   if (deps.idSecret !== undefined && !/^[0-9a-f]{64}$/.test(deps.idSecret))
-    throw new Error("createApp: idSecret must be 64 lowercase hex digits");
+    throw new ApiConfigError("createApp: idSecret must be 64 lowercase hex digits");
   if (!fleets.includes(defaultFleet))
-    throw new Error(
+    throw new ApiConfigError(
       `createApp: defaultFleet ${JSON.stringify(defaultFleet)} is not one of the fleets ${fleets.join(", ")}`,
     );
   const limits: ApiLimits = {

@@ -61,7 +61,10 @@ export interface ApiConfig {
   logLevel: string;
 }
 
-/** The environment is missing or malformed; the message names the variable and the fix. */
+/**
+ * The API's configuration (its environment, or createApp's deps) is missing or malformed; the message names the
+ * variable and the fix.
+ */
 export class ApiConfigError extends LeanFleetError {
   constructor(message: string, options?: ErrorOptions) {
     super("api_config", message, {}, options);
@@ -122,14 +125,14 @@ function parseEcsTargets(env: NodeJS.ProcessEnv): ApiConfig["ecs"] {
   return out;
 }
 
-/** Parse the API's environment. With `requireKeys`, at least one API key must be configured. */
-export function parseApiConfig(env: NodeJS.ProcessEnv, options: { requireKeys: boolean }): ApiConfig {
+/** fleet -> SQS queue URL, from LEANFLEET_QUEUE_URLS (required, at least one fleet). */
+function parseQueueUrls(env: NodeJS.ProcessEnv): Record<string, string> {
   const urls = env[API_ENV.queueUrls];
   if (!urls)
     throw new ApiConfigError(
       `${API_ENV.queueUrls} is not set: give a JSON object of fleet -> queue URL, e.g. {"default":"https://sqs…/leanfleet-default"}`,
     );
-  const queueUrls = json(
+  return json(
     API_ENV.queueUrls,
     urls,
     z
@@ -139,8 +142,10 @@ export function parseApiConfig(env: NodeJS.ProcessEnv, options: { requireKeys: b
       )
       .refine((o) => Object.keys(o).length > 0, "name at least one fleet"),
   );
-  const bucket = env[API_ENV.bucket];
-  if (!bucket) throw new ApiConfigError(`${API_ENV.bucket} is not set: give the name of the results bucket`);
+}
+
+/** The API keys of LEANFLEET_API_KEYS (bare digests get ids key-1, key-2, …); with `requireKeys`, at least one. */
+function parseKeys(env: NodeJS.ProcessEnv, requireKeys: boolean): ApiKeyEntry[] {
   const rawKeys = env[API_ENV.apiKeys];
   const entries = rawKeys && rawKeys.trim() !== "" ? json(API_ENV.apiKeys, rawKeys, z.array(keyEntry)) : [];
   const keys: ApiKeyEntry[] = entries.map((e, i) =>
@@ -156,31 +161,33 @@ export function parseApiConfig(env: NodeJS.ProcessEnv, options: { requireKeys: b
           },
         },
   );
-  if (options.requireKeys && keys.length === 0) {
+  if (requireKeys && keys.length === 0) {
     throw new ApiConfigError(
       `${API_ENV.apiKeys} holds no API key: in AWS keys are required. Set it to a JSON array of SHA-256 hex digests of your keys (printf %s "$KEY" | sha256sum)`,
     );
   }
+  return keys;
+}
+
+/** LEANFLEET_DEFAULT_FLEET, which must be one of the configured fleets. */
+function parseDefaultFleet(env: NodeJS.ProcessEnv, queueUrls: Record<string, string>): string | undefined {
   const defaultFleet = env[API_ENV.defaultFleet] || undefined;
   if (defaultFleet !== undefined && !(defaultFleet in queueUrls)) {
     throw new ApiConfigError(
       `${API_ENV.defaultFleet}=${defaultFleet} is not one of the fleets in ${API_ENV.queueUrls} (${Object.keys(queueUrls).join(", ")})`,
     );
   }
-  const ecs = parseEcsTargets(env);
+  return defaultFleet;
+}
+
+/** The default key limits and the wait limits set in the environment (unset ones keep API_DEFAULTS). */
+function parseLimits(env: NodeJS.ProcessEnv): Pick<ApiConfig, "keyLimits" | "limits"> {
   const rps = num(env, API_ENV.rateRps, 0.001);
   const burst = num(env, API_ENV.rateBurst, 1);
   const maxQueued = num(env, API_ENV.maxQueuedJobs, 0);
   const maxWait = num(env, API_ENV.maxWaitSeconds, 0);
   const kiminaWait = num(env, API_ENV.kiminaWaitSeconds, 1);
   return {
-    queueUrls,
-    bucket,
-    defaultFleet,
-    keys,
-    awsEndpoint: env[API_ENV.awsEndpoint] || undefined,
-    region: env[API_ENV.region] || "us-east-1",
-    ecs,
     keyLimits: {
       ...(rps === undefined ? {} : { requestsPerSecond: rps }),
       ...(burst === undefined ? {} : { burst }),
@@ -190,6 +197,28 @@ export function parseApiConfig(env: NodeJS.ProcessEnv, options: { requireKeys: b
       ...(maxWait === undefined ? {} : { maxWaitSeconds: Math.min(API_DEFAULTS.limits.maxWaitSeconds, maxWait) }),
       ...(kiminaWait === undefined ? {} : { kiminaWaitSeconds: kiminaWait }),
     },
+  };
+}
+
+/** Parse the API's environment. With `requireKeys`, at least one API key must be configured. */
+export function parseApiConfig(env: NodeJS.ProcessEnv, options: { requireKeys: boolean }): ApiConfig {
+  const queueUrls = parseQueueUrls(env);
+  const bucket = env[API_ENV.bucket];
+  if (!bucket) throw new ApiConfigError(`${API_ENV.bucket} is not set: give the name of the results bucket`);
+  const keys = parseKeys(env, options.requireKeys);
+  const defaultFleet = parseDefaultFleet(env, queueUrls);
+  const ecs = parseEcsTargets(env);
+  const { keyLimits, limits } = parseLimits(env);
+  return {
+    queueUrls,
+    bucket,
+    defaultFleet,
+    keys,
+    awsEndpoint: env[API_ENV.awsEndpoint] || undefined,
+    region: env[API_ENV.region] || "us-east-1",
+    ecs,
+    keyLimits,
+    limits,
     simulated: env[API_ENV.simulate] === "1" || env[API_ENV.simulate] === "true",
     logLevel: env[API_ENV.logLevel] || "info",
   };

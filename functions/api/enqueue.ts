@@ -2,15 +2,23 @@
 // chunked sends): single sends go through the caller's coalescer; batch sends report exactly which seqs were sent.
 import { encodeJob, PartialSendError, sendJobs, type Job } from "../../services/jobs/index.js";
 import type { SeqRange } from "../../services/batches/index.js";
-import type { JobQueue, ObjectStore } from "../../services/core/index.js";
+import { LeanFleetError, type JobQueue, type ObjectStore } from "../../services/core/index.js";
 
-/** Thrown when a batch was enqueued only in part; `sent` lists the seq ranges that reached the queue. */
-export class PartialEnqueueError extends Error {
+/**
+ * Thrown when a batch was enqueued only in part; `sent` lists the seq ranges that reached the queue. The routes
+ * catch it and answer with the batch's ids (errors.ts, PartialEnqueueFailure); it never reaches the error handler.
+ */
+export class PartialEnqueueError extends LeanFleetError {
   constructor(
     readonly sent: SeqRange[],
     cause: unknown,
   ) {
-    super(`enqueueing stopped part-way: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      "partial_enqueue",
+      `enqueueing stopped part-way: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { sent },
+      { cause },
+    );
   }
 }
 

@@ -13,7 +13,7 @@ import {
   type KeyObject,
 } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
-import type { ObjectStore } from "../../services/core/index.js";
+import { InternalError, type ObjectStore } from "../../services/core/index.js";
 
 /** Key of the id-signing secret in the object store (must not expire: ids issued under it stop verifying). */
 export const ID_SECRET_KEY = "config/id-secret";
@@ -25,7 +25,9 @@ export async function loadIdSecret(store: ObjectStore): Promise<Buffer> {
   await store.put(ID_SECRET_KEY, randomBytes(32).toString("hex"), { ifAbsent: true, contentType: "text/plain" });
   const winner = (await store.get(ID_SECRET_KEY))?.trim() ?? "";
   if (!/^[0-9a-f]{64}$/.test(winner))
-    throw new Error(`${ID_SECRET_KEY} in the bucket is not 64 hex digits; delete it to have a new one created`);
+    // Only this function writes the secret, always 64 hex digits: anything else is a broken invariant, answered as a
+    // plain 500 (the message, naming the bucket's key, is logged, not sent).
+    throw new InternalError(`${ID_SECRET_KEY} in the bucket is not 64 hex digits; delete it to have a new one created`);
   return Buffer.from(winner, "hex");
 }
 

@@ -11,7 +11,7 @@ import type { Hono } from "hono";
 import { pino } from "pino";
 import { storageFromConfig } from "./aws-deps.js";
 import { createApp } from "./app.js";
-import { parseApiConfig, type ApiConfig } from "./config.js";
+import { ApiConfigError, parseApiConfig, type ApiConfig } from "./config.js";
 import type { ClusterStatus } from "./deps.js";
 import type { ApiEnv } from "./env.js";
 
@@ -107,7 +107,9 @@ async function main(): Promise<void> {
   const portText = values.port ?? process.env[LOCAL_PORT_ENV];
   const port = portText === undefined || portText === "" ? LOCAL_API_DEFAULTS.port : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port / ${LOCAL_PORT_ENV} must be a TCP port (0-65535), got ${JSON.stringify(portText)}`);
+    throw new ApiConfigError(
+      `--port / ${LOCAL_PORT_ENV} must be a TCP port (0-65535), got ${JSON.stringify(portText)}`,
+    );
   const app = localAppFromConfig(parseApiConfig(process.env, { requireKeys: false }));
   const server = await serveApi(app, { port, host: values.host ?? LOCAL_API_DEFAULTS.host });
   const log = pino();

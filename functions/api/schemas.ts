@@ -2,7 +2,7 @@
 // drift. Messages name the fix; cross-field rules live in the refinements below.
 import { z } from "zod";
 import { JOB_DEFAULTS, replOptionsSchema, TRUST_LEVELS } from "../../services/jobs/index.js";
-import { holdsNoLean } from "../../services/verify/index.js";
+import { checkRules } from "./check-rules.js";
 
 /** Fleet names: lowercase letters, digits and '-', 1..40 characters (as in the job format). */
 export const FLEET_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -135,98 +135,6 @@ const checkShape = {
       'Trust level: "fast" (default: errors, sorries, axioms, statement and kernel options, in the REPL) or "strict" (also leanprover/comparator in a fresh sandboxed process; needs statement).',
     ),
 };
-
-/** Cross-field rules of a check: exactly one kind, and only the fields that kind takes. */
-function checkRules(
-  v: {
-    code?: unknown;
-    file?: { content: string } | undefined;
-    tactic?: unknown;
-    proofState?: unknown;
-    env?: unknown;
-    options?: unknown;
-    statement?: unknown;
-    theorems?: unknown;
-    verify?: unknown;
-    permittedAxioms?: unknown;
-  },
-  ctx: z.RefinementCtx,
-): void {
-  if (typeof v.code === "string" && v.env === undefined && holdsNoLean(v.code)) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["code"],
-      message:
-        'holds no Lean command (it is empty, blank or only comments); send the Lean source to check, e.g. "theorem t : 1 + 1 = 2 := rfl"',
-    });
-  }
-  if (v.file !== undefined && v.env === undefined && holdsNoLean(v.file.content)) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["file", "content"],
-      message: "holds no Lean command (it is empty, blank or only comments); send the file to check",
-    });
-  }
-  if (v.tactic !== undefined) {
-    for (const f of ["statement", "theorems", "permittedAxioms", "verify"] as const) {
-      if (v[f] !== undefined)
-        ctx.addIssue({
-          code: "custom",
-          path: [f],
-          message: "applies to code or file, not to a tactic step; remove it",
-        });
-    }
-  }
-  if (v.verify === "strict" && v.statement === undefined && v.tactic === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["statement"],
-      message: 'is required with verify "strict": comparator checks the proof against the problem\'s statement',
-    });
-  }
-  const kinds = (["code", "file", "tactic"] as const).filter((k) => v[k] !== undefined);
-  if (kinds.length === 0) {
-    ctx.addIssue({
-      code: "custom",
-      path: [],
-      message: 'give exactly one of code, file or tactic, e.g. {"code": "theorem t : 1 + 1 = 2 := rfl"}',
-    });
-  } else if (kinds.length > 1) {
-    ctx.addIssue({
-      code: "custom",
-      path: [kinds[1]!],
-      message: `cannot be combined with ${kinds[0]}; send exactly one of code, file or tactic`,
-    });
-  }
-  if (v.tactic !== undefined && v.proofState === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["proofState"],
-      message: "is required with tactic: pass the ps_… handle of the proof state to run the tactic on",
-    });
-  }
-  if (v.tactic === undefined && v.proofState !== undefined) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["proofState"],
-      message: "is only used with tactic; to elaborate code on a state, pass an env_… handle as env",
-    });
-  }
-  if (v.tactic !== undefined && v.env !== undefined) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["env"],
-      message: "is not used with tactic (the proof state carries its environment); remove it",
-    });
-  }
-  if (v.tactic !== undefined && v.options !== undefined) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["options"],
-      message: "REPL options apply to code or file, not to tactic; remove them",
-    });
-  }
-}
 
 /** Body of `POST /v1/jobs`. */
 export const jobSubmissionSchema = z

@@ -39,44 +39,73 @@ const detail401 = {
 };
 const kiminaSecurity = [{ kimina: [] }];
 
-/** The `securitySchemes` entry and `paths` of the Kimina routes. */
-export function kiminaOpenApiPaths(): { securityScheme: object; paths: Record<string, object> } {
-  const checkResult = {
-    type: "object",
-    required: ["id", "time"],
-    description: "Exactly one of error or response. Line numbers refer to the whole submitted snippet.",
-    properties: {
-      id: { type: "string" },
-      time: {
-        type: "number",
-        description: "Seconds the snippet ran (the timeout for a timeout); 0.0 when it did not run",
+/** One snippet's entry in /api/check's `results`. */
+const checkResult = {
+  type: "object",
+  required: ["id", "time"],
+  description: "Exactly one of error or response. Line numbers refer to the whole submitted snippet.",
+  properties: {
+    id: { type: "string" },
+    time: {
+      type: "number",
+      description: "Seconds the snippet ran (the timeout for a timeout); 0.0 when it did not run",
+    },
+    response: replResponse,
+    error: {
+      type: "string",
+      description:
+        'Timeouts say "timed out"; "Failed to get REPL: …" when not run; "No result within this call\'s … wait" when not back in time',
+    },
+    diagnostics: {
+      type: "object",
+      properties: { repl_uuid: { type: "string" }, memory_max: { type: "number" } },
+      description: "With debug, and for timeouts",
+    },
+    ...leanfleetExtras,
+  },
+};
+
+/** One code's entry in /verify's `results`. */
+const verifyResult = {
+  type: "object",
+  required: ["custom_id"],
+  description: "Exactly one of error or response; `time` inside response.",
+  properties: {
+    custom_id: { type: "string" },
+    response: replResponse,
+    error: { type: "string" },
+    ...leanfleetExtras,
+  },
+};
+
+/** POST /api/check, Kimina Lean Server 2.0's route. */
+function checkPath(): object {
+  return {
+    post: {
+      summary:
+        "Kimina Lean Server 2.0: check snippets (one batch on the fleet; waits for the results, LEANFLEET_KIMINA_WAIT_SECONDS at most)",
+      tags: ["Kimina Lean Server"],
+      security: kiminaSecurity,
+      requestBody: { required: true, content: { "application/json": { schema: json(checkRequestSchema) } } },
+      responses: {
+        "200": {
+          description: "One result per snippet, in order; per-snippet errors instead of 429/500",
+          content: {
+            "application/json": {
+              schema: { type: "object", properties: { results: { type: "array", items: checkResult } } },
+            },
+          },
+        },
+        "401": detail401,
+        "422": detail422,
       },
-      response: replResponse,
-      error: {
-        type: "string",
-        description:
-          'Timeouts say "timed out"; "Failed to get REPL: …" when not run; "No result within this call\'s … wait" when not back in time',
-      },
-      diagnostics: {
-        type: "object",
-        properties: { repl_uuid: { type: "string" }, memory_max: { type: "number" } },
-        description: "With debug, and for timeouts",
-      },
-      ...leanfleetExtras,
     },
   };
-  const verifyResult = {
-    type: "object",
-    required: ["custom_id"],
-    description: "Exactly one of error or response; `time` inside response.",
-    properties: {
-      custom_id: { type: "string" },
-      response: replResponse,
-      error: { type: "string" },
-      ...leanfleetExtras,
-    },
-  };
-  const verify = (summary: string) => ({
+}
+
+/** POST /verify and its alias: Kimina's legacy route. */
+function verifyPath(summary: string): object {
+  return {
     post: {
       summary,
       tags: ["Kimina Lean Server"],
@@ -95,7 +124,11 @@ export function kiminaOpenApiPaths(): { securityScheme: object; paths: Record<st
         "422": detail422,
       },
     },
-  });
+  };
+}
+
+/** The `securitySchemes` entry and `paths` of the Kimina routes. */
+export function kiminaOpenApiPaths(): { securityScheme: object; paths: Record<string, object> } {
   return {
     securityScheme: {
       type: "apiKey",
@@ -105,29 +138,9 @@ export function kiminaOpenApiPaths(): { securityScheme: object; paths: Record<st
         "Kimina's form: `Bearer <key>` or the raw key (the same keys as /v1); any value when keys are off (local)",
     },
     paths: {
-      "/api/check": {
-        post: {
-          summary:
-            "Kimina Lean Server 2.0: check snippets (one batch on the fleet; waits for the results, LEANFLEET_KIMINA_WAIT_SECONDS at most)",
-          tags: ["Kimina Lean Server"],
-          security: kiminaSecurity,
-          requestBody: { required: true, content: { "application/json": { schema: json(checkRequestSchema) } } },
-          responses: {
-            "200": {
-              description: "One result per snippet, in order; per-snippet errors instead of 429/500",
-              content: {
-                "application/json": {
-                  schema: { type: "object", properties: { results: { type: "array", items: checkResult } } },
-                },
-              },
-            },
-            "401": detail401,
-            "422": detail422,
-          },
-        },
-      },
-      "/verify": verify("Kimina's legacy route (Lean4Client.verify): codes with custom_id"),
-      "/one_pass_verify_batch": verify("Alias of /verify"),
+      "/api/check": checkPath(),
+      "/verify": verifyPath("Kimina's legacy route (Lean4Client.verify): codes with custom_id"),
+      "/one_pass_verify_batch": verifyPath("Alias of /verify"),
       "/": {
         get: {
           summary: 'Kimina health: {"status": "ok"} (also /health/)',

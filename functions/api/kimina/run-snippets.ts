@@ -11,7 +11,7 @@ import {
 } from "../../../services/batches/index.js";
 import { batchJobId, FORMAT_VERSION, JOB_DEFAULTS, type Job, type JobResult } from "../../../services/jobs/index.js";
 import type { InfotreeMode } from "../../../services/repl/index.js";
-import { LeanFleetError } from "../../../services/core/index.js";
+import { InternalError, LeanFleetError, type JobQueue } from "../../../services/core/index.js";
 import type { ApiContext } from "../api-context.js";
 import { PartialEnqueueError } from "../enqueue.js";
 import type { Principal } from "../limits.js";
@@ -48,10 +48,8 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 /** Kimina's error for snippets that never reached a REPL (2.1.3 words it "Failed to get REPL: …"). */
 const notRun = (why: string) => `Failed to get REPL: ${why}`;
 
-/** Submit the call's snippets as one batch and wait for their results; one outcome per snippet, in order. */
-export async function runSnippets(ctx: ApiContext, run: SnippetRun): Promise<SnippetOutcome[]> {
-  const n = run.codes.length;
-  const everyone = (error: string): SnippetOutcome[] => run.codes.map(() => ({ error }));
+/** The call's batch (on the default fleet) and its jobs, one per snippet: a snippet's seq is its index. */
+function snippetBatch(ctx: ApiContext, run: SnippetRun): { manifest: BatchManifest; jobs: Job[]; queue: JobQueue } {
   const { fleet, queue } = ctx.queueOf(undefined, "fleet");
   const at = new Date(ctx.now()).toISOString();
   const manifest: BatchManifest = {
@@ -77,32 +75,65 @@ export async function runSnippets(ctx: ApiContext, run: SnippetRun): Promise<Sni
     batchId: manifest.batchId,
     submittedAt: at,
   }));
+  return { manifest, jobs, queue };
+}
 
-  // Admission: the key's request rate and queued-jobs limits, then the batch records. A refusal answers every
-  // snippet with its reason (kimina-client would resend the whole call after a 429, and give up after 3).
-  let sent: boolean[];
-  let part: BatchPart;
-  try {
-    ctx.rate.take(run.principal);
-    await ctx.queued.admit(run.principal, n);
-    if (!(await ctx.batches.create(manifest)))
-      throw new Error(`batch id ${manifest.batchId} already exists (id generator collision)`);
-    part = await ctx.batches.reserve(manifest.batchId, n, at);
-    if (part.start !== 0) throw new Error(`batch ${manifest.batchId} was appended to by another call`);
-  } catch (err) {
-    if (!(err instanceof LeanFleetError)) ctx.log?.error({ err }, "kimina call not admitted");
-    return everyone(notRun(messageOf(err)));
-  }
+/**
+ * Admission: the key's request rate and queued-jobs limits, then the batch records (the whole call is one new batch,
+ * so its part starts at seq 0).
+ */
+async function admitCall(
+  ctx: ApiContext,
+  principal: Principal,
+  manifest: BatchManifest,
+  n: number,
+): Promise<BatchPart> {
+  ctx.rate.take(principal);
+  await ctx.queued.admit(principal, n);
+  if (!(await ctx.batches.create(manifest)))
+    throw new InternalError(`batch id ${manifest.batchId} already exists (id generator collision)`, {
+      batchId: manifest.batchId,
+    });
+  const part = await ctx.batches.reserve(manifest.batchId, n, manifest.createdAt);
+  if (part.start !== 0)
+    throw new InternalError(`batch ${manifest.batchId} was appended to by another call`, { batchId: manifest.batchId });
+  return part;
+}
+
+/** Send the jobs; which were sent (a partial failure keeps the batch's records to those). */
+async function enqueueSnippets(
+  ctx: ApiContext,
+  queue: JobQueue,
+  batch: { manifest: BatchManifest; part: BatchPart },
+  jobs: Job[],
+): Promise<boolean[]> {
   try {
     await ctx.enqueuer.submitMany(queue, jobs, 0);
-    sent = jobs.map(() => true);
+    return jobs.map(() => true);
   } catch (err) {
     const ranges = err instanceof PartialEnqueueError ? err.sent : [];
-    sent = jobs.map((_, seq) => ranges.some((r) => seq >= r.from && seq <= r.to));
-    await ctx.batches.truncate(manifest.batchId, part, ranges).catch(() => undefined);
-    ctx.log?.error({ err, batchId: manifest.batchId }, "kimina call enqueued in part");
+    const sent = jobs.map((_, seq) => ranges.some((r) => seq >= r.from && seq <= r.to));
+    await ctx.batches.truncate(batch.manifest.batchId, batch.part, ranges).catch(() => undefined);
+    ctx.log?.error({ err, batchId: batch.manifest.batchId }, "kimina call enqueued in part");
+    return sent;
   }
-  ctx.queued.record(run.principal, fleet, sent.filter(Boolean).length);
+}
+
+/** Submit the call's snippets as one batch and wait for their results; one outcome per snippet, in order. */
+export async function runSnippets(ctx: ApiContext, run: SnippetRun): Promise<SnippetOutcome[]> {
+  const { manifest, jobs, queue } = snippetBatch(ctx, run);
+  // A refusal answers every snippet with its reason (kimina-client would resend the whole call after a 429, and give
+  // up after 3).
+  let part: BatchPart;
+  try {
+    part = await admitCall(ctx, run.principal, manifest, run.codes.length);
+  } catch (err) {
+    if (!(err instanceof LeanFleetError) || err.code === "internal")
+      ctx.log?.error({ err }, "kimina call not admitted");
+    return run.codes.map(() => ({ error: notRun(messageOf(err)) }));
+  }
+  const sent = await enqueueSnippets(ctx, queue, { manifest, part }, jobs);
+  ctx.queued.record(run.principal, manifest.fleet, sent.filter(Boolean).length);
 
   const results = await waitForResults(ctx, manifest.batchId, sent, run.signal);
   const budget = ctx.limits.kiminaWaitSeconds;

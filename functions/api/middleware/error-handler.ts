@@ -1,5 +1,5 @@
 // The one place where errors become HTTP responses: stable code -> status, JSON body {error:{code,message,field?}},
-// Retry-After for limits and retryable failures. Unknown errors are logged and answered as 500 `internal`.
+// Retry-After for limits and retryable failures. Unknown and `internal` errors are logged and answered as 500 `internal`.
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -84,7 +84,9 @@ function respond(c: Context, status: ContentfulStatusCode, body: ErrorBody, retr
 /** `app.onError` handler. */
 export function errorHandler(log?: ErrorLog): ErrorHandler {
   return (err, c) => {
-    if (err instanceof LeanFleetError) {
+    // An `internal` error is a bug or a race (InternalError): answered like any unexpected error, its message logged
+    // but not sent.
+    if (err instanceof LeanFleetError && err.code !== "internal") {
       const status = ERROR_STATUS[err.code as KnownErrorCode] ?? 500;
       const field =
         err instanceof ApiError
