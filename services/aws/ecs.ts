@@ -1,6 +1,6 @@
 // TaskProtection on Amazon ECS (UpdateTaskProtection for this task), and a no-op one for running outside ECS.
 import { UpdateTaskProtectionCommand, type ECSClient } from "@aws-sdk/client-ecs";
-import type { TaskProtection } from "../core/index.js";
+import { LeanFleetError, type TaskProtection } from "../core/index.js";
 
 /** Defaults of the ECS task protection adapter. */
 export const ECS_PROTECTION_DEFAULTS = {
@@ -44,14 +44,19 @@ export class EcsTaskProtection implements TaskProtection {
   identity(): Promise<EcsTaskIdentity> {
     this.#identity ??= (async () => {
       if (!this.#metadataUri) {
-        throw new Error(
+        throw new LeanFleetError(
+          "not_configured",
           "ECS_CONTAINER_METADATA_URI_V4 is not set: EcsTaskProtection works only inside an ECS task; use NoopTaskProtection elsewhere",
         );
       }
       const res = await this.#fetch(`${this.#metadataUri}/task`);
-      if (!res.ok) throw new Error(`ECS task metadata endpoint answered HTTP ${res.status}`);
+      if (!res.ok)
+        throw new LeanFleetError("aws_service", `ECS task metadata endpoint answered HTTP ${res.status}`, {
+          status: res.status,
+        });
       const body = (await res.json()) as { Cluster?: string; TaskARN?: string };
-      if (!body.Cluster || !body.TaskARN) throw new Error("ECS task metadata has no Cluster or TaskARN");
+      if (!body.Cluster || !body.TaskARN)
+        throw new LeanFleetError("aws_service", "ECS task metadata has no Cluster or TaskARN");
       return { cluster: body.Cluster, taskArn: body.TaskARN };
     })();
     this.#identity.catch(() => (this.#identity = undefined));
@@ -70,8 +75,10 @@ export class EcsTaskProtection implements TaskProtection {
     );
     const failure = out.failures?.[0];
     if (failure)
-      throw new Error(
+      throw new LeanFleetError(
+        "aws_service",
         `UpdateTaskProtection failed for ${failure.arn ?? taskArn}: ${failure.reason ?? "?"} ${failure.detail ?? ""}`,
+        { operation: "UpdateTaskProtection", ...(failure.reason ? { reason: failure.reason } : {}) },
       );
   }
 }

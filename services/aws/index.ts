@@ -2,9 +2,10 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { closeSqsWires } from "./sqs.js";
+import { closeSqsWires } from "./sqs-transport.js";
 
-export { SqsJobQueue, SQS_LIMITS, closeSqsWires, type SqsJobQueueOptions } from "./sqs.js";
+export { SqsJobQueue, SQS_LIMITS, type SqsJobQueueOptions } from "./sqs.js";
+export { closeSqsWires } from "./sqs-transport.js";
 export {
   SqsWire,
   SqsServiceError,
@@ -41,8 +42,8 @@ export interface AwsClients {
 }
 
 /**
- * Build SQS, S3 and ECS clients. With an endpoint, the endpoint is set on the client itself (an endpoint from the
- * environment alone makes the SQS client follow the QueueUrl's host, stack.md G3), S3 uses path-style addressing, and
+ * Build SQS, S3 and ECS clients. With an endpoint, the endpoint is set on the client itself (with an endpoint from
+ * the environment alone, the SQS client sends each call to its QueueUrl's host instead), S3 uses path-style addressing, and
  * placeholder credentials are used (local servers do not check them; the SDK insists on having some).
  */
 export function createAwsClients(options: AwsClientOptions): AwsClients {

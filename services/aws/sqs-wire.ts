@@ -8,6 +8,7 @@ import http from "node:http";
 import https from "node:https";
 import aws4 from "aws4";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { InternalError, LeanFleetError } from "../core/index.js";
 
 /** The SQS operations the job queue uses (their input and output shapes are the SDK's, member for member). */
 export type SqsOperation =
@@ -179,7 +180,7 @@ export class SqsWire implements SqsCaller {
   }
 
   #post(headers: http.OutgoingHttpHeaders, body: string): Promise<HttpAnswer> {
-    if (this.#closed) return Promise.reject(new Error("SqsWire is closed"));
+    if (this.#closed) return Promise.reject(new InternalError("SqsWire is closed"));
     const transport = this.#url.protocol === "https:" ? https : http;
     return new Promise<HttpAnswer>((resolve, reject) => {
       const req = transport.request(
@@ -206,7 +207,11 @@ export class SqsWire implements SqsCaller {
         },
       );
       req.setTimeout(SQS_WIRE_DEFAULTS.responseTimeoutMs, () =>
-        req.destroy(new Error(`no answer from SQS within ${SQS_WIRE_DEFAULTS.responseTimeoutMs} ms`)),
+        req.destroy(
+          new LeanFleetError("network", `no answer from SQS within ${SQS_WIRE_DEFAULTS.responseTimeoutMs} ms`, {
+            timeoutMs: SQS_WIRE_DEFAULTS.responseTimeoutMs,
+          }),
+        ),
       );
       req.on("error", reject);
       req.end(body);

@@ -1,21 +1,15 @@
 // JobQueue on Amazon SQS (and on fauxqs locally): long polling, leases through ChangeMessageVisibility, batched sends.
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageBatchCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SendMessageCommand,
-  type DeleteMessageBatchResult,
-  type GetQueueAttributesResult,
-  type ReceiveMessageResult,
-  type SendMessageBatchResult,
-  type SendMessageResult,
-  type SQSClient,
+import type {
+  DeleteMessageBatchResult,
+  GetQueueAttributesResult,
+  ReceiveMessageResult,
+  SendMessageBatchResult,
+  SendMessageResult,
+  SQSClient,
 } from "@aws-sdk/client-sqs";
-import { LeaseLostError, type JobQueue, type QueueDepth, type ReceivedMessage } from "../core/index.js";
-import { SqsWire, type SqsCaller, type SqsOperation } from "./sqs-wire.js";
+import { LeaseLostError, LeanFleetError, type JobQueue, type QueueDepth, type ReceivedMessage } from "../core/index.js";
+import type { SqsCaller } from "./sqs-wire.js";
+import { sqsTransport } from "./sqs-transport.js";
 
 /** Limits of the SQS API that the adapter works within. */
 export const SQS_LIMITS = {
@@ -37,53 +31,12 @@ const LEASE_GONE = new Set([
   "AWS.SimpleQueueService.MessageNotInflight",
 ]);
 
-/** The SDK command of each operation, for the `sdk` transport. */
-const COMMANDS = {
-  SendMessage: SendMessageCommand,
-  SendMessageBatch: SendMessageBatchCommand,
-  ReceiveMessage: ReceiveMessageCommand,
-  DeleteMessage: DeleteMessageCommand,
-  DeleteMessageBatch: DeleteMessageBatchCommand,
-  ChangeMessageVisibility: ChangeMessageVisibilityCommand,
-  GetQueueAttributes: GetQueueAttributesCommand,
-} as const;
-
-/** The SDK client as an {@link SqsCaller}: every call goes through the client's full command pipeline. */
-function sdkCaller(client: SQSClient): SqsCaller {
-  return {
-    call: async (operation: SqsOperation, input: object) => {
-      const Command = COMMANDS[operation] as unknown as new (input: object) => Parameters<SQSClient["send"]>[0];
-      return client.send(new Command(input));
-    },
-  };
-}
-
-/** Wires shared by every queue on the same client and endpoint, so they share one connection pool. */
-const wires = new WeakMap<SQSClient, Map<string, Promise<SqsWire>>>();
-
-function wireFor(client: SQSClient, queueUrl: string): Promise<SqsWire> {
-  let byUrl = wires.get(client);
-  if (!byUrl) wires.set(client, (byUrl = new Map()));
-  const key = /^[a-z]+:\/\/[^/]*/i.exec(queueUrl)?.[0] ?? queueUrl; // the origin (local queue URLs are not always valid URLs)
-  let wire = byUrl.get(key);
-  if (!wire) {
-    wire = SqsWire.forClient(client, queueUrl);
-    wire.catch(() => byUrl.delete(key)); // a failed resolution (no region, no credentials) is retried next call
-    byUrl.set(key, wire);
-  }
-  return wire;
-}
-
-/** Close the wires opened for a client (part of closing the client). */
-export async function closeSqsWires(client: SQSClient): Promise<void> {
-  const byUrl = wires.get(client);
-  wires.delete(client);
-  await Promise.all([...(byUrl?.values() ?? [])].map(async (w) => (await w.catch(() => undefined))?.close()));
-}
-
 /** Options of {@link SqsJobQueue}. */
 export interface SqsJobQueueOptions {
-  /** An SQS client built with an explicit `endpoint` when one is used (see stack.md G3); {@link createAwsClients} does that. */
+  /**
+   * An SQS client built with an explicit `endpoint` when one is used (with the endpoint only in the environment, the
+   * SDK sends each call to its QueueUrl's host); {@link createAwsClients} does that.
+   */
   client: SQSClient;
   /** The queue URL exactly as CreateQueue / GetQueueUrl returned it. */
   queueUrl: string;
@@ -121,30 +74,9 @@ export class SqsJobQueue implements JobQueue {
 
   constructor(options: SqsJobQueueOptions) {
     this.#queueUrl = options.queueUrl;
-    const client = options.client;
-    const transport = options.transport ?? "wire";
-    this.#caller =
-      transport === "sdk"
-        ? sdkCaller(client)
-        : transport === "wire"
-          ? this.#wireCaller(client, options.queueUrl)
-          : transport;
+    this.#caller = sqsTransport(options.client, options.queueUrl, options.transport ?? "wire");
     this.#batchAcks = options.batchAcks ?? true;
     this.#ackWindowMs = options.ackBatchWindowMs ?? 0;
-  }
-
-  /** Calls over the client's shared wire, looked up on first use (and again after a failed resolution). */
-  #wireCaller(client: SQSClient, queueUrl: string): SqsCaller {
-    let wire: Promise<SqsWire> | undefined;
-    return {
-      call: async (operation, input) => {
-        if (!wire) {
-          wire = wireFor(client, queueUrl);
-          wire.catch(() => (wire = undefined));
-        }
-        return (await wire).call(operation, input);
-      },
-    };
   }
 
   /** The queue URL this adapter talks to. */
@@ -186,8 +118,10 @@ export class SqsJobQueue implements JobQueue {
         const failed = out.Failed ?? [];
         if (failed.length > 0) {
           const f = failed[0]!;
-          throw new Error(
+          throw new LeanFleetError(
+            "aws_service",
             `SendMessageBatch failed for ${failed.length} of ${chunk.length} messages: ${f.Code ?? "?"} ${f.Message ?? ""}`,
+            { operation: "SendMessageBatch", failed: failed.length, ...(f.Code ? { awsCode: f.Code } : {}) },
           );
         }
         for (const ok of out.Successful ?? []) ids[Number(ok.Id)] = ok.MessageId ?? "";
@@ -261,7 +195,13 @@ export class SqsJobQueue implements JobQueue {
             const failed = new Map((out.Failed ?? []).map((f) => [Number(f.Id), f]));
             batch.forEach((a, i) => {
               const f = failed.get(i);
-              if (f) a.reject(new Error(`DeleteMessage failed: ${f.Code ?? "?"} ${f.Message ?? ""}`));
+              if (f)
+                a.reject(
+                  new LeanFleetError("aws_service", `DeleteMessage failed: ${f.Code ?? "?"} ${f.Message ?? ""}`, {
+                    operation: "DeleteMessageBatch",
+                    ...(f.Code ? { awsCode: f.Code } : {}),
+                  }),
+                );
               else a.resolve();
             });
           },
