@@ -9,7 +9,7 @@ import { loadDataset, type Dataset } from "./dataset.js";
 import { type RunState, type StartRun, type NightlyEvent, runStateSchema } from "./events.js";
 import { NIGHTLY_ACTIVE_PREFIX, nightlyActiveKey } from "./keys.js";
 import type { FleetScaler, FleetTarget, NightlyLog } from "./ports.js";
-import { countResults, finishRun, readJson, type RunFinisherDeps } from "./run-finisher.js";
+import { countResults, finishRun, readJson, type FinishRunDeps } from "./finish-run.js";
 import type { FinishReason } from "./summary.js";
 
 /** Defaults of the runner. */
@@ -58,7 +58,7 @@ export class NightlyRunner {
   readonly #o: typeof NIGHTLY_DEFAULTS;
   readonly #log: NightlyLog;
   readonly #batches: BatchStore;
-  readonly #finisher: RunFinisherDeps;
+  readonly #finisher: FinishRunDeps;
 
   constructor(deps: NightlyDeps) {
     this.#d = deps;

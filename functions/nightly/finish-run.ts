@@ -10,7 +10,7 @@ import type { FleetScaler, FleetTarget, NightlyLog } from "./ports.js";
 import { type FinishReason, type RunOutcomes, type RunSummary, diffRuns, outcomesOf, summarizeRun } from "./summary.js";
 
 /** What closing a run works with. */
-export interface RunFinisherDeps {
+export interface FinishRunDeps {
   store: ObjectStore;
   scaler: FleetScaler;
   log: NightlyLog;
@@ -36,7 +36,7 @@ export async function countResults(store: ObjectStore, batchId: string): Promise
 }
 
 /** The batch's stored results by seq; unreadable ones are logged and skipped. */
-async function readResults(d: RunFinisherDeps, batchId: string): Promise<Map<number, JobResult>> {
+async function readResults(d: FinishRunDeps, batchId: string): Promise<Map<number, JobResult>> {
   const refs: { seq: number; key: string }[] = [];
   await listBatchResults(d.store, batchId, -1, (ref) => (refs.push(ref), true));
   const texts = await readResultTexts(d.store, refs);
@@ -60,7 +60,7 @@ async function readResults(d: RunFinisherDeps, batchId: string): Promise<Map<num
  * A report that cannot be written is logged; it never fails the run.
  */
 async function writeReport(
-  d: RunFinisherDeps,
+  d: FinishRunDeps,
   state: RunState,
   results: ReadonlyMap<number, JobResult>,
   prevBatch: string | undefined,
@@ -89,7 +89,7 @@ async function writeReport(
 
 /** The run's summary, diffed against the previous finished run of the same name (if any). */
 async function summarize(
-  d: RunFinisherDeps,
+  d: FinishRunDeps,
   state: RunState,
   reason: FinishReason,
 ): Promise<{ summary: RunSummary; outcomes: RunOutcomes; results: Map<number, JobResult>; prevBatch?: string }> {
@@ -118,7 +118,7 @@ async function summarize(
 
 /** Close a run: lower a still-raised minimum, write its verdicts, summary and report, and make it the latest run. */
 export async function finishRun(
-  d: RunFinisherDeps,
+  d: FinishRunDeps,
   state: RunState,
   target: FleetTarget,
   reason: FinishReason,
