@@ -39,22 +39,25 @@ export const SQS_WIRE_DEFAULTS = {
   responseTimeoutMs: 60_000,
 } as const;
 
-/** An error answer of SQS: `name` is the error shape (`ReceiptHandleIsInvalid`), `code` the query-compatible code. */
-export class SqsServiceError extends Error {
+/**
+ * An error answer of SQS (code `aws_service`): `name` is the error shape (`ReceiptHandleIsInvalid`), `queryCode` the
+ * query-compatible code.
+ */
+export class SqsServiceError extends LeanFleetError {
   constructor(
     name: string,
     message: string,
     /** The `x-amzn-query-error` code (`AWS.SimpleQueueService.NonExistentQueue`), when SQS sent one. */
-    readonly code: string | undefined,
+    readonly queryCode: string | undefined,
     readonly statusCode: number,
   ) {
-    super(message);
+    super("aws_service", message, { shape: name, statusCode, ...(queryCode ? { queryCode } : {}) });
     this.name = name;
   }
 
   /** Throttling and server faults are worth another attempt; client errors are not. */
   get retryable(): boolean {
-    return this.statusCode >= 500 || this.statusCode === 429 || /throttl/i.test(`${this.name} ${this.code ?? ""}`);
+    return this.statusCode >= 500 || this.statusCode === 429 || /throttl/i.test(`${this.name} ${this.queryCode ?? ""}`);
   }
 }
 

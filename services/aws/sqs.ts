@@ -240,8 +240,9 @@ export class SqsJobQueue implements JobQueue {
         VisibilityTimeout: seconds,
       });
     } catch (err) {
-      const { name = "", code = "" } = err as { name?: string; code?: string };
-      if (LEASE_GONE.has(name) || LEASE_GONE.has(code))
+      // The error shape (the SDK's and SqsServiceError's name), or SqsServiceError's query-compatible code.
+      const { name = "", queryCode = "" } = err as { name?: string; queryCode?: string };
+      if (LEASE_GONE.has(name) || LEASE_GONE.has(queryCode))
         throw new LeaseLostError(receipt, `${name}: ${(err as Error).message}`);
       throw err;
     }

@@ -157,7 +157,7 @@ describe("SqsWire", () => {
     expect(err).toBeInstanceOf(SqsServiceError);
     expect(err).toMatchObject({
       name: "ReceiptHandleIsInvalid",
-      code: "ReceiptHandleIsInvalid",
+      queryCode: "ReceiptHandleIsInvalid",
       statusCode: 400,
       retryable: false,
     });
