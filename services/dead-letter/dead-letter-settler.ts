@@ -2,7 +2,7 @@
 // (`crashed`, code `dead_lettered`, unless a result already exists), every message gets a record (for the
 // dead-lettered counts and for inspection), and only then is the message deleted. Nothing accepted is lost.
 import { FORMAT_VERSION, deadLetterKey, deadLetterPrefix, resultKey, type JobResult } from "../jobs/index.js";
-import type { JobQueue, ObjectStore, ReceivedMessage } from "../core/index.js";
+import { LeanFleetError, type JobQueue, type ObjectStore, type ReceivedMessage } from "../core/index.js";
 
 /** Defaults of {@link DeadLetterSettler}. */
 export const DEAD_LETTER_DEFAULTS = {
@@ -144,7 +144,11 @@ export class DeadLetterSettler {
   /** Receive what the dead-letter queue holds now (up to `max`), settle each and delete it. Returns how many. */
   async drainOnce(max = 10, waitSeconds = 0): Promise<number> {
     const queue = this.#o.queue;
-    if (queue === undefined) throw new Error("DeadLetterSettler.drainOnce needs the dead-letter queue (options.queue)");
+    if (queue === undefined)
+      throw new LeanFleetError(
+        "not_configured",
+        "DeadLetterSettler.drainOnce needs the dead-letter queue (options.queue)",
+      );
     const got = await queue.receive(max, waitSeconds);
     for (const m of got) {
       await this.settle(m);
