@@ -2,6 +2,7 @@
 // Parsed once in cdk/bin/app.ts; every error names the field, quotes the value and says the fix.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { LeanFleetError } from "../services/core/index.js";
 import { CONFIG_DEFAULTS } from "./config-defaults.js";
 import { LEAN_TOOLCHAIN, fleetIssues } from "./fleet-plan.js";
 
@@ -9,7 +10,7 @@ export { CONFIG_DEFAULTS } from "./config-defaults.js";
 export { type FleetPlan, planFleet, replCountFor } from "./fleet-plan.js";
 
 const GIT_URL = /^(https:\/\/|git@|ssh:\/\/)[^\s]+$/;
-const GIT_REV = /^[A-Za-z0-9._\/-]{1,200}$/;
+const GIT_REV = /^[A-Za-z0-9._/-]{1,200}$/;
 const COMMIT = /^[0-9a-f]{40}$/;
 const SCHEDULE = /^(cron\(\S+ \S+ \S+ \S+ \S+ \S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
 
@@ -141,7 +142,7 @@ export const deploymentConfigSchema = z.strictObject({
       memoryMiB: z.number().int().min(128).max(10_240).default(CONFIG_DEFAULTS.apiMemoryMiB),
       keysParameterName: z
         .string()
-        .regex(/^\/[A-Za-z0-9_.\-\/]{1,1010}$/, {
+        .regex(/^\/[A-Za-z0-9_./-]{1,1010}$/, {
           error: 'must be an SSM parameter name starting with "/", e.g. "/leanfleet/api-keys"',
         })
         .default(CONFIG_DEFAULTS.apiKeysParameterName),
@@ -180,15 +181,16 @@ export type FleetConfig = DeploymentConfig["fleets"][number];
 export type NightlyRunConfig = DeploymentConfig["nightly"]["runs"][number];
 
 /** A deployment configuration that failed validation; `issues` lists every problem with its field path. */
-export class DeployConfigError extends Error {
-  /** Stable code. */
-  readonly code = "invalid_deploy_config";
+export class DeployConfigError extends LeanFleetError {
   constructor(
     readonly issues: { path: string; message: string }[],
     source = "deployment config",
   ) {
-    super(`${source} is invalid:\n${issues.map((i) => `  - ${i.path || "(root)"}: ${i.message}`).join("\n")}`);
-    this.name = "DeployConfigError";
+    super(
+      "deploy_config",
+      `${source} is invalid:\n${issues.map((i) => `  - ${i.path || "(root)"}: ${i.message}`).join("\n")}`,
+      { source, issues },
+    );
   }
 }
 

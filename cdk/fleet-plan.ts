@@ -71,9 +71,17 @@ export function planFleet(f: FleetConfig): FleetPlan {
   };
 }
 
+/** A cross-field problem of a fleet: [field, message]. */
+type FleetIssue = [string, string];
+
 /** Cross-field checks of one fleet; returns issues as [field, message]. */
 export function fleetIssues(f: FleetConfig): [string, string][] {
-  const out: [string, string][] = [];
+  return [...sizeIssues(f), ...launchTypeIssues(f), ...replCountIssues(f), ...taskIssues(f), ...prewarmIssues(f)];
+}
+
+/** Memory for one REPL plus the worker, and a task size Fargate offers. */
+function sizeIssues(f: FleetConfig): FleetIssue[] {
+  const out: FleetIssue[] = [];
   const overhead = CONFIG_DEFAULTS.workerOverheadMiB;
   const need = f.replMemoryMiB + overhead;
   const fargate = f.memoryMiB <= FARGATE_MAX_MEMORY_MIB;
@@ -96,6 +104,13 @@ export function fleetIssues(f: FleetConfig): [string, string][] {
         (size ? `; the nearest larger size is memoryMiB ${size.memoryMiB} with vcpu ${size.vcpu}` : ""),
     ]);
   }
+  return out;
+}
+
+/** An EC2 instance type exactly when the fleet is above Fargate's largest size, and whole vCPUs on EC2. */
+function launchTypeIssues(f: FleetConfig): FleetIssue[] {
+  const out: FleetIssue[] = [];
+  const fargate = f.memoryMiB <= FARGATE_MAX_MEMORY_MIB;
   if (!fargate && f.ec2InstanceType === undefined) {
     out.push([
       "ec2InstanceType",
@@ -109,15 +124,26 @@ export function fleetIssues(f: FleetConfig): [string, string][] {
     ]);
   }
   if (!fargate && !Number.isInteger(f.vcpu)) out.push(["vcpu", `${f.vcpu}: EC2 fleets need a whole number of vCPUs`]);
-  if (f.replCount !== undefined && f.memoryMiB >= need) {
-    const fit = Math.floor((f.memoryMiB - overhead) / f.replMemoryMiB);
-    if (f.replCount > fit) {
-      out.push([
-        "replCount",
-        `${f.replCount} REPLs at replMemoryMiB=${f.replMemoryMiB} plus ${overhead} MiB overhead need ${f.replCount * f.replMemoryMiB + overhead} MiB, more than memoryMiB ${f.memoryMiB}; use at most ${fit} or raise memoryMiB`,
-      ]);
-    }
-  }
+  return out;
+}
+
+/** An explicit REPL count must fit the task's memory (checked only when one REPL fits at all). */
+function replCountIssues(f: FleetConfig): FleetIssue[] {
+  const overhead = CONFIG_DEFAULTS.workerOverheadMiB;
+  if (f.replCount === undefined || f.memoryMiB < f.replMemoryMiB + overhead) return [];
+  const fit = Math.floor((f.memoryMiB - overhead) / f.replMemoryMiB);
+  if (f.replCount <= fit) return [];
+  return [
+    [
+      "replCount",
+      `${f.replCount} REPLs at replMemoryMiB=${f.replMemoryMiB} plus ${overhead} MiB overhead need ${f.replCount * f.replMemoryMiB + overhead} MiB, more than memoryMiB ${f.memoryMiB}; use at most ${fit} or raise memoryMiB`,
+    ],
+  ];
+}
+
+/** Task bounds and the drain budget left by the stop timeout. */
+function taskIssues(f: FleetConfig): FleetIssue[] {
+  const out: FleetIssue[] = [];
   if (f.minTasks > f.maxTasks)
     out.push(["minTasks", `${f.minTasks} is above maxTasks ${f.maxTasks}; lower minTasks or raise maxTasks`]);
   if (f.stopTimeoutSeconds - CONFIG_DEFAULTS.drainMarginSeconds < 10) {
@@ -126,15 +152,22 @@ export function fleetIssues(f: FleetConfig): [string, string][] {
       `${f.stopTimeoutSeconds} leaves under 10 s to drain jobs; use at least ${10 + CONFIG_DEFAULTS.drainMarginSeconds}`,
     ]);
   }
+  return out;
+}
+
+/** A pre-warm header of a fleet without a project may import only Lean's own modules. */
+function prewarmIssues(f: FleetConfig): FleetIssue[] {
   if (
     f.project === undefined &&
     f.prewarmHeader !== undefined &&
     /\bimport\s+(?!Lean\b|Init\b|Std\b)/.test(f.prewarmHeader)
   ) {
-    out.push([
-      "prewarmHeader",
-      `imports modules outside Lean's core but the fleet has no project; add a project or drop the import`,
-    ]);
+    return [
+      [
+        "prewarmHeader",
+        `imports modules outside Lean's core but the fleet has no project; add a project or drop the import`,
+      ],
+    ];
   }
-  return out;
+  return [];
 }
