@@ -38,6 +38,51 @@ export const DRAIN_EXPRESSION = "IF(FILL(visible, 0) == 0 AND FILL(running, 0) >
 /** Alarm math of scale to zero: 1 when visible plus in-flight messages are 0. */
 export const IDLE_EXPRESSION = "IF(FILL(visible, 0) + FILL(inflight, 0) == 0, 1, 0)";
 
+/** The metrics every policy reads, over the policy's period. */
+interface BacklogMetrics {
+  readonly period: Duration;
+  /** SQS visible and in-flight messages (maximum). */
+  readonly visible: cloudwatch.Metric;
+  readonly inflight: cloudwatch.Metric;
+  /** Container Insights' running tasks of the service (average). */
+  readonly running: cloudwatch.Metric;
+}
+
+function backlogMetrics(props: FleetAutoscalingProps, period: Duration): BacklogMetrics {
+  const sqsMetric = (metricName: string) =>
+    new cloudwatch.Metric({
+      namespace: "AWS/SQS",
+      metricName,
+      dimensionsMap: { QueueName: props.queue.queueName },
+      statistic: "Maximum",
+      period,
+    });
+  return {
+    period,
+    visible: sqsMetric("ApproximateNumberOfMessagesVisible"),
+    inflight: sqsMetric("ApproximateNumberOfMessagesNotVisible"),
+    running: new cloudwatch.Metric({
+      namespace: "ECS/ContainerInsights",
+      metricName: "RunningTaskCount",
+      dimensionsMap: { ClusterName: props.cluster.clusterName, ServiceName: props.service.serviceName },
+      statistic: "Average",
+      period,
+    }),
+  };
+}
+
+/** A metric as the L1 target tracking policy's `metricStat`. */
+function metricStat(m: cloudwatch.Metric): appscaling.CfnScalingPolicy.TargetTrackingMetricStatProperty {
+  return {
+    metric: {
+      namespace: m.namespace,
+      metricName: m.metricName,
+      dimensions: Object.entries(m.dimensions ?? {}).map(([name, value]) => ({ name, value: String(value) })),
+    },
+    stat: m.statistic,
+  };
+}
+
 /**
  * The scalable target (min 0 unless configured) and four policies:
  * 1. target tracking on backlog per task (metric math over SQS visible messages and Container Insights'
@@ -61,25 +106,7 @@ export class FleetAutoscaling extends Construct {
   constructor(scope: Construct, id: string, props: FleetAutoscalingProps) {
     super(scope, id);
     const policy = props.policy ?? SCALING_POLICY;
-    const period = Duration.seconds(policy.metricPeriodSeconds);
-    const sqsMetric = (metricName: string) =>
-      new cloudwatch.Metric({
-        namespace: "AWS/SQS",
-        metricName,
-        dimensionsMap: { QueueName: props.queue.queueName },
-        statistic: "Maximum",
-        period,
-      });
-    const visible = sqsMetric("ApproximateNumberOfMessagesVisible");
-    const inflight = sqsMetric("ApproximateNumberOfMessagesNotVisible");
-    const running = new cloudwatch.Metric({
-      namespace: "ECS/ContainerInsights",
-      metricName: "RunningTaskCount",
-      dimensionsMap: { ClusterName: props.cluster.clusterName, ServiceName: props.service.serviceName },
-      statistic: "Average",
-      period,
-    });
-
+    const metrics = backlogMetrics(props, Duration.seconds(policy.metricPeriodSeconds));
     this.target = new appscaling.ScalableTarget(this, "Target", {
       serviceNamespace: appscaling.ServiceNamespace.ECS,
       scalableDimension: "ecs:service:DesiredCount",
@@ -87,18 +114,20 @@ export class FleetAutoscaling extends Construct {
       minCapacity: props.minTasks ?? 0,
       maxCapacity: props.maxTasks,
     });
+    this.backlogPolicy = this.trackBacklogPerTask(props.fleet, policy, metrics);
+    this.fromZeroAlarm = this.scaleFromZero(props, policy, metrics);
+    this.drainAlarm = this.drainToOne(props.fleet, policy, metrics);
+    this.idleAlarm = this.scaleToZero(props.fleet, policy, metrics);
+  }
 
-    // 1. Target tracking. The L2 policy takes a single metric, so the metric math goes through the L1 resource.
-    const stat = (m: cloudwatch.Metric) => ({
-      metric: {
-        namespace: m.namespace,
-        metricName: m.metricName,
-        dimensions: Object.entries(m.dimensions ?? {}).map(([name, value]) => ({ name, value: String(value) })),
-      },
-      stat: m.statistic,
-    });
-    this.backlogPolicy = new appscaling.CfnScalingPolicy(this, "BacklogPerTask", {
-      policyName: `${props.fleet}-backlog-per-task`,
+  /** 1. Target tracking. The L2 policy takes a single metric, so the metric math goes through the L1 resource. */
+  private trackBacklogPerTask(
+    fleet: string,
+    policy: typeof SCALING_POLICY,
+    m: BacklogMetrics,
+  ): appscaling.CfnScalingPolicy {
+    return new appscaling.CfnScalingPolicy(this, "BacklogPerTask", {
+      policyName: `${fleet}-backlog-per-task`,
       policyType: "TargetTrackingScaling",
       scalingTargetId: this.target.scalableTargetId,
       targetTrackingScalingPolicyConfiguration: {
@@ -107,8 +136,8 @@ export class FleetAutoscaling extends Construct {
         scaleInCooldown: policy.scaleInCooldownSeconds,
         customizedMetricSpecification: {
           metrics: [
-            { id: "visible", metricStat: stat(visible), returnData: false },
-            { id: "running", metricStat: stat(running), returnData: false },
+            { id: "visible", metricStat: metricStat(m.visible), returnData: false },
+            { id: "running", metricStat: metricStat(m.running), returnData: false },
             {
               id: "backlogPerTask",
               expression: BACKLOG_PER_TASK_EXPRESSION,
@@ -119,14 +148,20 @@ export class FleetAutoscaling extends Construct {
         },
       },
     });
+  }
 
-    // 2. Scale from zero.
-    this.fromZeroAlarm = new cloudwatch.Alarm(this, "FromZeroAlarm", {
+  /** 2. Scale from zero: an exact task count by doubling steps of the visible count (cdk/scaling-steps.ts). */
+  private scaleFromZero(
+    props: FleetAutoscalingProps,
+    policy: typeof SCALING_POLICY,
+    m: BacklogMetrics,
+  ): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, "FromZeroAlarm", {
       alarmDescription: `${props.fleet}: messages are waiting and no task runs; start tasks`,
       metric: new cloudwatch.MathExpression({
         expression: FROM_ZERO_EXPRESSION,
-        usingMetrics: { visible, running },
-        period,
+        usingMetrics: { visible: m.visible, running: m.running },
+        period: m.period,
         label: "Visible while no task runs",
       }),
       threshold: 1,
@@ -150,15 +185,18 @@ export class FleetAutoscaling extends Construct {
         upperBound: next ? next.minVisible - 1 : undefined,
       });
     });
-    this.fromZeroAlarm.addAlarmAction(new cwactions.ApplicationScalingAction(fromZero));
+    alarm.addAlarmAction(new cwactions.ApplicationScalingAction(fromZero));
+    return alarm;
+  }
 
-    // 3. Drain to one task.
-    this.drainAlarm = new cloudwatch.Alarm(this, "DrainAlarm", {
-      alarmDescription: `${props.fleet}: nothing is waiting; keep one task and let busy tasks finish under scale-in protection`,
+  /** 3. Drain to one task. */
+  private drainToOne(fleet: string, policy: typeof SCALING_POLICY, m: BacklogMetrics): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, "DrainAlarm", {
+      alarmDescription: `${fleet}: nothing is waiting; keep one task and let busy tasks finish under scale-in protection`,
       metric: new cloudwatch.MathExpression({
         expression: DRAIN_EXPRESSION,
-        usingMetrics: { visible, running },
-        period,
+        usingMetrics: { visible: m.visible, running: m.running },
+        period: m.period,
         label: "Nothing visible, several tasks",
       }),
       threshold: 1,
@@ -166,15 +204,18 @@ export class FleetAutoscaling extends Construct {
       evaluationPeriods: policy.drainScaleInMinutes,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.drainAlarm.addAlarmAction(new cwactions.ApplicationScalingAction(this.exact("DrainToOne", 1, period)));
+    alarm.addAlarmAction(new cwactions.ApplicationScalingAction(this.exact("DrainToOne", 1, m.period)));
+    return alarm;
+  }
 
-    // 4. Scale to zero.
-    this.idleAlarm = new cloudwatch.Alarm(this, "IdleAlarm", {
-      alarmDescription: `${props.fleet}: queue empty (visible + in flight = 0) for ${policy.idleMinutesBeforeZero} min; scale to zero`,
+  /** 4. Scale to zero. */
+  private scaleToZero(fleet: string, policy: typeof SCALING_POLICY, m: BacklogMetrics): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, "IdleAlarm", {
+      alarmDescription: `${fleet}: queue empty (visible + in flight = 0) for ${policy.idleMinutesBeforeZero} min; scale to zero`,
       metric: new cloudwatch.MathExpression({
         expression: IDLE_EXPRESSION,
-        usingMetrics: { visible, inflight },
-        period,
+        usingMetrics: { visible: m.visible, inflight: m.inflight },
+        period: m.period,
         label: "Queue empty",
       }),
       threshold: 1,
@@ -183,7 +224,8 @@ export class FleetAutoscaling extends Construct {
       // SQS stops publishing metrics of a queue that stays inactive; no data means an empty queue.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.idleAlarm.addAlarmAction(new cwactions.ApplicationScalingAction(this.exact("ToZero", 0, period)));
+    alarm.addAlarmAction(new cwactions.ApplicationScalingAction(this.exact("ToZero", 0, m.period)));
+    return alarm;
   }
 
   /** A step action that sets an exact task count whenever its alarm is in ALARM. */

@@ -1,7 +1,6 @@
 // One fleet's ECS service: cluster with Container Insights, the worker task (memory hard limit, REPL count,
 // non-root, read-only root), Fargate or an EC2 capacity provider, and a task role sized to the worker's needs.
-import { ArnFormat, Aws, type CfnElement, Duration, Size, Stack, Validations } from "aws-cdk-lib";
-import * as autoscaling from "aws-cdk-lib/aws-autoscaling";
+import { ArnFormat, type CfnElement, Duration, Size, Stack, Validations } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { DockerImageAsset, Platform } from "aws-cdk-lib/aws-ecr-assets";
 import * as ecs from "aws-cdk-lib/aws-ecs";
@@ -10,19 +9,10 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { ENVIRONMENT_ENV } from "../../services/environment/index.js";
-import { WORKER_DEFAULTS, WORKER_ENV } from "../../services/worker/index.js";
+import { WORKER_DEFAULTS } from "../../services/worker/index.js";
 import type { FleetPlan } from "../config.js";
-
-/** Where the worker image puts things (the contract between services/worker/Dockerfile and the task definition). */
-export const IMAGE_PATHS = {
-  /** The REPL binary. */
-  repl: "/opt/leanfleet/repl/.lake/build/bin/repl",
-  /** The fleet's Lake project, when it has one. */
-  project: "/opt/leanfleet/project",
-  /** The writable scratch volume (the root filesystem is read-only). */
-  scratch: "/tmp",
-} as const;
+import { addEc2Capacity } from "./ec2-capacity.js";
+import { IMAGE_PATHS, workerBuildArgs, workerEnvironment } from "./worker-environment.js";
 
 /** Defaults of {@link FleetService}. */
 export const FLEET_SERVICE_DEFAULTS = {
@@ -54,48 +44,19 @@ export interface FleetServiceProps {
   readonly healthPort?: number;
 }
 
-/**
- * The worker's environment (see "Worker environment variables" in the team brief; read by services/worker/main.ts).
- * It declares the toolchain and project commit the image was built with (the worker refuses to start on others) and
- * the image's content hash (`imageDigest`, recorded in every result's environment).
- */
-export function workerEnvironment(
-  plan: FleetPlan,
-  queueUrl: string,
-  bucketName: string,
-  healthPort: number,
-  imageDigest?: string,
-): Record<string, string> {
-  const E = WORKER_ENV;
+/** The container health check: the worker's /health endpoint answers 2xx. */
+function workerHealthCheck(healthPort: number): ecs.HealthCheck {
   return {
-    [E.fleet]: plan.name,
-    [E.queueUrl]: queueUrl,
-    [E.bucket]: bucketName,
-    [E.replCount]: String(plan.replCount),
-    [E.replMemoryMiB]: String(plan.replMemoryMiB),
-    [E.repl]: IMAGE_PATHS.repl,
-    ...(plan.project ? { [E.projectDir]: IMAGE_PATHS.project } : {}),
-    ...(plan.prewarmHeaderText ? { [E.prewarmHeader]: plan.prewarmHeaderText } : {}),
-    [E.healthPort]: String(healthPort),
-    [E.visibilitySeconds]: String(plan.visibilitySeconds),
-    [E.drainSeconds]: String(plan.drainSeconds),
-    [E.expectToolchain]: plan.leanToolchain,
-    ...(plan.project ? { [E.expectProjectRev]: plan.project.rev } : {}),
-    ...(imageDigest ? { [ENVIRONMENT_ENV.imageDigest]: imageDigest } : {}),
-    AWS_REGION: Aws.REGION,
-  };
-}
-
-/** Build arguments of services/worker/Dockerfile for a fleet. */
-export function workerBuildArgs(plan: FleetPlan): Record<string, string> {
-  return {
-    LEAN_TOOLCHAIN: plan.leanToolchain,
-    REPL_GIT_URL: plan.replGitUrl,
-    REPL_REV: plan.replRev,
-    PROJECT_GIT_URL: plan.project?.gitUrl ?? "",
-    PROJECT_REV: plan.project?.rev ?? "",
-    MATHLIB_CACHE: plan.mathlibCache ? "1" : "0",
-    ...(plan.comparatorRev !== undefined ? { COMPARATOR_REV: plan.comparatorRev } : {}),
+    command: [
+      "CMD",
+      "node",
+      "-e",
+      `fetch("http://127.0.0.1:${healthPort}/health").then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+    ],
+    interval: Duration.seconds(30),
+    timeout: Duration.seconds(5),
+    retries: 3,
+    startPeriod: Duration.seconds(FLEET_SERVICE_DEFAULTS.healthStartPeriodSeconds),
   };
 }
 
@@ -121,7 +82,6 @@ export class FleetService extends Construct {
   constructor(scope: Construct, id: string, props: FleetServiceProps) {
     super(scope, id);
     const { plan } = props;
-    const healthPort = props.healthPort ?? FLEET_SERVICE_DEFAULTS.healthPort;
     this.cluster = new ecs.Cluster(this, "Cluster", {
       vpc: props.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
@@ -132,10 +92,18 @@ export class FleetService extends Construct {
       description: `LeanFleet worker of fleet ${plan.name}: consume its queue, read inputs, write results, protect its own tasks`,
     });
     this.grantWorker(props.queue, props.bucket);
+    this.taskDefinition = this.createTaskDefinition(plan);
+    this.logGroup = new logs.LogGroup(this, "Logs", { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    this.container = this.addWorkerContainer(props);
+    this.service = this.createService(props);
+    this.acknowledgeFindings(props.bucket);
+  }
 
+  /** The task definition: Fargate (task size from the plan) or EC2 (awsvpc), with the writable scratch volume. */
+  private createTaskDefinition(plan: FleetPlan): ecs.TaskDefinition {
     const volumes: ecs.Volume[] = [{ name: "scratch" }];
     if (plan.launchType === "FARGATE") {
-      this.taskDefinition = new ecs.FargateTaskDefinition(this, "Task", {
+      return new ecs.FargateTaskDefinition(this, "Task", {
         cpu: plan.cpuUnits,
         memoryLimitMiB: plan.memoryMiB,
         ephemeralStorageGiB: plan.ephemeralStorageGiB,
@@ -146,15 +114,18 @@ export class FleetService extends Construct {
         taskRole: this.taskRole,
         volumes,
       });
-    } else {
-      this.taskDefinition = new ecs.Ec2TaskDefinition(this, "Task", {
-        networkMode: ecs.NetworkMode.AWS_VPC,
-        taskRole: this.taskRole,
-        volumes,
-      });
     }
+    return new ecs.Ec2TaskDefinition(this, "Task", {
+      networkMode: ecs.NetworkMode.AWS_VPC,
+      taskRole: this.taskRole,
+      volumes,
+    });
+  }
 
-    this.logGroup = new logs.LogGroup(this, "Logs", { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+  /** The worker container, built from services/worker/Dockerfile, with its scratch volume mounted. */
+  private addWorkerContainer(props: FleetServiceProps): ecs.ContainerDefinition {
+    const { plan } = props;
+    const healthPort = props.healthPort ?? FLEET_SERVICE_DEFAULTS.healthPort;
     // The asset itself (same scope and id as ContainerImage.fromAsset would use): its content hash names the image.
     const asset = new DockerImageAsset(this.taskDefinition, "AssetImage", {
       directory: props.repoRoot,
@@ -162,9 +133,8 @@ export class FleetService extends Construct {
       buildArgs: workerBuildArgs(plan),
       platform: Platform.LINUX_AMD64,
     });
-    const image = ecs.ContainerImage.fromDockerImageAsset(asset);
-    this.container = this.taskDefinition.addContainer("worker", {
-      image,
+    const container = this.taskDefinition.addContainer("worker", {
+      image: ecs.ContainerImage.fromDockerImageAsset(asset),
       essential: true,
       // The hard limit: the kernel OOM-kills the container (exit 137) above it. The worker keeps its REPLs below it.
       memoryLimitMiB: plan.containerMemoryMiB,
@@ -187,21 +157,14 @@ export class FleetService extends Construct {
       }),
       // tini as PID 1 reaps REPL grandchildren (`lake env repl`) and forwards SIGTERM to the worker.
       linuxParameters: new ecs.LinuxParameters(this, "Linux", { initProcessEnabled: true }),
-      healthCheck: {
-        command: [
-          "CMD",
-          "node",
-          "-e",
-          `fetch("http://127.0.0.1:${healthPort}/health").then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
-        ],
-        interval: Duration.seconds(30),
-        timeout: Duration.seconds(5),
-        retries: 3,
-        startPeriod: Duration.seconds(FLEET_SERVICE_DEFAULTS.healthStartPeriodSeconds),
-      },
+      healthCheck: workerHealthCheck(healthPort),
     });
-    this.container.addMountPoints({ sourceVolume: "scratch", containerPath: IMAGE_PATHS.scratch, readOnly: false });
+    container.addMountPoints({ sourceVolume: "scratch", containerPath: IMAGE_PATHS.scratch, readOnly: false });
+    return container;
+  }
 
+  /** The service in the isolated subnets: on Fargate, or on the fleet's EC2 capacity provider. */
+  private createService(props: FleetServiceProps): ecs.FargateService | ecs.Ec2Service {
     const common = {
       cluster: this.cluster,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
@@ -213,22 +176,20 @@ export class FleetService extends Construct {
       enableECSManagedTags: true,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     };
-    if (plan.launchType === "FARGATE") {
-      this.service = new ecs.FargateService(this, "Service", {
+    if (props.plan.launchType === "FARGATE") {
+      return new ecs.FargateService(this, "Service", {
         ...common,
         taskDefinition: this.taskDefinition as ecs.FargateTaskDefinition,
         assignPublicIp: false,
         platformVersion: ecs.FargatePlatformVersion.LATEST,
       });
-    } else {
-      const provider = this.ec2Capacity(props);
-      this.service = new ecs.Ec2Service(this, "Service", {
-        ...common,
-        taskDefinition: this.taskDefinition as ecs.Ec2TaskDefinition,
-        capacityProviderStrategies: [{ capacityProvider: provider.capacityProviderName, weight: 1 }],
-      });
     }
-    this.acknowledgeFindings(props.bucket);
+    const provider = addEc2Capacity(this, this.cluster, props);
+    return new ecs.Ec2Service(this, "Service", {
+      ...common,
+      taskDefinition: this.taskDefinition as ecs.Ec2TaskDefinition,
+      capacityProviderStrategies: [{ capacityProvider: provider.capacityProviderName, weight: 1 }],
+    });
   }
 
   /** Exactly what the worker does: consume its queue; read inputs, results and batch markers; write results and markers. */
@@ -258,65 +219,6 @@ export class FleetService extends Construct {
       resourceName: `${this.cluster.clusterName}/*`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-  }
-
-  /** An Auto Scaling group of one task per instance, scaled by ECS managed scaling, in the isolated subnets. */
-  private ec2Capacity(props: FleetServiceProps): ecs.AsgCapacityProvider {
-    const { plan } = props;
-    const asg = new autoscaling.AutoScalingGroup(this, "Instances", {
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      instanceType: new ec2.InstanceType(plan.ec2InstanceType!),
-      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
-      minCapacity: 0,
-      maxCapacity: plan.maxTasks,
-      requireImdsv2: true,
-      securityGroup: props.securityGroup,
-      blockDevices: [
-        {
-          deviceName: "/dev/xvda",
-          volume: autoscaling.BlockDeviceVolume.ebs(plan.ephemeralStorageGiB + 30, {
-            encrypted: true,
-            volumeType: autoscaling.EbsDeviceVolumeType.GP3,
-          }),
-        },
-      ],
-    });
-    const provider = new ecs.AsgCapacityProvider(this, "Capacity", {
-      autoScalingGroup: asg,
-      enableManagedScaling: true,
-      enableManagedTerminationProtection: true,
-      targetCapacityPercent: 100,
-    });
-    this.cluster.addAsgCapacityProvider(provider);
-    Validations.of(asg).acknowledge(
-      {
-        id: "AwsSolutions-AS3",
-        reason:
-          "Scaling is driven by ECS managed scaling and watched through the fleet's alarms; no SNS notification per instance event is wanted.",
-      },
-      {
-        id: "AwsSolutions-EC28",
-        reason:
-          "Detailed monitoring costs per instance and the fleet's scaling reads SQS and Container Insights metrics, not EC2 ones.",
-      },
-      {
-        id: "AwsSolutions-EC29",
-        reason:
-          "Instances are disposable capacity of an Auto Scaling group; ECS managed termination protection keeps busy ones.",
-      },
-      {
-        id: "AwsSolutions-IAM5[Action::ecs:Submit*]",
-        reason:
-          "Added by ECS for the container agent on the instances: it reports task and container state changes of this cluster.",
-      },
-      {
-        id: "AwsSolutions-IAM5[Resource::*]",
-        reason:
-          "The ECS agent's DiscoverPollEndpoint and ecr:GetAuthorizationToken have no resource-level permissions; CDK scopes the other agent actions to this cluster.",
-      },
-    );
-    return provider;
   }
 
   /** cdk-nag findings on the worker's roles that are intended, each with its reason. */

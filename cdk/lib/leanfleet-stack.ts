@@ -6,13 +6,13 @@ import type { Construct } from "constructs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DeploymentConfig, type FleetPlan, planFleet } from "../config.js";
-import { LeanFleetApi } from "./api.js";
+import { type ApiFleet, LeanFleetApi } from "./api.js";
 import { FleetAutoscaling } from "./fleet-autoscaling.js";
 import { FleetQueue } from "./fleet-queue.js";
 import { FleetService } from "./fleet-service.js";
-import { Monitoring } from "./monitoring.js";
+import { type MonitoredFleet, Monitoring } from "./monitoring.js";
 import { WorkerNetwork } from "./network.js";
-import { NightlyRuns } from "./nightly.js";
+import { type NightlyFleet, NightlyRuns } from "./nightly.js";
 import { DeadLetterConsumer } from "./dead-letter-consumer.js";
 import { Storage } from "./storage.js";
 
@@ -62,7 +62,6 @@ export class LeanFleetStack extends Stack {
     const { config } = props;
     const repoRoot = props.repoRoot ?? REPO_ROOT;
     const logRetention = retentionFor(config.logRetentionDays);
-    const plans = config.fleets.map(planFleet);
 
     this.network = new WorkerNetwork(this, "Network", {
       cidr: config.network.cidr,
@@ -72,40 +71,8 @@ export class LeanFleetStack extends Stack {
     this.storage = new Storage(this, "Storage", config.storage);
     this.network.allowBucket(this.storage.bucket.bucketArn);
 
-    this.fleets = plans.map((plan) => {
-      const queue = new FleetQueue(this, `Queue-${plan.name}`, {
-        visibilitySeconds: plan.visibilitySeconds,
-        maxReceiveCount: plan.maxReceiveCount,
-      });
-      const service = new FleetService(this, `Fleet-${plan.name}`, {
-        plan,
-        vpc: this.network.vpc,
-        securityGroup: this.network.workerSecurityGroup,
-        queue: queue.queue,
-        bucket: this.storage.bucket,
-        repoRoot,
-        logRetention,
-      });
-      const scaling = new FleetAutoscaling(this, `Scaling-${plan.name}`, {
-        fleet: plan.name,
-        queue: queue.queue,
-        cluster: service.cluster,
-        service: service.service,
-        minTasks: plan.minTasks,
-        maxTasks: plan.maxTasks,
-      });
-      return { plan, queue, service, scaling };
-    });
-    const refs = this.fleets.map((f) => ({
-      name: f.plan.name,
-      queue: f.queue.queue,
-      deadLetterQueue: f.queue.deadLetterQueue,
-      cluster: f.service.cluster,
-      service: f.service.service,
-      minTasks: f.plan.minTasks,
-      maxTasks: f.plan.maxTasks,
-    }));
-
+    this.fleets = config.fleets.map(planFleet).map((plan) => this.createFleet(plan, repoRoot, logRetention));
+    const refs = this.fleets.map(fleetRef);
     this.api = new LeanFleetApi(this, "Api", {
       repoRoot,
       fleets: refs,
@@ -133,6 +100,45 @@ export class LeanFleetStack extends Stack {
       fleets: this.fleets.map((f) => ({ name: f.plan.name, deadLetterQueue: f.queue.deadLetterQueue })),
       logRetention,
     });
+    this.addOutputs();
+    this.monitoring = new Monitoring(this, "Monitoring", {
+      fleets: refs,
+      oldestMessageAgeSeconds: config.alarms.oldestMessageAgeSeconds,
+      replRestartsPerMinute: config.alarms.replRestartsPerMinute,
+      ...(config.alarms.email ? { email: config.alarms.email } : {}),
+      logRetention,
+      httpApiId: this.api.httpApi.apiId,
+    });
+  }
+
+  /** One fleet: its queue, its service and the service's autoscaling. */
+  private createFleet(plan: FleetPlan, repoRoot: string, logRetention: logs.RetentionDays): FleetResources {
+    const queue = new FleetQueue(this, `Queue-${plan.name}`, {
+      visibilitySeconds: plan.visibilitySeconds,
+      maxReceiveCount: plan.maxReceiveCount,
+    });
+    const service = new FleetService(this, `Fleet-${plan.name}`, {
+      plan,
+      vpc: this.network.vpc,
+      securityGroup: this.network.workerSecurityGroup,
+      queue: queue.queue,
+      bucket: this.storage.bucket,
+      repoRoot,
+      logRetention,
+    });
+    const scaling = new FleetAutoscaling(this, `Scaling-${plan.name}`, {
+      fleet: plan.name,
+      queue: queue.queue,
+      cluster: service.cluster,
+      service: service.service,
+      minTasks: plan.minTasks,
+      maxTasks: plan.maxTasks,
+    });
+    return { plan, queue, service, scaling };
+  }
+
+  /** The data bucket's name and each fleet's queue URL. */
+  private addOutputs(): void {
     new CfnOutput(this, "DataBucket", {
       value: this.storage.bucket.bucketName,
       description: "Bucket for datasets (nightly manifests), inputs, results and run summaries",
@@ -143,13 +149,18 @@ export class LeanFleetStack extends Stack {
         description: `Job queue of fleet ${f.plan.name}`,
       });
     }
-    this.monitoring = new Monitoring(this, "Monitoring", {
-      fleets: refs,
-      oldestMessageAgeSeconds: config.alarms.oldestMessageAgeSeconds,
-      replRestartsPerMinute: config.alarms.replRestartsPerMinute,
-      ...(config.alarms.email ? { email: config.alarms.email } : {}),
-      logRetention,
-      httpApiId: this.api.httpApi.apiId,
-    });
   }
+}
+
+/** What the API, the nightly runs and monitoring need to know about a fleet. */
+function fleetRef(f: FleetResources): ApiFleet & NightlyFleet & MonitoredFleet {
+  return {
+    name: f.plan.name,
+    queue: f.queue.queue,
+    deadLetterQueue: f.queue.deadLetterQueue,
+    cluster: f.service.cluster,
+    service: f.service.service,
+    minTasks: f.plan.minTasks,
+    maxTasks: f.plan.maxTasks,
+  };
 }

@@ -69,9 +69,29 @@ export class NightlyRuns extends Construct {
 
   constructor(scope: Construct, id: string, props: NightlyRunsProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const used = props.fleets.filter((f) => props.runs.some((r) => r.fleet === f.name));
-    this.function = new LeanFleetFunction(this, "Handler", {
+    this.function = this.createFunction(props, used);
+    // Overlapping invocations are safe without reserved concurrency: a run starts through a conditional put of its
+    // state object, and finishing a run twice writes the same summary.
+    this.grantFunction(props.bucket, used);
+    for (const run of props.runs) this.startRules.set(run.name, this.scheduleRun(run, used));
+    this.checkRule = new events.Rule(this, "Check", {
+      description: "LeanFleet nightly runs: lower min capacity after the start, summarise finished runs",
+      schedule: events.Schedule.rate(Duration.minutes(props.checkEveryMinutes ?? 5)),
+      enabled: props.runs.length > 0,
+    });
+    this.checkRule.addTarget(
+      new targets.LambdaFunction(this.function.fn, {
+        event: events.RuleTargetInput.fromObject({ action: "check" }),
+        retryAttempts: 0,
+      }),
+    );
+    this.acknowledgeFindings(props.bucket);
+  }
+
+  /** The function, told the bucket and, for each fleet a run uses, its queue, cluster, service and minimum. */
+  private createFunction(props: NightlyRunsProps, used: readonly NightlyFleet[]): LeanFleetFunction {
+    return new LeanFleetFunction(this, "Handler", {
       repoRoot: props.repoRoot,
       entry: "functions/nightly/handler.ts",
       memoryMiB: 1024,
@@ -80,7 +100,7 @@ export class NightlyRuns extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       environment: {
         [NIGHTLY_ENVIRONMENT.bucket]: props.bucket.bucketName,
-        [NIGHTLY_ENVIRONMENT.fleets]: stack.toJsonString(
+        [NIGHTLY_ENVIRONMENT.fleets]: Stack.of(this).toJsonString(
           Object.fromEntries(
             used.map((f) => [
               f.name,
@@ -95,13 +115,15 @@ export class NightlyRuns extends Construct {
         ),
       },
     });
+  }
+
+  /** Read the bucket, write run objects, send to the runs' queues, set the min capacity of the runs' services. */
+  private grantFunction(bucket: s3.IBucket, used: readonly NightlyFleet[]): void {
     const fn = this.function.fn;
-    // Overlapping invocations are safe without reserved concurrency: a run starts through a conditional put of its
-    // state object, and finishing a run twice writes the same summary.
-    props.bucket.grantRead(fn);
+    bucket.grantRead(fn);
     for (const p of ["batches/*", "inputs/*", "nightly/*", "results/*/summary.json", "results/*/verdicts.json"])
-      props.bucket.grantPut(fn, p);
-    props.bucket.grantDelete(fn, "nightly/*");
+      bucket.grantPut(fn, p);
+    bucket.grantDelete(fn, "nightly/*");
     for (const f of used) f.queue.grantSendMessages(fn);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -125,35 +147,28 @@ export class NightlyRuns extends Construct {
         }),
       );
     }
+  }
 
-    for (const run of props.runs) {
-      const fleet = used.find((f) => f.name === run.fleet)!;
-      const rule = new events.Rule(this, `Start-${run.name}`, {
-        description: `LeanFleet nightly run ${run.name} on fleet ${run.fleet}`,
-        schedule: events.Schedule.expression(run.schedule),
-      });
-      rule.addTarget(
-        new targets.LambdaFunction(fn, {
-          event: events.RuleTargetInput.fromObject(startEvent(run, fleet)),
-          retryAttempts: 2,
-        }),
-      );
-      this.startRules.set(run.name, rule);
-    }
-    this.checkRule = new events.Rule(this, "Check", {
-      description: "LeanFleet nightly runs: lower min capacity after the start, summarise finished runs",
-      schedule: events.Schedule.rate(Duration.minutes(props.checkEveryMinutes ?? 5)),
-      enabled: props.runs.length > 0,
+  /** The schedule that starts one run. */
+  private scheduleRun(run: NightlyRunConfig, used: readonly NightlyFleet[]): events.Rule {
+    const fleet = used.find((f) => f.name === run.fleet)!;
+    const rule = new events.Rule(this, `Start-${run.name}`, {
+      description: `LeanFleet nightly run ${run.name} on fleet ${run.fleet}`,
+      schedule: events.Schedule.expression(run.schedule),
     });
-    this.checkRule.addTarget(
-      new targets.LambdaFunction(fn, {
-        event: events.RuleTargetInput.fromObject({ action: "check" }),
-        retryAttempts: 0,
+    rule.addTarget(
+      new targets.LambdaFunction(this.function.fn, {
+        event: events.RuleTargetInput.fromObject(startEvent(run, fleet)),
+        retryAttempts: 2,
       }),
     );
+    return rule;
+  }
 
-    const bucketId = stack.getLogicalId(props.bucket.node.defaultChild as CfnElement);
-    Validations.of(fn).acknowledge(
+  /** cdk-nag findings on the function's role that are intended, each with its reason. */
+  private acknowledgeFindings(bucket: s3.IBucket): void {
+    const bucketId = Stack.of(this).getLogicalId(bucket.node.defaultChild as CfnElement);
+    Validations.of(this.function.fn).acknowledge(
       {
         id: "AwsSolutions-IAM5[Resource::*]",
         reason:

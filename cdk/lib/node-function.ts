@@ -26,7 +26,10 @@ export interface LeanFleetFunctionProps {
   readonly description?: string;
 }
 
-/** ESM bundles need `require` for the CommonJS dependencies esbuild inlines (stack.md §3). */
+/**
+ * ESM bundles need `require` for the CommonJS dependencies esbuild inlines: esbuild's ESM output has no `require`
+ * of its own, so those modules fail with "Dynamic require of ... is not supported" unless the banner defines one.
+ */
 const ESM_REQUIRE_BANNER = "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);";
 
 /**

@@ -1,7 +1,7 @@
 // A fleet's comparatorRev reaches the image as COMPARATOR_REV (the strict stage's tools); without it, none is built.
 import { describe, expect, it } from "vitest";
 import { planFleet, parseDeploymentConfig } from "../../cdk/config.js";
-import { workerBuildArgs } from "../../cdk/lib/fleet-service.js";
+import { workerBuildArgs } from "../../cdk/lib/worker-environment.js";
 import { TEST_CONFIG } from "./synth.js";
 
 describe("fleets[].comparatorRev", () => {

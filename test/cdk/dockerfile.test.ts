@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { planFleet } from "../../cdk/config.js";
-import { IMAGE_PATHS, workerBuildArgs } from "../../cdk/lib/fleet-service.js";
+import { IMAGE_PATHS, workerBuildArgs } from "../../cdk/lib/worker-environment.js";
 import { REPO_ROOT } from "../../cdk/lib/leanfleet-stack.js";
 import { TEST_CONFIG } from "./synth.js";
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DeployConfigError, parseDeploymentConfig, planFleet } from "../../cdk/config.js";
-import { workerBuildArgs } from "../../cdk/lib/fleet-service.js";
+import { workerBuildArgs } from "../../cdk/lib/worker-environment.js";
 import { REPO_ROOT } from "../../cdk/lib/leanfleet-stack.js";
 
 const MATHLIB_V4_19_0 = "c44e0c8ee63ca166450922a373c7409c5d26b00b";
