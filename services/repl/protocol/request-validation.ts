@@ -1,5 +1,6 @@
 // Request validation and encoding: refuse, before anything reaches a REPL, every request the real REPL would crash
-// on or silently misread (see repl-protocol.md §2.3, §3.1), naming the field and the fix.
+// on (negative or fractional ids) or silently misread (two kinds in one request, unknown keys, non-boolean flags,
+// lone surrogates, raw newlines), naming the field and the fix.
 import { z } from "zod";
 import { InvalidRequestError } from "../errors.js";
 import { INFOTREE_MODES, REQUEST_TERMINATOR, type ReplRequest, type RequestKind } from "./protocol.js";

@@ -1,84 +1,10 @@
 // Splits Lean source into its import header and its top-level commands (a command starts at column 0 with a
 // command keyword), so the pool can key elaborated prefixes the way the fork's trie does, in one O(length) pass.
 
-/**
- * Words that start a top-level command when they begin a line at column 0. Lines starting with `#` (`#check`,
- * `#eval`, ...), `@[` (attributes), `/--` (doc comments) or `/-!` (module docs) start a command too.
- */
-export const COMMAND_KEYWORDS: ReadonlySet<string> = new Set([
-  "theorem",
-  "lemma",
-  "def",
-  "example",
-  "abbrev",
-  "instance",
-  "structure",
-  "class",
-  "inductive",
-  "coinductive",
-  "axiom",
-  "opaque",
-  "namespace",
-  "section",
-  "end",
-  "open",
-  "variable",
-  "universe",
-  "set_option",
-  "attribute",
-  "export",
-  "local",
-  "scoped",
-  "macro",
-  "macro_rules",
-  "syntax",
-  "notation",
-  "infix",
-  "infixl",
-  "infixr",
-  "prefix",
-  "postfix",
-  "elab",
-  "elab_rules",
-  "declare_syntax_cat",
-  "initialize",
-  "builtin_initialize",
-  "deriving",
-  "mutual",
-  "omit",
-  "include",
-  "noncomputable",
-  "private",
-  "protected",
-  "public",
-  "partial",
-  "unsafe",
-  "nonrec",
-  "alias",
-  "irreducible_def",
-  "add_decl_doc",
-  "run_cmd",
-  "run_elab",
-  "run_meta",
-  "assert_not_exists",
-  "suppress_compilation",
-  "compile_inductive",
-  "library_note",
-  "register_simp_attr",
-  "initialize_simps_projections",
-  "import",
-]);
+import { lineStartKind, onlyPreamble, startsWithPreamble, wordAt } from "./command-keywords.js";
 
-/** Words that may stand alone before the declaration they modify (a following keyword line joins them). */
-const MODIFIERS: ReadonlySet<string> = new Set([
-  "noncomputable",
-  "private",
-  "protected",
-  "public",
-  "partial",
-  "unsafe",
-  "nonrec",
-]);
+// Read for every character, so defined here: called across modules (under tsx) it made the scan about 3x slower.
+const isWs = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 
 /** The result of {@link splitSource}: offsets into the original text (UTF-16 code units). */
 export interface SourceSplit {
@@ -99,56 +25,6 @@ export interface SourceSplit {
   keyStart: number;
 }
 
-const isWs = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
-const isWordChar = (c: number): boolean =>
-  (c >= 97 && c <= 122) ||
-  (c >= 65 && c <= 90) ||
-  (c >= 48 && c <= 57) ||
-  c === 95 ||
-  c === 33 ||
-  c === 63 ||
-  c === 39 ||
-  c > 127;
-
-/** The identifier-like word starting at `i` (letters, digits, `_`, `!`, `?`). */
-function wordAt(text: string, i: number): string {
-  let j = i;
-  while (j < text.length && isWordChar(text.charCodeAt(j))) j++;
-  return text.slice(i, j);
-}
-
-/** What starts at column 0 of a line: a command keyword, a modifier-only prefix, or nothing. */
-function lineStartKind(text: string, i: number): "command" | "none" {
-  const c = text.charCodeAt(i);
-  if (c === 35 /* # */) return isWordChar(text.charCodeAt(i + 1)) ? "command" : "none";
-  if (c === 64 /* @ */) return text.charCodeAt(i + 1) === 91 /* [ */ ? "command" : "none";
-  if (c === 47 /* / */) {
-    return text.startsWith("/--", i) || text.startsWith("/-!", i) ? "command" : "none";
-  }
-  return COMMAND_KEYWORDS.has(wordAt(text, i)) ? "command" : "none";
-}
-
-/** True when the command starting at `i` opens with a doc comment, an attribute or a modifier word. */
-function startsWithPreamble(text: string, i: number): boolean {
-  const c = text.charCodeAt(i);
-  if (c === 47 /* / */ || c === 64 /* @ */) return true;
-  return MODIFIERS.has(wordAt(text, i));
-}
-
-/**
- * True when the command text so far holds only doc comments, attributes and modifiers, so a keyword line that
- * follows belongs to it (`/-- doc -/⏎theorem …`, `@[simp]⏎lemma …`, `noncomputable⏎def …`).
- */
-function onlyPreamble(text: string, start: number, end: number): boolean {
-  const s = text
-    .slice(start, end)
-    .replace(/\/--[\s\S]*?-\//g, " ")
-    .replace(/@\[[^\]]*\]/g, " ")
-    .trim();
-  if (s === "") return true;
-  return s.split(/\s+/).every((w) => MODIFIERS.has(w));
-}
-
 /** What {@link splitSource} has found so far (updated as it goes). */
 interface ScanState {
   starts: number[];
@@ -156,6 +32,59 @@ interface ScanState {
   lastImportEnd: number;
   inHeader: boolean;
   headerEnd: number;
+  /** Set by {@link blockCommentEnd} when the comment it skipped held a line break. */
+  commentNewline: boolean;
+}
+
+/** The scan's state before the first character of a text of length `n`. */
+function newScanState(n: number): ScanState {
+  return { starts: [], imports: [], lastImportEnd: 0, inHeader: true, headerEnd: n, commentNewline: false };
+}
+
+/** True when a char literal (`'a'`, or an escape such as `'\n'`) starts at `i`, whose character is a quote. */
+function isCharLiteral(text: string, i: number): boolean {
+  return (
+    i + 2 < text.length &&
+    (text.charCodeAt(i + 2) === 39 || (text.charCodeAt(i + 1) === 92 && text.charCodeAt(i + 3) === 39))
+  );
+}
+
+/** Offset just past the string literal whose opening quote precedes `i` (escapes skipped; text end if unclosed). */
+function stringEnd(text: string, i: number): number {
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 92 /* \ */) i += 2;
+    else {
+      i++;
+      if (c === 34) return i;
+    }
+  }
+  return i;
+}
+
+/**
+ * Offset just past the (nested) block comment whose `/-` precedes `i` (text end if unclosed); records in
+ * `st.commentNewline` whether it held a line break (the token after it then starts a line).
+ */
+function blockCommentEnd(text: string, i: number, st: ScanState): number {
+  const n = text.length;
+  let depth = 1;
+  st.commentNewline = false;
+  while (i < n && depth > 0) {
+    const c = text.charCodeAt(i);
+    if (c === 47 && text.charCodeAt(i + 1) === 45) {
+      depth++;
+      i += 2;
+    } else if (c === 45 && text.charCodeAt(i + 1) === 47) {
+      depth--;
+      i += 2;
+    } else {
+      if (c === 10) st.commentNewline = true;
+      i++;
+    }
+  }
+  return i;
 }
 
 /**
@@ -211,29 +140,12 @@ function keyBounds(text: string, starts: readonly number[]): { keyStart: number;
  */
 export function splitSource(text: string): SourceSplit {
   const n = text.length;
-  const st: ScanState = { starts: [], imports: [], lastImportEnd: 0, inHeader: true, headerEnd: n };
+  const st: ScanState = newScanState(n);
   let inHeader = true; // st.inHeader, read on every character
-  let depth = 0; // nesting of /- -/ comments
-  let inString = false;
   let lineStart = true;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i += 2;
-      else {
-        if (c === 34) inString = false;
-        i++;
-      }
-      continue;
-    }
-    if (depth > 0) {
-      if (c === 47 && text.charCodeAt(i + 1) === 45) (depth++, (i += 2));
-      else if (c === 45 && text.charCodeAt(i + 1) === 47) (depth--, (i += 2));
-      else i++;
-      if (c === 10) lineStart = true;
-      continue;
-    }
     if (
       lineStart &&
       !isWs(c) &&
@@ -264,16 +176,11 @@ export function splitSource(text: string): SourceSplit {
       const nl = text.indexOf("\n", i);
       i = nl === -1 ? n : nl;
     } else if (c === 47 && text.charCodeAt(i + 1) === 45) {
-      depth = 1;
-      i += 2;
+      i = blockCommentEnd(text, i + 2, st);
+      if (st.commentNewline) lineStart = true;
     } else if (c === 34) {
-      inString = true;
-      i++;
-    } else if (
-      c === 39 &&
-      i + 2 < n &&
-      (text.charCodeAt(i + 2) === 39 || (text.charCodeAt(i + 1) === 92 && text.charCodeAt(i + 3) === 39))
-    ) {
+      i = stringEnd(text, i + 1);
+    } else if (c === 39 && isCharLiteral(text, i)) {
       i += text.charCodeAt(i + 1) === 92 ? 4 : 3; // char literal such as '"' or '\n'
     } else {
       i++;
