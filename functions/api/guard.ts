@@ -4,6 +4,10 @@ import type { JobQueue, ObjectStore } from "../../services/core/index.js";
 import { LeanFleetError } from "../../services/core/index.js";
 import { UpstreamUnavailableError } from "./errors.js";
 
+/** Codes of an adapter's own failures (the service answered an error, the network failed, the adapter was closed):
+ * the client sees them as `upstream_unavailable`. Other LeanFleet errors (e.g. `lease_lost`) pass through. */
+const UPSTREAM_FAILURES: ReadonlySet<string> = new Set(["aws_service", "network", "internal"]);
+
 function guard<T extends object>(target: T, what: string): T {
   return new Proxy(target, {
     get(obj, prop, receiver) {
@@ -11,7 +15,8 @@ function guard<T extends object>(target: T, what: string): T {
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
         const wrap = (err: unknown): never => {
-          throw err instanceof LeanFleetError ? err : new UpstreamUnavailableError(what, err);
+          const passThrough = err instanceof LeanFleetError && !UPSTREAM_FAILURES.has(err.code);
+          throw passThrough ? err : new UpstreamUnavailableError(what, err);
         };
         try {
           const out = (value as (...a: unknown[]) => unknown).apply(obj, args);

@@ -2,6 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { inputKey, isClaim, jobMessageSchema, jobSchema, runningKey } from "../../services/jobs/index.js";
 import { hashApiKey } from "../../functions/api/index.js";
+import { SqsServiceError } from "../../services/aws/index.js";
+import { InternalError, LeanFleetError } from "../../services/core/index.js";
 import { errorOf, fakeHandle, json, memoryApp, messagesOf, writeResult } from "./helpers/api-env.js";
 
 describe("POST /v1/jobs", () => {
@@ -105,6 +107,22 @@ describe("POST /v1/jobs", () => {
     expect((await app.request("/v1/jobs", json({ code: "#check 1", fleet: "mathlib" }))).status).toBe(202);
     expect(messagesOf(queues.mathlib!)).toHaveLength(1);
     expect(messagesOf(queues.default!)).toHaveLength(0);
+  });
+
+  it("GIVEN SQS answers an error, times out, or the adapter is closed THEN 503 upstream_unavailable, retryable", async () => {
+    const failures = [
+      new SqsServiceError("ThrottlingException", "Rate exceeded", undefined, 400),
+      new LeanFleetError("network", "no answer from SQS within 10000 ms"),
+      new InternalError("SqsWire is closed"),
+    ];
+    for (const failure of failures) {
+      const { app, queue } = memoryApp();
+      queue.failNext("send", failure);
+      const res = await app.request("/v1/jobs", json({ code: "#check 1" }));
+      expect(res.status, failure.code).toBe(503);
+      expect(res.headers.get("retry-after")).not.toBeNull();
+      expect((await errorOf(res)).code).toBe("upstream_unavailable");
+    }
   });
 });
 
