@@ -1,5 +1,6 @@
 // ReplProcess: one spawned REPL process in its own process group and session: spawn, write, stdout/stderr drained,
 // stop (SIGTERM to the tree, SIGKILL after a grace), and one "gone" notice once it has exited and its pipes closed.
+import type { ChildProcess } from "node:child_process";
 import { execa } from "execa";
 import type { LeanReplConfig } from "../config.js";
 import type { ReplCommand } from "./command.js";
@@ -70,37 +71,7 @@ export class ReplProcess {
     handlers: ReplProcessHandlers,
     pathVar = process.env.PATH,
   ): Promise<ReplProcess> {
-    const wrapped = withAddressSpaceLimit(command, addressSpaceLimitOf(config), pathVar);
-    const sub = execa(wrapped.file, wrapped.args, {
-      cwd: wrapped.cwd,
-      env: wrapped.env,
-      extendEnv: true,
-      detached: true,
-      cleanup: false, // does not cover detached children; process-tree.ts tracks the group instead
-      buffer: false,
-      reject: false,
-      stripFinalNewline: false,
-      forceKillAfterDelay: false,
-      stdin: "pipe",
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    void sub.then(
-      () => undefined,
-      () => undefined,
-    );
-    const cp = sub.nodeChildProcess;
-    await new Promise<void>((resolve, reject) => {
-      cp.once("spawn", resolve);
-      cp.once("error", (err: NodeJS.ErrnoException) =>
-        reject(
-          new ReplSetupError(
-            `could not start the REPL ${JSON.stringify([wrapped.file, ...wrapped.args].join(" "))}: ${err.message}`,
-            { code: err.code },
-          ),
-        ),
-      );
-    });
+    const cp = await startDetached(withAddressSpaceLimit(command, addressSpaceLimitOf(config), pathVar));
     let markFinished!: () => void;
     const finished = new Promise<void>((r) => (markFinished = r));
     const proc = new ReplProcess(
@@ -111,20 +82,26 @@ export class ReplProcess {
       config.killGraceMs,
     );
     trackProcessGroup(proc.pid);
+    proc.#watch(cp, handlers, markFinished);
+    return proc;
+  }
+
+  /** Drain the child's pipes into the handlers and the stderr ring, and report it gone once it exited. */
+  #watch(cp: ChildProcess, handlers: ReplProcessHandlers, markFinished: () => void): void {
     cp.stdin!.on("error", () => undefined); // EPIPE after a crash: the exit is what gets reported
-    cp.stderr!.on("data", (chunk: Buffer) => proc.stderr.push(chunk));
+    cp.stderr!.on("data", (chunk: Buffer) => this.stderr.push(chunk));
     cp.stdout!.on("data", handlers.onStdout);
     cp.stdout!.on("end", () => {
       // Usually the process is exiting (its exit status explains more); one that lives on without stdout is killed.
-      setTimeout(() => proc.exit === null && proc.terminate("stdout-eof", "SIGKILL"), 200).unref();
+      setTimeout(() => this.exit === null && this.terminate("stdout-eof", "SIGKILL"), 200).unref();
     });
     let closed = false;
     cp.once("close", () => (closed = true));
     cp.once("exit", (code, signal) => {
-      proc.exit = { code, signal };
-      if (proc.#killTimer) clearTimeout(proc.#killTimer);
-      signalProcessGroup(proc.pid, "SIGKILL"); // stragglers of the group (e.g. a grandchild) die with the REPL
-      untrackProcessGroup(proc.pid);
+      this.exit = { code, signal };
+      if (this.#killTimer) clearTimeout(this.#killTimer);
+      signalProcessGroup(this.pid, "SIGKILL"); // stragglers of the group (e.g. a grandchild) die with the REPL
+      untrackProcessGroup(this.pid);
       // Let stdout deliver what the REPL wrote before exiting; a descendant outside the group may hold the pipe.
       const finalize = () => {
         cp.stdout!.destroy();
@@ -139,7 +116,6 @@ export class ReplProcess {
         finalize();
       });
     });
-    return proc;
   }
 
   /** True until the process exits. */
@@ -170,4 +146,39 @@ export class ReplProcess {
     }
     await this.finished;
   }
+}
+
+/** Start the wrapped command detached, with piped stdio; rejects with ReplSetupError when it cannot be started. */
+async function startDetached(wrapped: ReplCommand): Promise<ChildProcess> {
+  const sub = execa(wrapped.file, wrapped.args, {
+    cwd: wrapped.cwd,
+    env: wrapped.env,
+    extendEnv: true,
+    detached: true,
+    cleanup: false, // does not cover detached children; process-tree.ts tracks the group instead
+    buffer: false,
+    reject: false,
+    stripFinalNewline: false,
+    forceKillAfterDelay: false,
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  void sub.then(
+    () => undefined,
+    () => undefined,
+  );
+  const cp = sub.nodeChildProcess;
+  await new Promise<void>((resolve, reject) => {
+    cp.once("spawn", resolve);
+    cp.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        new ReplSetupError(
+          `could not start the REPL ${JSON.stringify([wrapped.file, ...wrapped.args].join(" "))}: ${err.message}`,
+          { code: err.code },
+        ),
+      ),
+    );
+  });
+  return cp;
 }
