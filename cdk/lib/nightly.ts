@@ -10,6 +10,7 @@ import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { NightlyRunConfig } from "../config.js";
+import { NIGHTLY_ENV } from "../../functions/nightly/index.js";
 import { LeanFleetFunction } from "./node-function.js";
 
 /** A fleet a nightly run can use. */
@@ -36,10 +37,7 @@ export interface NightlyRunsProps {
 }
 
 /** Environment variable names of the nightly function (functions/nightly/config.ts reads them). */
-export const NIGHTLY_ENVIRONMENT = {
-  bucket: "LEANFLEET_BUCKET",
-  fleets: "LEANFLEET_NIGHTLY_FLEETS",
-} as const;
+export const NIGHTLY_ENVIRONMENT = { bucket: NIGHTLY_ENV.bucket, fleets: NIGHTLY_ENV.fleets } as const;
 
 /** The event a run's schedule sends. */
 export function startEvent(run: NightlyRunConfig, fleet: NightlyFleet): Record<string, unknown> {

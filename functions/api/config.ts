@@ -1,6 +1,6 @@
 // The API's environment: variable names (shared with cdk/ and the local cluster), and one zod parse into a config.
 // No AWS imports here; lambda.ts and local.ts turn the config into adapters.
-import { LeanFleetError } from "../../services/core/index.js";
+import { LeanFleetError, SHARED_ENV } from "../../services/core/index.js";
 import { z } from "zod";
 import { API_DEFAULTS, type ApiKeyEntry, type ApiLimits, type KeyLimits } from "./deps.js";
 import { FLEET_PATTERN } from "./schemas.js";
@@ -10,7 +10,7 @@ export const API_ENV = {
   /** Required: JSON object fleet -> SQS queue URL, e.g. `{"default":"https://sqs.eu-west-1.amazonaws.com/1234/leanfleet-default"}`. */
   queueUrls: "LEANFLEET_QUEUE_URLS",
   /** Required: the results bucket. */
-  bucket: "LEANFLEET_BUCKET",
+  bucket: SHARED_ENV.bucket,
   /** Optional: fleet of requests that name none. @default - "default" if such a fleet exists, else the first */
   defaultFleet: "LEANFLEET_DEFAULT_FLEET",
   /**
@@ -20,7 +20,7 @@ export const API_ENV = {
    */
   apiKeys: "LEANFLEET_API_KEYS",
   /** Optional: local SQS/S3 endpoint (fauxqs); never set in AWS. */
-  awsEndpoint: "LEANFLEET_AWS_ENDPOINT",
+  awsEndpoint: SHARED_ENV.awsEndpoint,
   /** AWS region (Lambda sets it). @default "us-east-1" */
   region: "AWS_REGION",
   /** Optional: one ECS cluster running every fleet's worker service, for GET /v1/cluster task counts. */
@@ -40,9 +40,9 @@ export const API_ENV = {
   /** Optional: how long a Kimina-compatible call waits for its results, in seconds. @default 540 (25 behind API Gateway) */
   kiminaWaitSeconds: "LEANFLEET_KIMINA_WAIT_SECONDS",
   /** Optional: `1` when the workers run the REPL double (reported by /health and /v1/cluster). @default 0 */
-  simulate: "LEANFLEET_SIMULATE",
+  simulate: SHARED_ENV.simulate,
   /** Optional: pino log level. @default "info" */
-  logLevel: "LEANFLEET_LOG_LEVEL",
+  logLevel: SHARED_ENV.logLevel,
 } as const;
 
 /** The API's configuration, parsed from the environment. */

@@ -1,20 +1,20 @@
 // The nightly function's environment: variable names (shared with cdk/lib/nightly.ts) and one zod parse; and the
 // unit's configuration error.
 import { z } from "zod";
-import { LeanFleetError } from "../../services/core/index.js";
+import { LeanFleetError, SHARED_ENV } from "../../services/core/index.js";
 
 /** Names of the environment variables the nightly function reads. */
 export const NIGHTLY_ENV = {
   /** Required: the deployment bucket. */
-  bucket: "LEANFLEET_BUCKET",
+  bucket: SHARED_ENV.bucket,
   /** Required: JSON object fleet -> {queueUrl, cluster, service, minTasks}. */
   fleets: "LEANFLEET_NIGHTLY_FLEETS",
   /** AWS region (Lambda sets it). @default "us-east-1" */
   region: "AWS_REGION",
   /** Optional: local SQS/S3 endpoint (fauxqs); never set in AWS. */
-  awsEndpoint: "LEANFLEET_AWS_ENDPOINT",
+  awsEndpoint: SHARED_ENV.awsEndpoint,
   /** Optional: pino log level. @default "info" */
-  logLevel: "LEANFLEET_LOG_LEVEL",
+  logLevel: SHARED_ENV.logLevel,
 } as const;
 
 /**
