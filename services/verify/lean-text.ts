@@ -102,6 +102,6 @@ export function kernelOffUses(text: string): string[] {
  */
 export function prepareStatement(text: string): string {
   const trimmed = text.replace(/\s+$/, "");
-  if (/:=\s*by$/.test(trimmed) || /:=$/.test(trimmed)) return `${trimmed} sorry\n`;
+  if (/:=\s*by$/.test(trimmed) || trimmed.endsWith(":=")) return `${trimmed} sorry\n`;
   return `${trimmed}\n`;
 }

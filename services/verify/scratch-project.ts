@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { LeanFleetError } from "../core/index.js";
 
 /** Module names of comparator's two sides. */
 export const CHALLENGE_MODULE = "Challenge";
@@ -20,6 +21,13 @@ export interface ComparatorConfig {
   permitted_axioms: string[];
   definition_names?: string[];
   external_kernels?: Record<string, string[]>;
+}
+
+/** The fleet's `lake-manifest.json` cannot back a scratch project (it names no package). */
+export class ScratchManifestError extends LeanFleetError {
+  constructor(message: string) {
+    super("bad_lake_manifest", message);
+  }
 }
 
 /** A prepared scratch project; `remove()` deletes it. */
@@ -95,7 +103,7 @@ export async function prepareScratch(input: ScratchInput): Promise<ScratchProjec
       >;
       const name = manifestPackageName(manifest);
       if (name === null)
-        throw new Error(
+        throw new ScratchManifestError(
           `${join(projectDir, "lake-manifest.json")} names no package ("name"); run \`lake update\` there with a newer Lake`,
         );
       lakefile = `name = "${SCRATCH_PACKAGE}"\n\n[[require]]\nname = "${name}"\npath = ${JSON.stringify(projectDir)}\n\n${libs}`;

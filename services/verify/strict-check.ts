@@ -1,5 +1,6 @@
 // The strict stage: leanprover/comparator on one candidate, in a fresh process in a scratch copy of the fleet's
 // project, under its own timeout, memory limit and concurrency limit. Outcomes are data; no process outlives it.
+import type { ChildProcess } from "node:child_process";
 import { execa } from "execa";
 import pLimit, { type LimitFunction } from "p-limit";
 import {
@@ -146,30 +147,12 @@ export class StrictChecker {
       this.#o.addressSpaceLimitMiB === undefined ? this.#o.memoryLimitMiB : this.#o.addressSpaceLimitMiB,
     );
     const started = performance.now();
-    const stdout = new Tail(STRICT_DEFAULTS.outputTailBytes);
-    const stderr = new Tail(STRICT_DEFAULTS.outputTailBytes);
-    const sub = execa(command.file, command.args, {
-      cwd,
-      ...(this.#o.env ? { env: this.#o.env, extendEnv: false } : {}),
-      detached: true,
-      cleanup: false,
-      buffer: false,
-      reject: false,
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-      forceKillAfterDelay: false,
-    });
-    const cp = sub.nodeChildProcess;
-    const spawned = await new Promise<Error | null>((resolve) => {
-      cp.once("spawn", () => resolve(null));
-      cp.once("error", (err) => resolve(err));
-    });
     const durationMs = () => performance.now() - started;
-    if (spawned !== null) {
+    const cp = await startDetached(command, this.#o.env);
+    if (cp instanceof Error) {
       return {
         status: "crashed",
-        reason: `could not start comparator (${this.#o.command.join(" ")}): ${spawned.message}`,
+        reason: `could not start comparator (${this.#o.command.join(" ")}): ${cp.message}`,
         durationMs: durationMs(),
         pid: null,
         output: "",
@@ -177,10 +160,30 @@ export class StrictChecker {
     }
     const pid = cp.pid!;
     trackProcessGroup(pid);
+    const stdout = new Tail(STRICT_DEFAULTS.outputTailBytes);
+    const stderr = new Tail(STRICT_DEFAULTS.outputTailBytes);
     cp.stdout!.on("data", (c: Buffer) => stdout.push(c));
     cp.stderr!.on("data", (c: Buffer) => stderr.push(c));
-    let killed: { status: "timeout" | "crashed"; reason: string } | null = null;
-    const kill = (why: { status: "timeout" | "crashed"; reason: string }) => {
+    const guard = this.#guard(pid, timeoutMs, signal);
+    const exit = await new Promise<ComparatorExit>((resolve) =>
+      cp.once("exit", (code, sig) => resolve({ code, signal: sig })),
+    );
+    guard.release();
+    signalProcessGroup(pid, "SIGKILL"); // stragglers of the group die with comparator
+    untrackProcessGroup(pid);
+    await new Promise<void>((resolve) =>
+      cp.stdout!.readableEnded && cp.stderr!.readableEnded ? resolve() : cp.once("close", () => resolve()),
+    );
+    return outcomeOf(exit, guard.killed(), stdout.text, stderr.text, { durationMs: durationMs(), pid });
+  }
+
+  /**
+   * Kill comparator's process group (SIGTERM, SIGKILL after the grace) when it passes its time, goes over its memory
+   * limit, or the caller aborts; `killed()` says which came first, `release()` stops watching once it exited.
+   */
+  #guard(pid: number, timeoutMs: number, signal: AbortSignal | undefined): { killed(): Kill | null; release(): void } {
+    let killed: Kill | null = null;
+    const kill = (why: Kill) => {
       if (killed !== null) return;
       killed = why;
       signalProcessGroup(pid, "SIGTERM");
@@ -205,41 +208,73 @@ export class StrictChecker {
     }, STRICT_DEFAULTS.memorySampleMs);
     const onAbort = () => kill({ status: "crashed", reason: "aborted" });
     signal?.addEventListener("abort", onAbort, { once: true });
-    const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-      cp.once("exit", (code, sig) => resolve({ code, signal: sig })),
-    );
-    clearTimeout(timer);
-    clearInterval(sampler);
-    signal?.removeEventListener("abort", onAbort);
-    signalProcessGroup(pid, "SIGKILL"); // stragglers of the group die with comparator
-    untrackProcessGroup(pid);
-    await new Promise<void>((resolve) =>
-      cp.stdout!.readableEnded && cp.stderr!.readableEnded ? resolve() : cp.once("close", () => resolve()),
-    );
-    const output = `${stdout.text}${stderr.text ? `\n[stderr]\n${stderr.text}` : ""}`;
-    const k = killed as { status: "timeout" | "crashed"; reason: string } | null;
-    if (k !== null) return { status: k.status, reason: k.reason, durationMs: durationMs(), pid, output };
-    if (exit.code === 0)
-      return { status: "ok", check: { name: "kernel", ok: true }, durationMs: durationMs(), pid, output };
-    // comparator reports every rejection as an uncaught IO error (exit 1, `uncaught exception: …`) or a kernel's
-    // rejection line; exit 1 without either is the program failing (a crash), not an answer about the proof.
-    const answered =
-      /uncaught exception: /.test(stderr.text) || / kernel reject(?:s|ed) the solution/.test(stdout.text);
-    if (exit.code === 1 && answered)
-      return {
-        status: "ok",
-        check: { name: "kernel", ok: false, reason: `comparator: ${comparatorReason(stderr.text, stdout.text)}` },
-        durationMs: durationMs(),
-        pid,
-        output,
-      };
-    const how = exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
     return {
-      status: "crashed",
-      reason: `comparator ended with ${how}: ${comparatorReason(stderr.text, stdout.text)}`,
-      durationMs: durationMs(),
-      pid,
-      output,
+      killed: () => killed,
+      release: () => {
+        clearTimeout(timer);
+        clearInterval(sampler);
+        signal?.removeEventListener("abort", onAbort);
+      },
     };
   }
+}
+
+/** Why the checker killed comparator. */
+type Kill = { status: "timeout" | "crashed"; reason: string };
+/** How comparator's process ended. */
+type ComparatorExit = { code: number | null; signal: string | null };
+
+/** Start comparator detached (its own process group), with piped output; the spawn error when it cannot start. */
+async function startDetached(
+  command: ReplCommand,
+  env: Record<string, string | undefined> | undefined,
+): Promise<ChildProcess | Error> {
+  const sub = execa(command.file, command.args, {
+    cwd: command.cwd,
+    ...(env ? { env, extendEnv: false } : {}),
+    detached: true,
+    cleanup: false,
+    buffer: false,
+    reject: false,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    forceKillAfterDelay: false,
+  });
+  const cp = sub.nodeChildProcess;
+  const spawned = await new Promise<Error | null>((resolve) => {
+    cp.once("spawn", () => resolve(null));
+    cp.once("error", (err) => resolve(err));
+  });
+  return spawned ?? cp;
+}
+
+/** The outcome of a run that ended: killed (timeout, crash), accepted, rejected (an answer), or a crash. */
+function outcomeOf(
+  exit: ComparatorExit,
+  killed: Kill | null,
+  stdout: string,
+  stderr: string,
+  run: { durationMs: number; pid: number },
+): StrictOutcome {
+  const output = `${stdout}${stderr ? `\n[stderr]\n${stderr}` : ""}`;
+  if (killed !== null) return { status: killed.status, reason: killed.reason, ...run, output };
+  if (exit.code === 0) return { status: "ok", check: { name: "kernel", ok: true }, ...run, output };
+  // comparator reports every rejection as an uncaught IO error (exit 1, `uncaught exception: …`) or a kernel's
+  // rejection line; exit 1 without either is the program failing (a crash), not an answer about the proof.
+  const answered = /uncaught exception: /.test(stderr) || / kernel reject(?:s|ed) the solution/.test(stdout);
+  if (exit.code === 1 && answered)
+    return {
+      status: "ok",
+      check: { name: "kernel", ok: false, reason: `comparator: ${comparatorReason(stderr, stdout)}` },
+      ...run,
+      output,
+    };
+  const how = exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+  return {
+    status: "crashed",
+    reason: `comparator ended with ${how}: ${comparatorReason(stderr, stdout)}`,
+    ...run,
+    output,
+  };
 }
