@@ -5,7 +5,7 @@ import { fromZeroSteps, fromZeroTasks } from "../../cdk/scaling-steps.js";
 
 /** How AWS behaves (not ours to tune); stated so the figures can be judged. */
 export const AWS_MODEL = {
-  /** Launch to RUNNING for a Fargate task (image pull included), as the brief assumes. */
+  /** Launch to RUNNING for a Fargate task (image pull included): an assumed 60 s. */
   taskStartSeconds: 60,
   /**
    * SQS reports its queue depth once per minute: a datapoint is one sample (taken here at the end of the period),
@@ -67,40 +67,61 @@ interface Datapoint {
   running: number;
 }
 
-/** Simulate the CDK rules on a burst of jobs. */
-export function simulateFleet(input: SimInput): SimResult {
-  const p = input.policy ?? SCALING_POLICY;
-  const M = AWS_MODEL;
-  const steps = fromZeroSteps(p.backlogPerTaskTarget, input.maxTasks);
-  const period = p.metricPeriodSeconds;
-  const tasks: Task[] = [];
-  const stopped: { launchedAt: number; stoppedAt: number }[] = [];
-  let next = 0; // queue head
-  let inflight = 0;
-  let remaining = input.jobs.length;
-  let drainSeconds = 0;
-  let desired = 0;
-  let min = input.minRaisedUntilSeconds !== undefined ? input.maxTasks : 0;
-  if (min > 0) desired = min;
-  let peak = 0;
-  const points: Datapoint[] = [];
-  let acc = { runningSum: 0, n: 0 };
-  const cooldownUntil = { fromZero: -1, ttOut: -1, ttIn: -1 };
-  const busySeconds = input.jobs.reduce((a, b) => a + b, 0);
+/** One fleet under the CDK rules, advanced one simulated second at a time. */
+class FleetSimulation {
+  private readonly p: typeof SCALING_POLICY;
+  private readonly steps: ReturnType<typeof fromZeroSteps>;
+  private readonly tasks: Task[] = [];
+  private readonly stopped: { launchedAt: number; stoppedAt: number }[] = [];
+  private readonly points: Datapoint[] = [];
+  private readonly cooldownUntil = { fromZero: -1, ttOut: -1, ttIn: -1 };
+  private readonly busySeconds: number;
+  private next = 0; // queue head
+  private inflight = 0;
+  private remaining: number;
+  private drainSeconds = 0;
+  private desired = 0;
+  private min: number;
+  private peak = 0;
+  private acc = { runningSum: 0, n: 0 };
 
-  for (let t = 0; t < 6 * 3600; t++) {
-    if (input.minRaisedUntilSeconds !== undefined && t === input.minRaisedUntilSeconds) min = 0;
-    // ECS: launch up to desired; above desired, stop pending tasks first, then idle (unprotected) running ones.
-    const active = tasks.filter((k) => k.stopAt === undefined);
-    for (let i = active.length; i < desired; i++)
-      tasks.push({
+  constructor(private readonly input: SimInput) {
+    this.p = input.policy ?? SCALING_POLICY;
+    this.steps = fromZeroSteps(this.p.backlogPerTaskTarget, input.maxTasks);
+    this.remaining = input.jobs.length;
+    this.min = input.minRaisedUntilSeconds !== undefined ? input.maxTasks : 0;
+    if (this.min > 0) this.desired = this.min;
+    this.busySeconds = input.jobs.reduce((a, b) => a + b, 0);
+  }
+
+  /** Second `t`; what the scenario cost once every job is done and the fleet is back at zero, else undefined. */
+  step(t: number): SimResult | undefined {
+    if (this.input.minRaisedUntilSeconds !== undefined && t === this.input.minRaisedUntilSeconds) this.min = 0;
+    this.reconcileTasks(t);
+    this.removeStopped(t);
+    this.peak = Math.max(this.peak, this.tasks.length);
+    this.runWorkers(t);
+    this.sampleMetrics(t);
+    if (t > 0 && t % AWS_MODEL.alarmEvaluationSeconds === 0) this.evaluateAlarms(t);
+    this.desired = Math.min(this.input.maxTasks, Math.max(this.min, this.desired));
+    if (this.remaining === 0 && this.tasks.length === 0 && this.desired === 0) {
+      return summarize(this.stopped, this.busySeconds, this.input.replsPerTask, this.drainSeconds, t, this.peak);
+    }
+    return undefined;
+  }
+
+  /** ECS: launch up to desired; above desired, stop pending tasks first, then idle (unprotected) running ones. */
+  private reconcileTasks(t: number): void {
+    const active = this.tasks.filter((k) => k.stopAt === undefined);
+    for (let i = active.length; i < this.desired; i++)
+      this.tasks.push({
         launchedAt: t,
-        readyAt: t + M.taskStartSeconds,
+        readyAt: t + AWS_MODEL.taskStartSeconds,
         stopAt: undefined,
-        slots: new Array<number>(input.replsPerTask).fill(0),
+        slots: new Array<number>(this.input.replsPerTask).fill(0),
       });
-    if (active.length > desired && t % M.ecsSchedulerSeconds === 0) {
-      let excess = active.length - desired;
+    if (active.length > this.desired && t % AWS_MODEL.ecsSchedulerSeconds === 0) {
+      let excess = active.length - this.desired;
       const order = [...active].sort(
         (a, b) => Number(a.readyAt <= t) - Number(b.readyAt <= t) || b.launchedAt - a.launchedAt,
       );
@@ -108,77 +129,94 @@ export function simulateFleet(input: SimInput): SimResult {
         if (excess === 0) break;
         const pending = k.readyAt > t;
         if (pending || k.slots.every((s) => s === 0)) {
-          k.stopAt = t + (pending ? 0 : M.idleStopSeconds);
+          k.stopAt = t + (pending ? 0 : AWS_MODEL.idleStopSeconds);
           excess--;
         }
       }
     }
-    // Tasks that finished stopping leave (and stop billing).
-    for (let i = tasks.length - 1; i >= 0; i--) {
-      const k = tasks[i]!;
+  }
+
+  /** Tasks that finished stopping leave (and stop billing). */
+  private removeStopped(t: number): void {
+    for (let i = this.tasks.length - 1; i >= 0; i--) {
+      const k = this.tasks[i]!;
       if (k.stopAt !== undefined && t >= k.stopAt) {
-        stopped.push({ launchedAt: k.launchedAt, stoppedAt: k.stopAt });
-        tasks.splice(i, 1);
+        this.stopped.push({ launchedAt: k.launchedAt, stoppedAt: k.stopAt });
+        this.tasks.splice(i, 1);
       }
     }
-    peak = Math.max(peak, tasks.length);
-    // Workers: run a second of every job, then fill free REPLs from the queue (long polling picks work at once).
-    for (const k of tasks) {
+  }
+
+  /** Workers: run a second of every job, then fill free REPLs from the queue (long polling picks work at once). */
+  private runWorkers(t: number): void {
+    const jobs = this.input.jobs;
+    for (const k of this.tasks) {
       if (k.readyAt > t || k.stopAt !== undefined) continue;
       for (let s = 0; s < k.slots.length; s++) {
         if (k.slots[s]! > 0) {
           k.slots[s]!--;
           if (k.slots[s] === 0) {
-            inflight--;
-            remaining--;
-            if (remaining === 0) drainSeconds = t;
+            this.inflight--;
+            this.remaining--;
+            if (this.remaining === 0) this.drainSeconds = t;
           }
         }
-        if (k.slots[s] === 0 && next < input.jobs.length) {
-          k.slots[s] = input.jobs[next++]!;
-          inflight++;
+        if (k.slots[s] === 0 && this.next < jobs.length) {
+          k.slots[s] = jobs[this.next++]!;
+          this.inflight++;
         }
       }
     }
-    const visible = input.jobs.length - next;
-    const running = tasks.filter((k) => k.readyAt <= t && k.stopAt === undefined).length;
-    acc = { runningSum: acc.runningSum + running, n: acc.n + 1 };
-    if ((t + 1) % period === 0) {
-      points.push({ end: t + 1, visible, inflight, running: acc.runningSum / acc.n });
-      acc = { runningSum: 0, n: 0 };
+  }
+
+  /** CloudWatch: SQS sampled at the end of each period, running tasks averaged over it. */
+  private sampleMetrics(t: number): void {
+    const visible = this.input.jobs.length - this.next;
+    const running = this.tasks.filter((k) => k.readyAt <= t && k.stopAt === undefined).length;
+    this.acc = { runningSum: this.acc.runningSum + running, n: this.acc.n + 1 };
+    if ((t + 1) % this.p.metricPeriodSeconds === 0) {
+      this.points.push({ end: t + 1, visible, inflight: this.inflight, running: this.acc.runningSum / this.acc.n });
+      this.acc = { runningSum: 0, n: 0 };
     }
-    // Alarms, on the datapoints CloudWatch has by now.
-    if (t > 0 && t % M.alarmEvaluationSeconds === 0) {
-      const seen = points.filter((d) => d.end <= t - M.cloudWatchDelaySeconds);
-      const last = (n: number) => (seen.length >= n ? seen.slice(-n) : undefined);
-      const wants: number[] = [];
-      const l1 = last(1)?.[0];
-      if (l1 && l1.running < 1 && l1.visible >= 1 && t >= cooldownUntil.fromZero) {
-        wants.push(fromZeroTasks(steps, l1.visible));
-        cooldownUntil.fromZero = t + p.scaleOutCooldownSeconds;
-      }
-      const drain = last(p.drainScaleInMinutes * (60 / period));
-      if (drain && drain.every((d) => d.visible === 0 && d.running > 1)) wants.push(1);
-      const idle = last(Math.round((p.idleMinutesBeforeZero * 60) / period));
-      if (idle && idle.every((d) => d.visible + d.inflight === 0)) wants.push(0);
-      const backlog = (d: Datapoint) => (d.running > 0 ? d.visible / d.running : d.visible);
-      const hi = last(M.targetTrackingOutDatapoints);
-      if (hi && desired > 0 && hi.every((d) => backlog(d) > p.backlogPerTaskTarget) && t >= cooldownUntil.ttOut) {
-        wants.push(Math.ceil((desired * backlog(hi.at(-1)!)) / p.backlogPerTaskTarget));
-        cooldownUntil.ttOut = t + p.scaleOutCooldownSeconds;
-      }
-      const lo = last(M.targetTrackingInDatapoints);
-      if (lo && lo.every((d) => backlog(d) < 0.9 * p.backlogPerTaskTarget) && t >= cooldownUntil.ttIn) {
-        wants.push(Math.ceil((desired * backlog(lo.at(-1)!)) / p.backlogPerTaskTarget));
-        cooldownUntil.ttIn = t + p.scaleInCooldownSeconds;
-      }
-      // Application Auto Scaling applies the largest capacity any triggered policy asks for.
-      if (wants.length > 0) desired = Math.max(...wants);
+  }
+
+  /** Alarms, on the datapoints CloudWatch has by now; Application Auto Scaling applies the largest capacity asked. */
+  private evaluateAlarms(t: number): void {
+    const { p, cooldownUntil, desired } = this;
+    const period = p.metricPeriodSeconds;
+    const seen = this.points.filter((d) => d.end <= t - AWS_MODEL.cloudWatchDelaySeconds);
+    const last = (n: number) => (seen.length >= n ? seen.slice(-n) : undefined);
+    const wants: number[] = [];
+    const l1 = last(1)?.[0];
+    if (l1 && l1.running < 1 && l1.visible >= 1 && t >= cooldownUntil.fromZero) {
+      wants.push(fromZeroTasks(this.steps, l1.visible));
+      cooldownUntil.fromZero = t + p.scaleOutCooldownSeconds;
     }
-    desired = Math.min(input.maxTasks, Math.max(min, desired));
-    if (remaining === 0 && tasks.length === 0 && desired === 0) {
-      return summarize(stopped, busySeconds, input.replsPerTask, drainSeconds, t, peak);
+    const drain = last(p.drainScaleInMinutes * (60 / period));
+    if (drain && drain.every((d) => d.visible === 0 && d.running > 1)) wants.push(1);
+    const idle = last(Math.round((p.idleMinutesBeforeZero * 60) / period));
+    if (idle && idle.every((d) => d.visible + d.inflight === 0)) wants.push(0);
+    const backlog = (d: Datapoint) => (d.running > 0 ? d.visible / d.running : d.visible);
+    const hi = last(AWS_MODEL.targetTrackingOutDatapoints);
+    if (hi && desired > 0 && hi.every((d) => backlog(d) > p.backlogPerTaskTarget) && t >= cooldownUntil.ttOut) {
+      wants.push(Math.ceil((desired * backlog(hi.at(-1)!)) / p.backlogPerTaskTarget));
+      cooldownUntil.ttOut = t + p.scaleOutCooldownSeconds;
     }
+    const lo = last(AWS_MODEL.targetTrackingInDatapoints);
+    if (lo && lo.every((d) => backlog(d) < 0.9 * p.backlogPerTaskTarget) && t >= cooldownUntil.ttIn) {
+      wants.push(Math.ceil((desired * backlog(lo.at(-1)!)) / p.backlogPerTaskTarget));
+      cooldownUntil.ttIn = t + p.scaleInCooldownSeconds;
+    }
+    if (wants.length > 0) this.desired = Math.max(...wants);
+  }
+}
+
+/** Simulate the CDK rules on a burst of jobs. */
+export function simulateFleet(input: SimInput): SimResult {
+  const sim = new FleetSimulation(input);
+  for (let t = 0; t < 6 * 3600; t++) {
+    const result = sim.step(t);
+    if (result) return result;
   }
   throw new Error("simulation did not return to zero within 6 hours; the policy never scales in");
 }

@@ -6,9 +6,6 @@ import {
   runDecision as run,
   WAIT_DECISION as WAIT,
   type AffinityOptions,
-  type ReplSlotView,
-  type ScheduleDecision,
-  type ScheduleRule,
   type SchedulingPolicy,
 } from "../../services/repl/index.js";
 
