@@ -1,6 +1,7 @@
 // The receive loop: asks the queue for as many messages as there are free REPLs (long polling) and hands each to
-// the processor. Stopping never aborts a poll (an aborted SQS long poll can swallow a message until its visibility
-// timeout, stack.md G5): the current poll finishes and whatever it returns is released at once.
+// the processor. Stopping never aborts a poll (fauxqs keeps the server-side waiter of an aborted long poll, which then
+// takes the next message sent and holds it in flight until its visibility timeout): the current poll finishes and
+// whatever it returns is released at once.
 import type { Logger } from "pino";
 import type { JobQueue, ReceivedMessage } from "../core/index.js";
 

@@ -103,6 +103,7 @@ export class Heartbeat {
 
   /** Stop every lease (shutdown). */
   stopAll(): void {
-    for (const stop of [...this.#leases]) stop();
+    // Each stop removes only itself from the set, which a Set iteration allows.
+    for (const stop of this.#leases) stop();
   }
 }

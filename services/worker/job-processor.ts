@@ -2,23 +2,24 @@
 // write the result, then delete the message. Whatever cannot finish is left to redelivery (and, if it never can,
 // to the dead-letter queue through the redrive policy), so no job is lost and none loops forever.
 import type { Logger } from "pino";
-import { runningKey, type Job, type JobResult } from "../jobs/index.js";
-import type { HandleRecord, ReplRunner, RunOutcome } from "../repl/index.js";
+import type { Job, JobResult } from "../jobs/index.js";
+import type { ReplRunner } from "../repl/index.js";
 import type { Heartbeat } from "./heartbeat.js";
 import { decodeMessage } from "../jobs/index.js";
 import { emfRecord } from "./metrics.js";
 import type { JobQueue, ObjectStore, ReceivedMessage } from "../core/index.js";
 import type { ProtectionHolder } from "./protection.js";
+import { startRunningMarker } from "./running-marker.js";
 import {
   headerOf,
   rejectedResult,
   resultFromOutcome,
   ResultWriter,
   skippedResult,
-  toLeanRequest,
   type RunContext,
 } from "./results.js";
-import { strictRefusal, verifyAnswer, type Verification, type VerificationDeps } from "./verification.js";
+import { runAndVerify, type RunState } from "./job-run.js";
+import { strictRefusal, type VerificationDeps } from "./verification.js";
 
 /** How a message ended, as far as this worker is concerned. */
 export type JobDisposition =
@@ -86,6 +87,20 @@ export interface ProcessContext {
   shutdown: AbortSignal;
 }
 
+/** A kept-alive lease of one message (see Heartbeat.track). */
+type Lease = { signal: AbortSignal; stop(): void };
+
+/** `fn`, called at most once. */
+function once(fn: () => void): () => void {
+  let called = false;
+  return () => {
+    if (!called) {
+      called = true;
+      fn();
+    }
+  };
+}
+
 /** Processes messages of one fleet. */
 export class JobProcessor {
   readonly #d: JobProcessorDeps;
@@ -102,26 +117,11 @@ export class JobProcessor {
   async process(msg: ReceivedMessage, ctx: ProcessContext): Promise<JobDisposition> {
     const d = this.#d;
     const lease = d.heartbeat.track(msg.receipt, ctx.receivedAtMs);
-    let slotFreed = false;
-    const freeSlot = () => {
-      if (!slotFreed) {
-        slotFreed = true;
-        ctx.freeSlot();
-      }
-    };
+    const freeSlot = once(ctx.freeSlot);
     const log = d.logger.child({ messageId: msg.messageId, deliveries: msg.receiveCount });
     await d.protection.acquire();
     try {
       const decoded = await decodeMessage(msg.body, d.fleet, d.store);
-      const context = (startedAtMs: number): RunContext => ({
-        worker: d.workerId,
-        simulated: d.simulated,
-        ...(d.env !== undefined ? { env: d.env } : {}),
-        ...(d.advisories !== undefined ? { advisories: d.advisories } : {}),
-        deliveries: msg.receiveCount,
-        startedAtMs,
-        finishedAtMs: this.#now(),
-      });
       if (decoded.kind === "poison") {
         freeSlot();
         lease.stop();
@@ -131,32 +131,13 @@ export class JobProcessor {
       }
       if (decoded.kind === "invalid") {
         freeSlot();
-        const result = rejectedResult(decoded.header, decoded.reason, context(this.#now()));
+        const result = rejectedResult(decoded.header, decoded.reason, this.#context(msg, this.#now()));
         await this.#finish(msg, lease.stop, result, log);
         return "rejected";
       }
-      const job = decoded.job;
-      const jlog = log.child({ jobId: job.id });
-      if (msg.receiveCount > 1 && (await this.#writer.has(job.id))) {
-        freeSlot();
-        lease.stop();
-        await d.queue.ack(msg.receipt);
-        jlog.info("redelivered job already has a result: deleted without running");
-        return "duplicate";
-      }
-      if (await this.#writer.groupIsDone(job)) {
-        freeSlot();
-        await this.#finish(msg, lease.stop, skippedResult(job, context(this.#now())), jlog, job);
-        return "skipped";
-      }
-      const refusal = strictRefusal(job, d.verification);
-      if (refusal !== null) {
-        freeSlot();
-        const result = rejectedResult(headerOf(job), refusal.message, context(this.#now()), refusal.code);
-        await this.#finish(msg, lease.stop, result, jlog, job);
-        return "rejected";
-      }
-      return await this.#run(job, msg, ctx, lease, freeSlot, jlog, context);
+      const jlog = log.child({ jobId: decoded.job.id });
+      const settled = await this.#settleWithoutRunning(decoded.job, msg, lease, freeSlot, jlog);
+      return settled ?? (await this.#run(decoded.job, msg, ctx, lease, freeSlot, jlog));
     } catch (err) {
       lease.stop();
       log.error({ err }, "job failed on infrastructure: left for redelivery");
@@ -168,69 +149,87 @@ export class JobProcessor {
     }
   }
 
+  /** What every result of this message carries: worker, simulation, environment, deliveries and timing. */
+  #context(msg: ReceivedMessage, startedAtMs: number): RunContext {
+    const d = this.#d;
+    return {
+      worker: d.workerId,
+      simulated: d.simulated,
+      ...(d.env !== undefined ? { env: d.env } : {}),
+      ...(d.advisories !== undefined ? { advisories: d.advisories } : {}),
+      deliveries: msg.receiveCount,
+      startedAtMs,
+      finishedAtMs: this.#now(),
+    };
+  }
+
+  /** A job that needs no run: already answered, its group done, or strict where it cannot be; null when it runs. */
+  async #settleWithoutRunning(
+    job: Job,
+    msg: ReceivedMessage,
+    lease: Lease,
+    freeSlot: () => void,
+    log: Logger,
+  ): Promise<JobDisposition | null> {
+    if (msg.receiveCount > 1 && (await this.#writer.has(job.id))) {
+      freeSlot();
+      lease.stop();
+      await this.#d.queue.ack(msg.receipt);
+      log.info("redelivered job already has a result: deleted without running");
+      return "duplicate";
+    }
+    if (await this.#writer.groupIsDone(job)) {
+      freeSlot();
+      await this.#finish(msg, lease.stop, skippedResult(job, this.#context(msg, this.#now())), log, job);
+      return "skipped";
+    }
+    const refusal = strictRefusal(job, this.#d.verification);
+    if (refusal === null) return null;
+    freeSlot();
+    const result = rejectedResult(headerOf(job), refusal.message, this.#context(msg, this.#now()), refusal.code);
+    await this.#finish(msg, lease.stop, result, log, job);
+    return "rejected";
+  }
+
   async #run(
     job: Job,
     msg: ReceivedMessage,
     ctx: ProcessContext,
-    lease: { signal: AbortSignal; stop(): void },
+    lease: Lease,
     freeSlot: () => void,
     log: Logger,
-    context: (startedAtMs: number) => RunContext,
   ): Promise<JobDisposition> {
     const d = this.#d;
     const startedAtMs = this.#now();
-    let marked = false;
-    const marker =
-      d.markRunningAfterMs === null
-        ? undefined
-        : setTimeout(() => {
-            marked = true;
-            d.store
-              .put(
-                runningKey(job.id),
-                JSON.stringify({ worker: d.workerId, startedAt: new Date(startedAtMs).toISOString() }),
-              )
-              .catch(() => undefined);
-          }, d.markRunningAfterMs);
-    marker?.unref();
-    const unmark = () => {
-      clearTimeout(marker);
-      if (marked) d.store.delete(runningKey(job.id)).catch(() => undefined);
-    };
+    const marker = startRunningMarker(d.store, {
+      jobId: job.id,
+      workerId: d.workerId,
+      startedAtMs,
+      afterMs: d.markRunningAfterMs,
+    });
     const signal = AbortSignal.any([lease.signal, ctx.shutdown]);
-    let outcome: RunOutcome | undefined;
-    let verification: Verification | null = null;
+    const state: RunState = { outcome: undefined, verification: null };
     try {
-      // Code and file jobs keep their environment (a handle) for the audit, which runs on it.
-      const audited = job.request.kind !== "tactic";
-      outcome = await d.runner.run(toLeanRequest(job), {
-        timeoutMs: job.timeoutMs,
-        keep: job.keep || audited,
-        ...(job.chain ? { chain: job.chain as HandleRecord[] } : {}),
+      await runAndVerify(job, state, {
+        ...d,
+        leaseSignal: lease.signal,
         signal,
+        freeSlot,
+        startedAtMs,
+        now: this.#now,
       });
-      if (outcome.status === "ok" && outcome.response !== undefined && !lease.signal.aborted) {
-        const remainingMs = job.timeoutMs - (this.#now() - startedAtMs);
-        verification = await verifyAnswer(job, outcome, d.verification, {
-          remainingMs,
-          signal,
-          beforeStrict: freeSlot,
-        });
-        if (verification.kind === "unfinished") outcome = verification.outcome;
-      }
-    } catch (err) {
-      if (!signal.aborted) throw err;
     } finally {
       freeSlot();
       // The marker says "running": once the run is over it must not appear any more.
-      clearTimeout(marker);
+      marker.stop();
     }
+    const { outcome, verification } = state;
     if (lease.signal.aborted) {
       log.warn(
         { reason: String(lease.signal.reason) },
         "lease lost while running: result not written, another delivery will run the job",
       );
-      unmark();
+      marker.remove();
       return "lease_lost";
     }
     // The REPL set could not take the job now (no REPL freed up in time, or it is closing), or shutdown cut the run
@@ -238,30 +237,28 @@ export class JobProcessor {
     // before the cut is kept.
     const transient = outcome?.status === "rejected" && TRANSIENT_REJECTIONS.has(outcome.error?.code ?? "");
     if (outcome === undefined || transient || (ctx.shutdown.aborted && outcome.status !== "ok")) {
-      lease.stop();
-      await d.queue.release(msg.receipt).catch(() => undefined);
-      log.info(
-        { reason: transient ? outcome?.error?.code : "shutdown" },
-        "job not run: message released for another worker",
-      );
-      unmark();
+      await this.#release(msg, lease, log, transient ? outcome?.error?.code : "shutdown");
+      marker.remove();
       return "released";
     }
+    const context = this.#context(msg, startedAtMs);
     const result =
       verification?.kind === "rejected"
-        ? rejectedResult(headerOf(job), verification.message, context(startedAtMs), verification.code)
-        : resultFromOutcome(
-            job,
-            outcome,
-            context(startedAtMs),
-            verification?.kind === "checked" ? verification : undefined,
-          );
+        ? rejectedResult(headerOf(job), verification.message, context, verification.code)
+        : resultFromOutcome(job, outcome, context, verification?.kind === "checked" ? verification : undefined);
     try {
       await this.#finish(msg, lease.stop, result, log, job, d.restartsDelta());
     } finally {
-      unmark();
+      marker.remove();
     }
     return "done";
+  }
+
+  /** Hand a job that did not run back to the queue at once, for this or another worker. */
+  async #release(msg: ReceivedMessage, lease: Lease, log: Logger, reason: string | undefined): Promise<void> {
+    lease.stop();
+    await this.#d.queue.release(msg.receipt).catch(() => undefined);
+    log.info({ reason }, "job not run: message released for another worker");
   }
 
   /** Write the result (first one wins), delete the message, log the job line with its metrics. */

@@ -21,7 +21,7 @@ export function toLeanRequest(job: Job): LeanRequest {
   const r = job.request;
   if (r.kind === "tactic") return { tactic: r.tactic, proofState: r.proofState };
   const cmd = r.kind === "command" ? r.code : r.content;
-  return { cmd, ...(r.env !== undefined ? { env: r.env } : {}), ...(r.options ?? {}) } as LeanRequest;
+  return { cmd, ...(r.env !== undefined ? { env: r.env } : {}), ...r.options } as LeanRequest;
 }
 
 const SORRY_WARNING = "declaration uses 'sorry'";

@@ -59,6 +59,73 @@ function codeOf(job: Job): string | null {
   return job.request.kind === "command" ? job.request.code : job.request.kind === "file" ? job.request.content : null;
 }
 
+/** The checks of a tactic step: the REPL's proof status is the check (Completed runs the kernel on the finished proof). */
+function tacticChecks(checks: Check[], outcome: RunOutcome): Verification {
+  const step = outcome.response!.kind === "proofStep" ? outcome.response!.value : null;
+  if (step !== null) {
+    const done = step.proofStatus !== undefined ? step.proofStatus === "Completed" : step.goals.length === 0;
+    const proofChecks = checks.filter((c) => c.name === "errors");
+    if (!done)
+      proofChecks.push({
+        name: "sorries",
+        ok: false,
+        reason: `the proof is not complete: ${step.goals.length} goal(s) left${step.proofStatus ? ` (${step.proofStatus})` : ""}`,
+      });
+    else proofChecks.push({ name: "sorries", ok: true });
+    return { kind: "checked", checks: proofChecks, trust: "fast", auditMs: 0, strictMs: 0 };
+  }
+  return { kind: "checked", checks, trust: "fast", auditMs: 0, strictMs: 0 };
+}
+
+/** Options of {@link verifyAnswer}. */
+export interface VerifyOptions {
+  remainingMs: number;
+  signal?: AbortSignal;
+  beforeStrict?: () => void;
+}
+
+/** The strict stage (comparator) on a code job whose fast checks passed. */
+async function strictStage(
+  strict: StrictChecker,
+  input: {
+    job: Job;
+    code: string;
+    outcome: RunOutcome;
+    checks: Check[];
+    audit: { durationMs: number; theorems: string[] };
+  },
+  spec: VerifySpec,
+  opts: VerifyOptions,
+): Promise<Verification> {
+  const { job, code, outcome, checks, audit } = input;
+  opts.beforeStrict?.();
+  const result = await strict.check(
+    {
+      challenge: prepareStatement(job.statement!),
+      solution: code,
+      theorems: audit.theorems,
+      permittedAxioms: spec.permittedAxioms,
+    },
+    {
+      timeoutMs: Math.max(1_000, opts.remainingMs - audit.durationMs),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    },
+  );
+  if (result.status !== "ok") {
+    return {
+      kind: "unfinished",
+      outcome: {
+        ...outcome,
+        status: result.status,
+        error: { code: result.status === "timeout" ? "strict_timeout" : "strict_crashed", message: result.reason },
+        durationMs: outcome.durationMs + result.durationMs,
+      },
+    };
+  }
+  checks.push(result.check);
+  return { kind: "checked", checks, trust: "strict", auditMs: audit.durationMs, strictMs: result.durationMs };
+}
+
 /**
  * Verify a job whose REPL run answered (`outcome.status === "ok"`). `remainingMs` bounds what the audit and the
  * strict stage may still take; `beforeStrict` runs once the REPL is no longer needed (strict runs outside it).
@@ -67,27 +134,11 @@ export async function verifyAnswer(
   job: Job,
   outcome: RunOutcome,
   deps: VerificationDeps,
-  opts: { remainingMs: number; signal?: AbortSignal; beforeStrict?: () => void },
+  opts: VerifyOptions,
 ): Promise<Verification> {
   const checks = messageChecks(outcome.response!);
   const code = codeOf(job);
-  if (code === null) {
-    // A tactic step: the REPL's proof status is the check (Completed runs the kernel on the finished proof).
-    const step = outcome.response!.kind === "proofStep" ? outcome.response!.value : null;
-    if (step !== null) {
-      const done = step.proofStatus !== undefined ? step.proofStatus === "Completed" : step.goals.length === 0;
-      const proofChecks = checks.filter((c) => c.name === "errors");
-      if (!done)
-        proofChecks.push({
-          name: "sorries",
-          ok: false,
-          reason: `the proof is not complete: ${step.goals.length} goal(s) left${step.proofStatus ? ` (${step.proofStatus})` : ""}`,
-        });
-      else proofChecks.push({ name: "sorries", ok: true });
-      return { kind: "checked", checks: proofChecks, trust: "fast", auditMs: 0, strictMs: 0 };
-    }
-    return { kind: "checked", checks, trust: "fast", auditMs: 0, strictMs: 0 };
-  }
+  if (code === null) return tacticChecks(checks, outcome);
   if (!checks.every((c) => c.ok)) return { kind: "checked", checks, trust: "fast", auditMs: 0, strictMs: 0 };
   const spec = specOf(job);
   const audit = await deps.auditor.audit(code, outcome, spec, {
@@ -101,30 +152,5 @@ export async function verifyAnswer(
   if (!fastOk || (job.verify ?? VERIFY_DEFAULTS.verify) !== "strict" || deps.strict === null) {
     return { kind: "checked", checks, trust: "fast", auditMs: audit.durationMs, strictMs: 0 };
   }
-  opts.beforeStrict?.();
-  const strict = await deps.strict.check(
-    {
-      challenge: prepareStatement(job.statement!),
-      solution: code,
-      theorems: audit.theorems,
-      permittedAxioms: spec.permittedAxioms,
-    },
-    {
-      timeoutMs: Math.max(1_000, opts.remainingMs - audit.durationMs),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    },
-  );
-  if (strict.status !== "ok") {
-    return {
-      kind: "unfinished",
-      outcome: {
-        ...outcome,
-        status: strict.status,
-        error: { code: strict.status === "timeout" ? "strict_timeout" : "strict_crashed", message: strict.reason },
-        durationMs: outcome.durationMs + strict.durationMs,
-      },
-    };
-  }
-  checks.push(strict.check);
-  return { kind: "checked", checks, trust: "strict", auditMs: audit.durationMs, strictMs: strict.durationMs };
+  return strictStage(deps.strict, { job, code, outcome, checks, audit }, spec, opts);
 }

@@ -8,7 +8,7 @@ import { Consumer } from "./consumer.js";
 import { startHealthServer, type HealthReport, type HealthServer } from "./health.js";
 import { Heartbeat } from "./heartbeat.js";
 import { JobProcessor, type JobDisposition } from "./job-processor.js";
-import type { JobQueue, ObjectStore, TaskProtection } from "../core/index.js";
+import { InterruptedError, type JobQueue, type ObjectStore, type TaskProtection } from "../core/index.js";
 import { ProtectionHolder } from "./protection.js";
 import { gracefulShutdown } from "./shutdown.js";
 import type { VerificationDeps } from "./verification.js";
@@ -178,7 +178,7 @@ export class Worker {
 
   /** Resolves when no job is running (messages in flight may still arrive later). */
   async idle(): Promise<void> {
-    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+    while (this.#running.size > 0) await Promise.allSettled(this.#running);
   }
 
   /** Ordered shutdown (idempotent): see shutdown.ts. `drainMs` overrides the configured drain budget. */
@@ -187,7 +187,7 @@ export class Worker {
       {
         stopReceiving: () => this.#consumer.stop(),
         running: () => [...this.#running],
-        abortJobs: () => this.#abort.abort(new Error("shutdown drain budget spent")),
+        abortJobs: () => this.#abort.abort(new InterruptedError("shutdown drain budget spent")),
         steps: [
           ["leases", () => this.#heartbeat.stopAll()],
           ["task protection", () => this.#protection.close()],
