@@ -6,7 +6,8 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { doubleConfig, LeanServer, ReplPool } from "../services/repl/index.js";
+import { LeanServer, ReplPool } from "../services/repl/index.js";
+import { doubleConfig } from "../test/support/double.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;

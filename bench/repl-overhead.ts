@@ -5,7 +5,8 @@ import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
-import { doubleConfig, LeanServer } from "../services/repl/index.js";
+import { LeanServer } from "../services/repl/index.js";
+import { doubleConfig } from "../test/support/double.js";
 
 const { values } = parseArgs({
   options: { requests: { type: "string", default: "2000" }, rounds: { type: "string", default: "20" } },

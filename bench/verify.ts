@@ -7,14 +7,9 @@
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pLimit from "p-limit";
-import { doubleConfig, ReplPool } from "../services/repl/index.js";
-import {
-  comparatorDoubleCommand,
-  DEFAULT_PERMITTED_AXIOMS,
-  FastAuditor,
-  messageChecks,
-  StrictChecker,
-} from "../services/verify/index.js";
+import { ReplPool } from "../services/repl/index.js";
+import { DEFAULT_PERMITTED_AXIOMS, FastAuditor, messageChecks, StrictChecker } from "../services/verify/index.js";
+import { comparatorDoubleCommand, doubleConfig } from "../test/support/double.js";
 
 const { values } = parseArgs({
   options: { candidates: { type: "string", default: "1000" }, quick: { type: "boolean", default: false } },

@@ -2,11 +2,10 @@
 // open (the API exits when the supervisor dies), output appended to a log file, ready when it logs "api ready".
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+import { LocalClusterError } from "./errors.js";
+import { REPO_ROOT } from "./repo-root.js";
 
 /** A running API process. */
 export interface ApiProcess {
@@ -40,7 +39,9 @@ export async function startApiProcess(o: { env: Record<string, string>; logFile:
       if (line.includes('"api ready"')) resolveUrl((JSON.parse(line) as { url: string }).url);
     });
     void exited.then(() =>
-      reject(new Error(`the API process exited before it was ready: ${stderr.trim() || "see " + o.logFile}`)),
+      reject(
+        new LocalClusterError(`the API process exited before it was ready: ${stderr.trim() || "see " + o.logFile}`),
+      ),
     );
   });
   return {

@@ -3,6 +3,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ClusterStatus, QueueDepth, TaskCounts } from "../core/index.js";
+import { LocalClusterError } from "./errors.js";
 
 export type { ClusterStatus, TaskCounts };
 
@@ -91,7 +92,7 @@ export class HttpClusterStatus implements ClusterStatus {
   async tasks(fleet: string): Promise<TaskCounts | undefined> {
     const res = await fetch(`${this.#url}/tasks/${encodeURIComponent(fleet)}`, { signal: AbortSignal.timeout(2000) });
     if (res.status === 404) return undefined;
-    if (!res.ok) throw new Error(`local cluster status answered HTTP ${res.status}`);
+    if (!res.ok) throw new LocalClusterError(`local cluster status answered HTTP ${res.status}`);
     return (await res.json()) as TaskCounts;
   }
 }

@@ -1,12 +1,15 @@
 // The local-cluster unit: `npm start` / `leanfleet up` run the whole pipeline on one machine.
+export { startLocalCluster } from "./local-cluster.js";
 export {
-  startLocalCluster,
   noLeanNotice,
   fleetNameError,
   LOCAL_CLUSTER_DEFAULTS,
   type LocalCluster,
   type LocalClusterOptions,
-} from "./local-cluster.js";
+} from "./local-cluster-options.js";
+export { DOUBLE_DEFAULT_LEAN_VERSION, DOUBLE_PATHS, doubleCommand, leanVersionFlag } from "./double-paths.js";
+export { simulatedWorkerEnv } from "./simulated-worker-env.js";
+export { LocalClusterError } from "./errors.js";
 export {
   LOCAL_SCALING_DEFAULTS,
   FleetSupervisor,

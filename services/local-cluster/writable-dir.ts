@@ -3,6 +3,7 @@
 // although the parent exists, and Node retries the parent forever).
 import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { LocalClusterError } from "./errors.js";
 
 /** Create `dir` (and missing parents) if needed and return its absolute path; errors name `label`, the path and the fix. */
 export function ensureWritableDir(dir: string, label: string): string {
@@ -17,20 +18,22 @@ export function ensureWritableDir(dir: string, label: string): string {
     existing = parent;
   }
   if (!statSync(existing).isDirectory())
-    throw new Error(`${label} ${JSON.stringify(dir)}: ${existing} is not a directory; ${fix}`);
+    throw new LocalClusterError(`${label} ${JSON.stringify(dir)}: ${existing} is not a directory; ${fix}`);
   for (const d of missing) {
     try {
       mkdirSync(d);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code !== "EEXIST")
-        throw new Error(`${label} ${JSON.stringify(dir)}: cannot create ${d} (${e.code ?? e.message}); ${fix}`);
+        throw new LocalClusterError(
+          `${label} ${JSON.stringify(dir)}: cannot create ${d} (${e.code ?? e.message}); ${fix}`,
+        );
     }
   }
   try {
     accessSync(abs, constants.W_OK);
   } catch (err) {
-    throw new Error(
+    throw new LocalClusterError(
       `${label} ${JSON.stringify(dir)}: ${abs} is not writable (${(err as NodeJS.ErrnoException).code}); ${fix}`,
     );
   }

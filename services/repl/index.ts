@@ -1,6 +1,6 @@
 // The REPL unit's public surface: other units, benchmarks and tests import services/repl through this file only
 // (tests of the unit's internals import the module they test). Layers, bottom up: process/ (a REPL process and its
-// tree), protocol/ (the REPL's JSON), setup/ (finding a REPL, the double), reuse/ (prefixes and headers), server/
+// tree), protocol/ (the REPL's JSON), setup/ (finding a REPL), reuse/ (prefixes and headers), server/
 // (LeanServer, AutoLeanServer, state handles), pool/ (ReplPool and its scheduling).
 export {
   InvalidRequestError,
@@ -17,7 +17,6 @@ export {
 } from "./errors.js";
 export { LEAN_REPL_DEFAULTS, parseReplConfig, type LeanReplConfig, type LeanReplConfigInput } from "./config.js";
 export { detectRepl, type DetectedRepl, type LookupOptions } from "./setup/detect.js";
-export { DOUBLE_PATH, doubleConfig, REPO_ROOT, type DoubleConfigOptions } from "./setup/double.js";
 
 export type { ReplCommand } from "./process/command.js";
 export { processTreeRss } from "./process/memory.js";

@@ -1,16 +1,7 @@
-// Where comparator is: the command a fleet configures (`LEANFLEET_COMPARATOR`), or the comparator double for a
-// simulated fleet. A fleet without one answers strict jobs `rejected` (never a silent downgrade to fast).
+// Where comparator is: the command a fleet configures (`LEANFLEET_COMPARATOR`, a simulated fleet's stand-in too), or
+// `comparator` on PATH. A fleet without one answers strict jobs `rejected` (never a silent downgrade to fast).
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { REPO_ROOT } from "../repl/index.js";
-
-/** The comparator double (test/fixtures): honours comparator's command line; every answer it gives is simulated. */
-export const COMPARATOR_DOUBLE_PATH = join(REPO_ROOT, "test/fixtures/comparator-double.ts");
-
-/** The command (before the config path) that runs the comparator double with this Node. */
-export function comparatorDoubleCommand(flags: readonly string[] = []): string[] {
-  return [process.execPath, "--disable-warning=ExperimentalWarning", COMPARATOR_DOUBLE_PATH, ...flags];
-}
 
 /**
  * Parse a configured comparator: `none` (no strict stage), a JSON array (the whole command before the config path,

@@ -1,6 +1,7 @@
 // The worker's environment: variable names (shared with cdk/ and the local cluster), defaults, and one zod parse.
 import { hostname } from "node:os";
 import { z } from "zod";
+import { SHARED_ENV } from "../core/index.js";
 import { defaultPoolSize, LEAN_REPL_DEFAULTS } from "../repl/index.js";
 import { WorkerConfigError } from "./errors.js";
 
@@ -8,15 +9,22 @@ import { WorkerConfigError } from "./errors.js";
 export const WORKER_ENV = {
   fleet: "LEANFLEET_FLEET",
   queueUrl: "LEANFLEET_QUEUE_URL",
-  bucket: "LEANFLEET_BUCKET",
-  awsEndpoint: "LEANFLEET_AWS_ENDPOINT",
+  bucket: SHARED_ENV.bucket,
+  awsEndpoint: SHARED_ENV.awsEndpoint,
   region: "AWS_REGION",
   replCount: "LEANFLEET_REPL_COUNT",
   replMemoryMiB: "LEANFLEET_REPL_MEMORY_MIB",
   projectDir: "LEANFLEET_PROJECT_DIR",
   repl: "LEANFLEET_REPL",
+  /**
+   * Optional: the REPL's whole command line as a JSON array of strings, run instead of finding one (LEANFLEET_REPL,
+   * PATH); required with LEANFLEET_SIMULATE=1, where it is the stand-in REPL (`leanfleet up --simulate` passes the
+   * REPL double's). @default - the REPL is found as LEANFLEET_REPL / LEANFLEET_PROJECT_DIR say
+   */
+  replCommand: "LEANFLEET_REPL_COMMAND",
   prewarmHeader: "LEANFLEET_PREWARM_HEADER",
-  simulate: "LEANFLEET_SIMULATE",
+  /** `1`: the REPL (and the comparator) are stand-ins: every result says `simulated: true`. @default 0 */
+  simulate: SHARED_ENV.simulate,
   healthPort: "LEANFLEET_HEALTH_PORT",
   visibilitySeconds: "LEANFLEET_VISIBILITY_SECONDS",
   drainSeconds: "LEANFLEET_DRAIN_SECONDS",
@@ -24,18 +32,18 @@ export const WORKER_ENV = {
   workerId: "LEANFLEET_WORKER_ID",
   /** Optional: long-poll wait of each receive. @default 20 */
   pollWaitSeconds: "LEANFLEET_POLL_WAIT_SECONDS",
-  /** Optional: extra flags for the REPL double (space separated), with LEANFLEET_SIMULATE=1. @default "" */
+  /** Optional: extra arguments appended to LEANFLEET_REPL_COMMAND (space separated), e.g. the REPL double's flags. @default "" */
   doubleFlags: "LEANFLEET_DOUBLE_FLAGS",
   /** Optional: messages received beyond the free REPLs (they wait in the REPL set's queue). @default 0 */
   prefetch: "LEANFLEET_PREFETCH",
   /** Optional: pino log level. @default "info" */
-  logLevel: "LEANFLEET_LOG_LEVEL",
+  logLevel: SHARED_ENV.logLevel,
   /** Optional: `1` makes the worker shut down when its stdin closes (the local cluster's supervisor died). @default 0 */
   exitWithParent: "LEANFLEET_EXIT_WITH_PARENT",
   /**
    * Optional: comparator for the strict stage: `none`, the comparator binary's path (run as `lake env PATH`), or a
-   * JSON array (the command before the config path). @default - `comparator` on PATH; with LEANFLEET_SIMULATE=1 the
-   * comparator double; else none (strict jobs are rejected)
+   * JSON array (the command before the config path); with LEANFLEET_SIMULATE=1 it is a stand-in (no RLIMIT_AS, recorded
+   * as simulated). @default - `comparator` on PATH, else none (strict jobs are rejected)
    */
   comparator: "LEANFLEET_COMPARATOR",
   /** Optional: memory limit of one comparator run, MiB. @default 8192 (STRICT_DEFAULTS.memoryLimitMiB) */
@@ -108,6 +116,20 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v));
 
+/** An optional command line given as a JSON array of non-empty strings. */
+const optionalArgv = optionalText.transform((v, ctx) => {
+  if (v === undefined) return undefined;
+  try {
+    const argv = JSON.parse(v) as unknown;
+    if (Array.isArray(argv) && argv.length > 0 && argv.every((s) => typeof s === "string" && s !== ""))
+      return argv as string[];
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: "custom", message: 'must be a JSON array of strings, e.g. ["/opt/repl/bin/repl"]' });
+  return z.NEVER;
+});
+
 const envSchema = z.object({
   [WORKER_ENV.fleet]: z
     .string()
@@ -127,6 +149,7 @@ const envSchema = z.object({
   [WORKER_ENV.replMemoryMiB]: optionalInt(WORKER_ENV.replMemoryMiB, 64, 1024 * 1024),
   [WORKER_ENV.projectDir]: optionalText,
   [WORKER_ENV.repl]: optionalText,
+  [WORKER_ENV.replCommand]: optionalArgv,
   [WORKER_ENV.prewarmHeader]: optionalText,
   [WORKER_ENV.simulate]: boolFlag,
   [WORKER_ENV.healthPort]: z
@@ -173,8 +196,11 @@ export interface WorkerConfig {
   replMemoryMiB?: number;
   projectDir?: string;
   replPath?: string;
+  /** The REPL's command line (LEANFLEET_REPL_COMMAND), before the appended `doubleFlags`. */
+  replCommand?: string[];
   prewarmHeader?: string;
   simulate: boolean;
+  /** Arguments appended to `replCommand`. */
   doubleFlags: string[];
   /** Health endpoint port, or null when disabled (`off`). */
   healthPort: number | null;
@@ -227,6 +253,7 @@ export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerC
     ...(e[WORKER_ENV.replMemoryMiB] ? { replMemoryMiB: e[WORKER_ENV.replMemoryMiB] } : {}),
     ...(e[WORKER_ENV.projectDir] ? { projectDir: e[WORKER_ENV.projectDir] } : {}),
     ...(e[WORKER_ENV.repl] ? { replPath: e[WORKER_ENV.repl] } : {}),
+    ...(e[WORKER_ENV.replCommand] ? { replCommand: e[WORKER_ENV.replCommand] } : {}),
     ...(e[WORKER_ENV.prewarmHeader] ? { prewarmHeader: e[WORKER_ENV.prewarmHeader] } : {}),
     simulate: e[WORKER_ENV.simulate],
     doubleFlags: (e[WORKER_ENV.doubleFlags] ?? "").split(/\s+/).filter(Boolean),

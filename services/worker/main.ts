@@ -1,72 +1,37 @@
 // Composition root of the worker process (the ECS container's entry point, and each local-cluster worker): parse
 // the environment once, build the AWS adapters and the REPL set, start the worker, stop it in order on SIGTERM.
 import { readFileSync } from "node:fs";
-import pino from "pino";
-import { detectRepl, doubleConfig, ReplPool } from "../repl/index.js";
+import pino, { type Logger } from "pino";
+import { ReplPool, type LeanReplConfig } from "../repl/index.js";
 import { createAwsClients, EcsTaskProtection, NoopTaskProtection, S3ObjectStore, SqsJobQueue } from "../aws/index.js";
+import type { ObjectStore } from "../core/index.js";
+import { parseAdvisories } from "../environment/index.js";
 import { parseWorkerConfig, WORKER_DEFAULTS, type WorkerConfig } from "./config.js";
 import { WorkerConfigError } from "./errors.js";
-import { parseAdvisories } from "../environment/index.js";
-import { establishEnvironment } from "./environment.js";
+import { establishEnvironment, type WorkerEnvironment } from "./environment.js";
+import {
+  buildVerification,
+  comparatorSetup,
+  replConfig,
+  withRecordedLeanVersion,
+  type ComparatorSetup,
+} from "./repl-setup.js";
 import { onTerminate } from "./shutdown.js";
 import { Worker } from "./worker.js";
-import { comparatorDoubleCommand, FastAuditor, resolveComparator, StrictChecker } from "../verify/index.js";
-import type { VerificationDeps } from "./verification.js";
 
-/** The comparator command the fleet runs (the double when simulated and none is configured), or null. */
-function comparatorCommand(config: WorkerConfig): { command: string[] | null; isDouble: boolean } {
-  const isDouble = config.simulate && config.comparator === undefined;
-  const command = isDouble
-    ? comparatorDoubleCommand(
-        config.doubleFlags.filter((f, i, a) => f === "--lean-version" || a[i - 1] === "--lean-version"),
-      )
-    : resolveComparator(config.comparator);
-  return { command, isDouble };
-}
-
-/** The fast audit on the pool, and the strict stage when the fleet has comparator (the double when simulated). */
-function buildVerification(config: WorkerConfig, pool: ReplPool): VerificationDeps {
-  const { command } = comparatorCommand(config);
-  const strict =
-    command === null
-      ? null
-      : new StrictChecker({
-          command,
-          projectDir: config.projectDir ?? null,
-          ...(config.strictMemoryMiB ? { memoryLimitMiB: config.strictMemoryMiB } : {}),
-          // The comparator double is a Node process: RLIMIT_AS would stop it reserving its heap (RSS watchdog only).
-          ...(config.simulate && config.comparator === undefined ? { addressSpaceLimitMiB: null } : {}),
-        });
-  return { auditor: new FastAuditor(pool), strict };
-}
-
-/** Build the REPL set the configuration asks for: the double with LEANFLEET_SIMULATE=1, else a detected Lean REPL. */
-function buildPool(config: WorkerConfig): ReplPool {
-  const limits = config.replMemoryMiB !== undefined ? { memoryHardLimitMiB: config.replMemoryMiB } : {};
-  if (config.simulate)
-    return new ReplPool(doubleConfig({ flags: config.doubleFlags, ...limits }), {
-      size: config.replCount,
-      prewarmHeader: config.prewarmHeader ?? null,
-    });
-  const found = detectRepl({
-    ...limits,
-    ...(config.replPath ? { replPath: config.replPath } : {}),
-    ...(config.projectDir ? { projectDir: config.projectDir } : {}),
-  });
-  if (!found.ok) throw found.error;
-  return new ReplPool(found.config, { size: config.replCount, prewarmHeader: config.prewarmHeader ?? null });
-}
-
-async function main(): Promise<void> {
-  let config: WorkerConfig;
+/** The validated configuration; a malformed environment is reported on stderr and exits 2 (no retry helps). */
+function readConfig(): WorkerConfig {
   try {
-    config = parseWorkerConfig(process.env);
+    return parseWorkerConfig(process.env);
   } catch (err) {
     if (!(err instanceof WorkerConfigError)) throw err;
     process.stderr.write(`leanfleet worker: ${err.message}\n`);
     process.exit(2);
   }
-  const logger = pino({ level: config.logLevel, base: { workerId: config.workerId, fleet: config.fleet } });
+}
+
+/** Anything that escapes ends the process: the service starts a new worker and redelivers what was unacknowledged. */
+function exitOnCrash(logger: Logger): void {
   process.on("uncaughtException", (err) => {
     logger.fatal(
       { err },
@@ -78,7 +43,10 @@ async function main(): Promise<void> {
     logger.fatal({ err }, "unhandled rejection: exiting");
     process.exit(1);
   });
+}
 
+/** The SQS queue, S3 store and task protection of this worker (fauxqs when LEANFLEET_AWS_ENDPOINT is set). */
+function buildAdapters(config: WorkerConfig) {
   const clients = createAwsClients({
     ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
     region: config.region,
@@ -94,10 +62,17 @@ async function main(): Promise<void> {
     conditionalWrites: clients.local ? "head-then-put" : "native",
   });
   const protection = config.inEcs ? new EcsTaskProtection({ client: clients.ecs }) : new NoopTaskProtection();
-  const pool = buildPool(config);
-  // What checks this fleet's verdicts, read once from what runs; on another toolchain or project than declared: stop.
-  const comparator = comparatorCommand(config);
-  const environment = await establishEnvironment({
+  return { clients, queue, store, protection };
+}
+
+/** What checks this fleet's verdicts, read once from what runs; on another toolchain or project than declared: stop. */
+function readWorkerEnvironment(
+  config: WorkerConfig,
+  store: ObjectStore,
+  repl: LeanReplConfig,
+  comparator: ComparatorSetup,
+): Promise<WorkerEnvironment> {
+  return establishEnvironment({
     fleet: config.fleet,
     workerId: config.workerId,
     store,
@@ -109,21 +84,59 @@ async function main(): Promise<void> {
       ...(config.expectProjectRev ? { projectRev: config.expectProjectRev } : {}),
     },
     read: {
-      simulated: pool.config.simulated,
-      ...(pool.config.argv ? { replArgv: pool.config.argv } : {}),
-      ...(pool.config.replPath ? { replPath: pool.config.replPath } : {}),
-      replFlavor: pool.config.replSupportsIncrementality === true ? "fork" : "upstream",
-      ...(pool.config.projectDir ? { projectDir: pool.config.projectDir } : {}),
+      simulated: repl.simulated,
+      ...(repl.argv ? { replArgv: repl.argv } : {}),
+      ...(repl.replPath ? { replPath: repl.replPath } : {}),
+      replFlavor: repl.replSupportsIncrementality === true ? "fork" : "upstream",
+      ...(repl.projectDir ? { projectDir: repl.projectDir } : {}),
       comparator: comparator.command,
-      comparatorIsDouble: comparator.isDouble,
+      comparatorIsDouble: comparator.isStandIn,
     },
   });
+}
+
+/** Start the REPL set, then the worker; a SIGTERM during start-up closes the pool and shutdown exits. */
+async function start(worker: Worker, pool: ReplPool, stopping: () => boolean, logger: Logger, env: string) {
+  const t0 = Date.now();
+  try {
+    await pool.start();
+  } catch (err) {
+    if (stopping()) return;
+    throw err;
+  }
+  await worker.start();
+  logger.info(
+    {
+      healthPort: worker.healthPort ?? null,
+      repls: pool.size,
+      simulated: pool.config.simulated,
+      leanVersion: pool.config.leanVersion ?? null,
+      env,
+      startMs: Date.now() - t0,
+      pid: process.pid,
+    },
+    "worker ready",
+  );
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = pino({ level: config.logLevel, base: { workerId: config.workerId, fleet: config.fleet } });
+  exitOnCrash(logger);
+  const { clients, queue, store, protection } = buildAdapters(config);
+  const comparator = comparatorSetup(config);
+  const repl = replConfig(config);
+  const environment = await readWorkerEnvironment(config, store, repl, comparator);
   logger.info({ env: environment.id, advisories: environment.advisories, record: environment.record }, "environment");
+  const pool = new ReplPool(withRecordedLeanVersion(repl, environment.record), {
+    size: config.replCount,
+    prewarmHeader: config.prewarmHeader ?? null,
+  });
   const worker = new Worker({
     queue,
     store,
     runner: pool,
-    verification: buildVerification(config, pool),
+    verification: buildVerification(config, pool, comparator),
     protection,
     logger,
     fleet: config.fleet,
@@ -149,26 +162,7 @@ async function main(): Promise<void> {
     },
     { logger, exitWithParent: config.exitWithParent },
   );
-  const t0 = Date.now();
-  try {
-    await pool.start();
-  } catch (err) {
-    if (stopping) return; // SIGTERM during start-up closed the pool; shutdown exits
-    throw err;
-  }
-  await worker.start();
-  logger.info(
-    {
-      healthPort: worker.healthPort ?? null,
-      repls: pool.size,
-      simulated: pool.config.simulated,
-      leanVersion: pool.config.leanVersion ?? null,
-      env: environment.id,
-      startMs: Date.now() - t0,
-      pid: process.pid,
-    },
-    "worker ready",
-  );
+  await start(worker, pool, () => stopping, logger, environment.id);
 }
 
 try {

@@ -4,10 +4,9 @@
 import { execa } from "execa";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { doubleConfig, REPO_ROOT } from "../../services/repl/index.js";
-import { comparatorDoubleCommand } from "../../services/verify/index.js";
 import { establishEnvironment } from "../../services/worker/environment.js";
 import { MemoryObjectStore } from "../support/fakes.js";
+import { comparatorDoubleCommand, doubleConfig, replDoubleCommand, REPO_ROOT } from "../support/double.js";
 
 function doubleRead(leanVersion: string) {
   return {
@@ -88,6 +87,7 @@ describe("a worker's environment", () => {
         LEANFLEET_BUCKET: "bucket",
         LEANFLEET_AWS_ENDPOINT: "http://127.0.0.1:9",
         LEANFLEET_SIMULATE: "1",
+        LEANFLEET_REPL_COMMAND: JSON.stringify(replDoubleCommand()),
         LEANFLEET_REPL_COUNT: "1",
         LEANFLEET_HEALTH_PORT: "off",
         LEANFLEET_DOUBLE_FLAGS: "--lean-version 4.19.0",

@@ -6,17 +6,15 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   AutoLeanServer,
-  DOUBLE_PATH,
-  doubleConfig,
   parseReplConfig,
   type AutoLeanServerOptions,
-  type DoubleConfigOptions,
   type LeanReplConfig,
   type MemoryProbe,
 } from "../../services/repl/index.js";
 import { augmentRequest, type AugmentContext } from "../../services/repl/server/augment.js";
 import { createSystemMemoryProbe, systemMemoryProbe } from "../../services/repl/server/memory-probe.js";
 import { closeAllAndExpectDead, PidTracker } from "./lean-server-support.js";
+import { DOUBLE_PATH, doubleConfig, type DoubleConfigOptions } from "../support/double.js";
 
 const tracker = new PidTracker();
 const servers: AutoLeanServer[] = [];

@@ -7,8 +7,6 @@ import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   detectRepl,
-  DOUBLE_PATH,
-  doubleConfig,
   LEAN_REPL_DEFAULTS,
   parseReplConfig,
   ReplSetupError,
@@ -22,6 +20,7 @@ import {
   resolveReplCommand,
   supportsParallelElaboration,
 } from "../../services/repl/setup/detect.js";
+import { DOUBLE_PATH, doubleConfig } from "../support/double.js";
 
 const root = mkdtempSync(join(tmpdir(), "leanfleet-config-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -3,7 +3,6 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  doubleConfig,
   InvalidRequestError,
   isProcessDead,
   LeanServer,
@@ -18,6 +17,7 @@ import {
 } from "../../services/repl/index.js";
 import { StderrRing } from "../../services/repl/process/stderr-ring.js";
 import { closeAllAndExpectDead, PidTracker } from "./lean-server-support.js";
+import { doubleConfig } from "../support/double.js";
 
 const tracker = new PidTracker();
 const servers: LeanServer[] = [];

@@ -1,14 +1,9 @@
 // Test support for the pool tests: double configurations, pools whose every REPL process is remembered, and the
 // check that none of them survives a test.
 import { afterEach } from "vitest";
-import {
-  doubleConfig,
-  type DoubleConfigOptions,
-  type LeanReplConfig,
-  ReplPool,
-  type ReplPoolOptions,
-} from "../../services/repl/index.js";
+import { type LeanReplConfig, ReplPool, type ReplPoolOptions } from "../../services/repl/index.js";
 import { PidTracker } from "./lean-server-support.js";
+import { doubleConfig, type DoubleConfigOptions } from "../support/double.js";
 
 /** Remembers every REPL pid the pools of a test file started. */
 export const tracker = new PidTracker();

@@ -3,7 +3,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AutoLeanServer,
-  doubleConfig,
   HANDLE_PATTERN,
   InvalidRequestError,
   SessionCache,
@@ -21,6 +20,7 @@ import {
   statesOf,
 } from "../../services/repl/server/session-handles.js";
 import { closeAllAndExpectDead, PidTracker } from "./lean-server-support.js";
+import { doubleConfig } from "../support/double.js";
 
 const tracker = new PidTracker();
 const servers: AutoLeanServer[] = [];

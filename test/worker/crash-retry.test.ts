@@ -3,12 +3,13 @@
 // is deleted from the queue, never sent to the dead-letter queue.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resultKey, type JobResult } from "../../services/jobs/index.js";
-import { doubleConfig, ReplPool } from "../../services/repl/index.js";
+import { ReplPool } from "../../services/repl/index.js";
 import { NoopTaskProtection } from "../../services/aws/index.js";
 import { Worker } from "../../services/worker/worker.js";
 import { isAlive } from "../../services/local-cluster/index.js";
 import { startFauxqsEnv, type FauxqsEnv } from "./helpers/fauxqs-env.js";
 import { makeJob, memoryLogger } from "./helpers/jobs.js";
+import { doubleConfig } from "../support/double.js";
 
 let env: FauxqsEnv;
 beforeAll(async () => {

@@ -3,11 +3,12 @@
 // the job as a timeout; every outcome is one stored result.
 import { afterEach, describe, expect, it } from "vitest";
 import { resultKey, type JobResult } from "../../services/jobs/index.js";
-import { comparatorDoubleCommand, FastAuditor, StrictChecker } from "../../services/verify/index.js";
+import { FastAuditor, StrictChecker } from "../../services/verify/index.js";
 import { Worker, type WorkerOptions } from "../../services/worker/worker.js";
 import { strictRefusal } from "../../services/worker/verification.js";
 import { MemoryJobQueue, MemoryObjectStore, RecordingTaskProtection, ScriptedRunner } from "../support/fakes.js";
 import { makeJob, memoryLogger } from "./helpers/jobs.js";
+import { comparatorDoubleCommand } from "../support/double.js";
 
 const workers: Worker[] = [];
 afterEach(async () => {
