@@ -136,7 +136,7 @@ function doubleTools(): EnvironmentRecord["tools"] {
   return {
     comparator: {
       version: `leanfleet-${LEANFLEET_VERSION}`,
-      source: "the comparator double (test/fixtures/comparator-double.ts)",
+      source: "the comparator double (a simulated stand-in)",
       simulated: true,
     },
     lean4export: standIn,
