@@ -6,21 +6,16 @@
 // Goals: the queue path adds <= 25 ms at p50; one worker sustains >= 200 jobs/s.
 //   npm run bench -- pipeline [--repls 4] [--latency-jobs 200] [--burst-jobs 1000]
 // BENCH_PROFILE=1 writes a CPU profile of each worker process to /tmp/wprof.
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { once } from "node:events";
-import { dirname, join, resolve } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startFauxqs, type FauxqsServer } from "fauxqs";
 import { FORMAT_VERSION, type Job } from "../services/jobs/index.js";
-import { doubleConfig, ReplPool } from "../services/repl/index.js";
+import { ReplPool } from "../services/repl/index.js";
 import { createAwsClients, SqsJobQueue } from "../services/aws/index.js";
-import { WORKER_ENV } from "../services/worker/index.js";
+import { startBenchWorker, type BenchWorker } from "./lib/bench-worker.js";
+import { doubleConfig } from "../test/support/double.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
   options: {
     repls: { type: "string", default: "4" },
@@ -57,7 +52,6 @@ function procCpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
 // (a) the pool directly
 async function direct(lanesCount: number): Promise<Figures> {
   const pool = new ReplPool(doubleConfig(), { size: REPLS });
@@ -89,11 +83,11 @@ async function direct(lanesCount: number): Promise<Figures> {
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------------
 // (b) fauxqs + one worker process
-async function queued(server: FauxqsServer, prefetch: number): Promise<Figures> {
+
+/** A fresh queue (with its dead-letter queue) on the fauxqs server, and a client of it. */
+function createBenchQueue(server: FauxqsServer, name: string) {
   const endpoint = `http://127.0.0.1:${server.port}`;
-  const name = `bench-p${prefetch}`;
   const dlq = server.createQueue(`${name}-dlq`);
   const q = server.createQueue(name, {
     attributes: {
@@ -103,101 +97,77 @@ async function queued(server: FauxqsServer, prefetch: number): Promise<Figures> 
   });
   const aws = createAwsClients({ endpoint, region: "us-east-1" });
   const queue = new SqsJobQueue({ client: aws.sqs, queueUrl: q.queueUrl });
-  const worker = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/wprof"] : []),
-      "--import",
-      "tsx",
-      join(root, "services/worker/main.ts"),
-    ],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        [WORKER_ENV.fleet]: "bench",
-        [WORKER_ENV.queueUrl]: q.queueUrl,
-        [WORKER_ENV.bucket]: "bench-pipeline",
-        [WORKER_ENV.awsEndpoint]: endpoint,
-        [WORKER_ENV.simulate]: "1",
-        [WORKER_ENV.replCount]: String(REPLS),
-        [WORKER_ENV.healthPort]: "off",
-        [WORKER_ENV.pollWaitSeconds]: "20",
-        [WORKER_ENV.drainSeconds]: "5",
-        [WORKER_ENV.prefetch]: String(prefetch),
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-      detached: true,
-    },
-  );
-  const done = new Map<string, (t: number) => void>();
-  let ready!: () => void;
-  const isReady = new Promise<void>((r) => (ready = r));
-  createInterface({ input: worker.stdout! }).on("line", (line) => {
-    const t = performance.now();
-    if (line.includes('"worker ready"')) ready();
-    if (!line.includes('"job finished"')) return;
-    const { jobId, status } = JSON.parse(line) as { jobId: string; status: string };
-    if (status !== "ok") throw new Error(`job ${jobId} ended ${status}`);
-    done.get(jobId)?.(t);
-  });
-  const exited = once(worker, "exit");
-  const job = (i: number): Job => ({
-    v: FORMAT_VERSION,
-    id: `j_bench_${prefetch}_${i}`,
-    fleet: "bench",
-    request: { kind: "command", code: cmdOf(i) },
-    timeoutMs: 10_000,
-    keep: false,
-    submittedAt: new Date().toISOString(),
-  });
-  const finished = (id: string) => new Promise<number>((r) => done.set(id, r));
-  try {
-    await isReady;
-    const warm = Array.from({ length: WARMUP }, (_, i) => job(-1 - i));
-    const warmDone = Promise.all(warm.map((j) => finished(j.id)));
-    await queue.sendMany(warm.map((j) => JSON.stringify(j)));
-    await warmDone;
+  return { endpoint, queueUrl: q.queueUrl, queue, aws };
+}
 
-    const lat: number[] = [];
-    for (let i = 0; i < LAT_JOBS; i++) {
-      const j = job(i);
-      const f = finished(j.id);
-      const t0 = performance.now();
-      await queue.send(JSON.stringify(j));
-      lat.push((await f) - t0);
-    }
+const benchJob = (prefetch: number, i: number): Job => ({
+  v: FORMAT_VERSION,
+  id: `j_bench_${prefetch}_${i}`,
+  fleet: "bench",
+  request: { kind: "command", code: cmdOf(i) },
+  timeoutMs: 10_000,
+  keep: false,
+  submittedAt: new Date().toISOString(),
+});
 
-    const burst = Array.from({ length: BURST_JOBS }, (_, i) => job(100_000 + i));
-    const allDone = Promise.all(burst.map((j) => finished(j.id)));
-    const cpu0 = procCpuMs(worker.pid!);
-    const own0 = process.cpuUsage();
+/** Warm up, then send jobs one at a time: each one's time from send to the worker's "job finished" line. */
+async function queueLatencies(queue: SqsJobQueue, worker: BenchWorker, prefetch: number): Promise<number[]> {
+  const warm = Array.from({ length: WARMUP }, (_, i) => benchJob(prefetch, -1 - i));
+  const warmDone = Promise.all(warm.map((j) => worker.finished(j.id)));
+  await queue.sendMany(warm.map((j) => JSON.stringify(j)));
+  await warmDone;
+  const lat: number[] = [];
+  for (let i = 0; i < LAT_JOBS; i++) {
+    const j = benchJob(prefetch, i);
+    const f = worker.finished(j.id);
     const t0 = performance.now();
-    const bodies = burst.map((j) => JSON.stringify(j));
-    for (let i = 0; i < bodies.length; i += 100) await queue.sendMany(bodies.slice(i, i + 100));
-    const ends = await allDone;
-    const seconds = (Math.max(...ends) - t0) / 1000;
-    const workerCpuMsPerJob = (procCpuMs(worker.pid!) - cpu0) / BURST_JOBS;
-    const own = process.cpuUsage(own0);
-    const fauxqsCpuMsPerJob = (own.user + own.system) / 1000 / BURST_JOBS;
+    await queue.send(JSON.stringify(j));
+    lat.push((await f) - t0);
+  }
+  return lat;
+}
+
+/** A burst of jobs sent in chunks of 100: throughput and CPU per job of the worker and of this process. */
+async function queueBurst(
+  queue: SqsJobQueue,
+  worker: BenchWorker,
+  prefetch: number,
+): Promise<Pick<Figures, "jobsPerSecond" | "workerCpuMsPerJob" | "fauxqsCpuMsPerJob">> {
+  const burst = Array.from({ length: BURST_JOBS }, (_, i) => benchJob(prefetch, 100_000 + i));
+  const allDone = Promise.all(burst.map((j) => worker.finished(j.id)));
+  const cpu0 = procCpuMs(worker.pid);
+  const own0 = process.cpuUsage();
+  const t0 = performance.now();
+  const bodies = burst.map((j) => JSON.stringify(j));
+  for (let i = 0; i < bodies.length; i += 100) await queue.sendMany(bodies.slice(i, i + 100));
+  const ends = await allDone;
+  const seconds = (Math.max(...ends) - t0) / 1000;
+  const workerCpuMsPerJob = (procCpuMs(worker.pid) - cpu0) / BURST_JOBS;
+  const own = process.cpuUsage(own0);
+  const fauxqsCpuMsPerJob = (own.user + own.system) / 1000 / BURST_JOBS;
+  return { jobsPerSecond: BURST_JOBS / seconds, workerCpuMsPerJob, fauxqsCpuMsPerJob };
+}
+
+/** The queue path's figures: a fresh queue and worker process for this prefetch, stopped afterwards. */
+async function queued(server: FauxqsServer, prefetch: number): Promise<Figures> {
+  const name = `bench-p${prefetch}`;
+  const { endpoint, queueUrl, queue, aws } = createBenchQueue(server, name);
+  const worker = startBenchWorker({ endpoint, queueUrl, prefetch, repls: REPLS });
+  try {
+    await worker.ready;
+    const lat = await queueLatencies(queue, worker, prefetch);
+    const burst = await queueBurst(queue, worker, prefetch);
     const left = server.inspectQueue(name);
     if ((left?.messages.ready.length ?? 0) + (left?.messages.inflight.length ?? 0) !== 0)
       throw new Error("messages left in the queue");
-    return {
-      p50Ms: pct(lat, 50),
-      p99Ms: pct(lat, 99),
-      jobsPerSecond: BURST_JOBS / seconds,
-      workerCpuMsPerJob,
-      fauxqsCpuMsPerJob,
-    };
+    return { p50Ms: pct(lat, 50), p99Ms: pct(lat, 99), ...burst };
   } finally {
     try {
-      process.kill(-worker.pid!, "SIGTERM");
+      process.kill(-worker.pid, "SIGTERM");
     } catch {
       // gone
     }
-    await exited;
+    await worker.exited;
     aws.destroy();
   }
 }

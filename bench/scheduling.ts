@@ -1,15 +1,15 @@
 // bench/scheduling: total wall time and elaboration work of four pool policies (LeanFleet affinity, Kimina Lean
 // Server, LeanInteract, round-robin) on the same 4 REPLs of the REPL double with its cost model, for three workloads,
 // each policy's work relative to the ideal. `--quick` runs a tenth of the sizes.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { build } from "esbuild";
-import { DOUBLE_PATH, LeanServer, parseReplConfig, ReplPool, type LeanReplConfig } from "../services/repl/index.js";
+import { LeanServer, ReplPool } from "../services/repl/index.js";
 import { createPolicy, POLICY_NAMES, type PolicyName } from "./lib/peer-policies.js";
 import { coldMixed, drive, editStream, proofSearch, type Workload } from "./lib/scheduling-workloads.js";
+import { prepareStatsDouble, subWork, workIn, type Work } from "./lib/stats-double.js";
 
 // Cost model, scaled down from `import Mathlib` = 2000 ms / 1500 MiB so the bench finishes in a few minutes; the
 // ratio of a header load to a command (50:1) stays in the range of real Mathlib files.
@@ -27,70 +27,10 @@ const COST_FLAGS = [
   String(COMMAND_MS),
 ];
 
-// The double, bundled once with esbuild (the same code; Node's TypeScript loader would add ~300 ms of CPU to every
-// REPL start, which restart-heavy policies would then measure), and a preload that copies each process's latest
-// cumulative `@double-stats` line to <dir>/<pid>.json, so the work of every process, including replaced ones, counts.
+// The double, bundled once with esbuild, its processes reporting their work into per-run stats directories.
 const work = mkdtempSync(join(tmpdir(), "leanfleet-bench-scheduling-"));
 process.on("exit", () => rmSync(work, { recursive: true, force: true }));
-const bundle = join(work, "repl-double.mjs");
-await build({
-  entryPoints: [DOUBLE_PATH],
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  outfile: bundle,
-  logLevel: "warning",
-});
-const preload = join(work, "stats-tee.mjs");
-writeFileSync(
-  preload,
-  `import fs from "node:fs";
-const dir = process.env.LEANFLEET_BENCH_STATS_DIR;
-// Unique per process (pids get reused on a busy machine).
-const name = dir + "/" + process.pid + "-" + Date.now() + "-" + Math.random().toString(36).slice(2);
-// Let a SIGTERM (a policy restarting this REPL) end the process only after the synchronous answer and its stats
-// line are written, so no work goes unreported.
-process.on("SIGTERM", () => process.exit(143));
-const write = fs.writeSync;
-fs.writeSync = function (fd, data, ...rest) {
-  if (fd === 2 && dir) {
-    const text = typeof data === "string" ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");
-    const lines = text.split("\\n").filter((l) => l.startsWith("@double-stats "));
-    if (lines.length > 0) {
-      // Write then rename, so a reader never sees a half-written file.
-      fs.writeFileSync(name + ".tmp", lines[lines.length - 1].slice(14));
-      fs.renameSync(name + ".tmp", name + ".json");
-    }
-  }
-  return write.call(this, fd, data, ...rest);
-};
-`,
-);
-
-/** A config running the bundled double with the cost model; its processes report their stats into `statsDir`. */
-function benchConfig(statsDir: string, flags: string[]): LeanReplConfig {
-  mkdirSync(statsDir, { recursive: true });
-  return parseReplConfig({
-    argv: [
-      process.execPath,
-      "--import",
-      preload,
-      bundle,
-      "--lean-version",
-      "4.19.0",
-      "--no-transcripts",
-      "--stats",
-      ...flags,
-    ],
-    env: { LEANFLEET_BENCH_STATS_DIR: statsDir },
-    simulated: true,
-    replSupportsIncrementality: true,
-    leanVersion: "4.19.0",
-    addressSpaceLimitMiB: null,
-    memoryHardLimitMiB: null,
-    defaultTimeoutMs: 300_000,
-  });
-}
+const double = await prepareStatsDouble(work);
 
 // Sizes: `--full` runs the full sizes (200 edit versions, 1000 proof candidates, 500 snippets; ~5 min here, most
 // of it Kimina's restarts); the default keeps the edit stream whole and runs 40% of the proof search and of the cold
@@ -110,37 +50,6 @@ const WORKLOADS: Workload[] = [
   coldMixed(sizes.snippets, 20),
 ];
 
-interface Work {
-  commands: number;
-  imports: number;
-  costMs: number;
-}
-const ZERO: Work = { commands: 0, imports: 0, costMs: 0 };
-const add = (a: Work, b: Work): Work => ({
-  commands: a.commands + b.commands,
-  imports: a.imports + b.imports,
-  costMs: a.costMs + b.costMs,
-});
-const sub = (a: Work, b: Work): Work => ({
-  commands: a.commands - b.commands,
-  imports: a.imports - b.imports,
-  costMs: a.costMs - b.costMs,
-});
-
-/** Work done so far by every double process that reported into `statsDir` (their latest cumulative lines). */
-function workIn(statsDir: string): Work {
-  return readdirSync(statsDir)
-    .filter((f) => f.endsWith(".json"))
-    .reduce((w, f) => {
-      const st = JSON.parse(readFileSync(join(statsDir, f), "utf8")) as {
-        elaboratedCommands: number;
-        importsLoaded: number;
-        costMs: number;
-      };
-      return add(w, { commands: st.elaboratedCommands, imports: st.importsLoaded, costMs: st.costMs });
-    }, ZERO);
-}
-
 interface PolicyResult {
   policy: PolicyName;
   wallMs: number;
@@ -157,7 +66,7 @@ const STATS_SETTLE_MS = 300;
 /** Run one workload on a fresh 4-REPL pool under one policy; work is summed over every double process it used. */
 async function runPolicy(policy: PolicyName, workload: Workload): Promise<PolicyResult> {
   const statsDir = join(work, `run-${runs++}`);
-  const pool = new ReplPool(benchConfig(statsDir, COST_FLAGS), {
+  const pool = new ReplPool(double.config(statsDir, COST_FLAGS), {
     size: REPLS,
     policy: policy === "leanfleet" ? policy : createPolicy(policy),
     prewarmHeader: PREWARM,
@@ -178,7 +87,7 @@ async function runPolicy(policy: PolicyName, workload: Workload): Promise<Policy
   const done = workIn(statsDir);
   const stats = pool.stats();
   await pool.close();
-  return { policy, wallMs, work: sub(done, baseline), restarts: stats.restarts, failures, rules: stats.rules };
+  return { policy, wallMs, work: subWork(done, baseline), restarts: stats.restarts, failures, rules: stats.rules };
 }
 
 /**
@@ -189,7 +98,7 @@ async function runPolicy(policy: PolicyName, workload: Workload): Promise<Policy
 async function ideal(workload: Workload): Promise<Work> {
   const statsDir = join(work, `ideal-${runs++}`);
   const server = new LeanServer(
-    benchConfig(statsDir, [
+    double.config(statsDir, [
       "--import-cost",
       `Mathlib=${MATHLIB_MS}:8`,
       "--default-import-cost",
@@ -201,7 +110,7 @@ async function ideal(workload: Workload): Promise<Work> {
   const baseline = workIn(statsDir);
   for (const item of workload.items) await server.run({ cmd: item.cmd, incrementality: true });
   await sleep(STATS_SETTLE_MS);
-  const w = sub(workIn(statsDir), baseline);
+  const w = subWork(workIn(statsDir), baseline);
   await server.close();
   return { ...w, costMs: w.commands * COMMAND_MS + w.costMs };
 }
