@@ -6,7 +6,7 @@ import { handle } from "hono/aws-lambda";
 import { pino } from "pino";
 import { storageFromConfig } from "./aws-deps.js";
 import { createApp, createMisconfiguredApp } from "./app.js";
-import { parseApiConfig, type ApiConfig } from "./config.js";
+import { API_ENV, parseApiConfig, type ApiConfig } from "./config.js";
 import type { ClusterStatus, TaskCounts } from "./deps.js";
 import type { ApiEnv } from "./env.js";
 
@@ -91,7 +91,7 @@ function coldStart(): Hono<ApiEnv> {
   try {
     return appFromConfig(parseApiConfig(process.env, { requireKeys: true }));
   } catch (err) {
-    pino({ level: process.env.LEANFLEET_LOG_LEVEL || "info" }).error({ err }, "API configuration is invalid");
+    pino({ level: process.env[API_ENV.logLevel] || "info" }).error({ err }, "API configuration is invalid");
     return createMisconfiguredApp(`the API's configuration is invalid: ${(err as Error).message}`);
   }
 }

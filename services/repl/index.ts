@@ -16,7 +16,7 @@ export {
   UnknownHandleError,
 } from "./errors.js";
 export { LEAN_REPL_DEFAULTS, parseReplConfig, type LeanReplConfig, type LeanReplConfigInput } from "./config.js";
-export { detectRepl, type DetectedRepl, type LookupOptions } from "./setup/detect.js";
+export { detectRepl, REPL_ENV, type DetectedRepl, type LookupOptions } from "./setup/detect.js";
 
 export type { ReplCommand } from "./process/command.js";
 export { processTreeRss } from "./process/memory.js";

@@ -2,7 +2,7 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import { SHARED_ENV } from "../core/index.js";
-import { defaultPoolSize, LEAN_REPL_DEFAULTS } from "../repl/index.js";
+import { defaultPoolSize, LEAN_REPL_DEFAULTS, REPL_ENV } from "../repl/index.js";
 import { WorkerConfigError } from "./errors.js";
 
 /** Names of the environment variables the worker reads (the CDK task definition and the local cluster set them). */
@@ -14,8 +14,8 @@ export const WORKER_ENV = {
   region: "AWS_REGION",
   replCount: "LEANFLEET_REPL_COUNT",
   replMemoryMiB: "LEANFLEET_REPL_MEMORY_MIB",
-  projectDir: "LEANFLEET_PROJECT_DIR",
-  repl: "LEANFLEET_REPL",
+  projectDir: REPL_ENV.projectDir,
+  repl: REPL_ENV.repl,
   /**
    * Optional: the REPL's whole command line as a JSON array of strings, run instead of finding one (LEANFLEET_REPL,
    * PATH); required with LEANFLEET_SIMULATE=1, where it is the stand-in REPL (`leanfleet up --simulate` passes the

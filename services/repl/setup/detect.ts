@@ -7,6 +7,14 @@ import { parseReplConfig, type LeanReplConfig, type LeanReplConfigInput } from "
 import { ReplSetupError } from "../errors.js";
 import { findExecutable, type ReplCommand } from "../process/command.js";
 
+/** Names of the environment variables the REPL unit reads when no path is configured. */
+export const REPL_ENV = {
+  /** Path of the REPL executable (`<repl>/.lake/build/bin/repl`). */
+  repl: "LEANFLEET_REPL",
+  /** The Lake project the REPL runs in (`lake env`); unset: plain Lean, no packages. */
+  projectDir: "LEANFLEET_PROJECT_DIR",
+} as const;
+
 /** Where environment-dependent lookups read from (injectable for tests). */
 export interface LookupOptions {
   /** @default - process.env */
@@ -31,8 +39,8 @@ export function resolveReplCommand(config: LeanReplConfig, opts: LookupOptions =
     return { ...base, file: found, args, cwd: resolve(config.cwd ?? config.projectDir ?? process.cwd()) };
   }
   const replPath =
-    config.replPath ?? (env.LEANFLEET_REPL || undefined) ?? findExecutable("repl", env.PATH) ?? undefined;
-  const projectDir = config.projectDir ?? (env.LEANFLEET_PROJECT_DIR || undefined);
+    config.replPath ?? (env[REPL_ENV.repl] || undefined) ?? findExecutable("repl", env.PATH) ?? undefined;
+  const projectDir = config.projectDir ?? (env[REPL_ENV.projectDir] || undefined);
   const problems: string[] = [];
   const repl = replPath === undefined ? null : findExecutable(replPath, env.PATH);
   if (replPath === undefined) {
@@ -101,7 +109,7 @@ export function detectLeanVersion(config: LeanReplConfig, opts: LookupOptions = 
   if (config.leanVersion) return parseLeanVersion(config.leanVersion) ?? config.leanVersion;
   if (config.leanVersion === null) return null;
   const env = opts.env ?? process.env;
-  const projectDir = config.projectDir ?? (env.LEANFLEET_PROJECT_DIR || undefined);
+  const projectDir = config.projectDir ?? (env[REPL_ENV.projectDir] || undefined);
   const fromToolchain = projectDir ? readToolchain(projectDir) : null;
   if (fromToolchain) return fromToolchain;
   const lean = findExecutable("lean", env.PATH);
@@ -138,7 +146,7 @@ export function resolveIncrementalitySupport(config: LeanReplConfig, opts: Looku
   if (config.replSupportsIncrementality !== "auto") return config.replSupportsIncrementality;
   if (config.simulated) return true;
   if (config.argv) return false;
-  const replPath = config.replPath ?? ((opts.env ?? process.env).LEANFLEET_REPL || undefined);
+  const replPath = config.replPath ?? ((opts.env ?? process.env)[REPL_ENV.repl] || undefined);
   return replPath !== undefined && detectForkRepl(replPath);
 }
 
@@ -159,7 +167,7 @@ export function detectRepl(input: LeanReplConfigInput = {}, opts: LookupOptions 
     const parsed = parseReplConfig(input);
     const command = resolveReplCommand(parsed, { env });
     const replPath = parsed.argv ? parsed.replPath : (parsed.replPath ?? command.args.at(-1) ?? command.file);
-    const projectDir = parsed.projectDir ?? (parsed.argv ? undefined : env.LEANFLEET_PROJECT_DIR || undefined);
+    const projectDir = parsed.projectDir ?? (parsed.argv ? undefined : env[REPL_ENV.projectDir] || undefined);
     const config: LeanReplConfig = {
       ...parsed,
       ...(replPath ? { replPath } : {}),
