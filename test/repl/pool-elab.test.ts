@@ -1,8 +1,14 @@
 // Parallel elaboration: `Elab.async` only for Lean >= 4.19, through a mechanism the REPL honours (the fork's
 // setOptions on fresh sessions, an inline set_option on the upstream REPL), never overriding the caller's choice.
-import { describe, expect, it } from "vitest";
-import { LeanServer, type ReplResponse } from "../../services/repl/index.js";
-import { applyParallelElaboration, type ElabOptionsContext } from "../../services/repl/server/elab-options.js";
+import { describe, expect, it, vi } from "vitest";
+import { LeanServer, type ReplResponse, type RunOptions } from "../../services/repl/index.js";
+import { splitSource } from "../../services/repl/reuse/command-split.js";
+import { augmentForRepl } from "../../services/repl/server/augment.js";
+import {
+  applyParallelElaboration,
+  insertElabAsync,
+  type ElabOptionsContext,
+} from "../../services/repl/server/elab-options.js";
 import {
   closePoolsAfterEach,
   doubleCfg,
@@ -101,6 +107,45 @@ describe("applyParallelElaboration (the request put on the wire)", () => {
       env: 2,
       setOptions: [[["Elab", "async"], false]],
     });
+  });
+});
+
+describe("one parse per request: a split already made is reused for its own text only", () => {
+  const text = "import Mathlib\n#check 1";
+  // Deliberately not the text's own split (its header ends at 15): honoured only if it is reused, not recomputed.
+  const known = { text, split: { ...splitSource(text), headerEnd: 0 } };
+
+  it("insertElabAsync uses the split for the same string and splits any other string itself", () => {
+    expect(splitSource(text).headerEnd).toBe(15);
+    expect(insertElabAsync(text, true, known).sent).toBe("set_option Elab.async true\nimport Mathlib\n#check 1");
+    expect(insertElabAsync(text, true).sent).toBe("import Mathlib\nset_option Elab.async true\n#check 1");
+    const other = "import Mathlib\n#check 2";
+    expect(insertElabAsync(other, true, known).sent).toBe("import Mathlib\nset_option Elab.async true\n#check 2");
+  });
+
+  it("reaches insertElabAsync through augmentForRepl and applyParallelElaboration", () => {
+    const ctx = { ...upstream("4.19.0"), enableIncrementalOptimization: false };
+    expect(augmentForRepl({ cmd: text }, ctx, known).request).toEqual({
+      cmd: "set_option Elab.async true\nimport Mathlib\n#check 1",
+    });
+    expect(augmentForRepl({ cmd: "import Mathlib\n#check 2" }, ctx, known).request).toEqual({
+      cmd: "import Mathlib\nset_option Elab.async true\n#check 2",
+    });
+    const override = { cmd: text, env: 3, setOptions: [[["Elab", "async"], false]] as [string[], boolean][] };
+    expect(applyParallelElaboration(override, upstream("4.19.0"), known).request).toMatchObject({
+      cmd: "set_option Elab.async false\nimport Mathlib\n#check 1",
+    });
+  });
+
+  it("the pool hands its split of the command to the server that runs it", async () => {
+    const pool = trackedPool(doubleCfg(["--lean-version", "4.19.0"]), { size: 1 });
+    await pool.start();
+    const run = vi.spyOn(pool.servers[0]!, "run");
+    const outcome = await pool.run({ cmd: text });
+    notePids(pool);
+    expect(outcome.status).toBe("ok");
+    const options = run.mock.calls.find(([r]) => "cmd" in r && r.cmd === text)?.[1] as RunOptions | undefined;
+    expect(options?.split).toEqual(splitSource(text));
   });
 });
 

@@ -158,12 +158,14 @@ async function ensureHeader(
 /**
  * Run `request` on the slot's REPL as the mode says, and report what it reused: the fork reuses indexed prefixes and
  * cached headers itself (`incrementality`); in header-split mode the header's environment is reused and positions
- * are mapped back to the caller's text. `reusedChars` here counts a header already loaded on this REPL.
+ * are mapped back to the caller's text. `reusedChars` here counts a header already loaded on this REPL. `cmdSplit` is
+ * the pool's split of `request.cmd` (null when it made none); a split in `options` is dropped (the body sent in
+ * header-split mode is another text).
  */
 export async function runOnSlot(
   slot: PoolSlot,
   request: LeanRequest,
-  options: RunOptions,
+  { split: _callers, ...options }: RunOptions,
   mode: PoolMode,
   cmdSplit: SourceSplit | null,
 ): Promise<RunOutcome> {
@@ -200,7 +202,9 @@ export async function runOnSlot(
   const key = src === null ? null : headerKey(src.imports);
   const headerHeld = key !== null && key !== "" && slot.headerHeldAtLease;
   const sent = noIncrementality ? ({ ...request, incrementality: false } as LeanRequest) : request;
-  const outcome = await slot.server.run(sent, options);
+  // The whole text goes to the REPL: hand its split on, so that the server does not parse the text again.
+  const split = src ?? cmdSplit;
+  const outcome = await slot.server.run(sent, split !== null ? { ...options, split } : options);
   if (outcome.status === "ok" && key !== null) {
     if (userIncrementality !== false && cachesHeader(mode, key)) slot.headers.add(key);
     slot.keyHeader ??= key;

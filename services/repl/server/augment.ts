@@ -1,7 +1,7 @@
 // Request augmentation: what the REPL set adds to a caller's request before it reaches a REPL (the fork's
 // `incrementality` today; parallel elaboration options are added by elab-options.ts).
 import type { LeanReplConfig } from "../config.js";
-import { applyParallelElaboration } from "./elab-options.js";
+import { applyParallelElaboration, type KnownSplit } from "./elab-options.js";
 import type { ReplRequest, ReplResponse } from "../protocol/protocol.js";
 
 /** What augmentation needs to know about the REPL a request goes to. */
@@ -53,9 +53,11 @@ export interface AugmentedRequest {
 /**
  * Everything the REPL set adds before a request reaches a REPL: {@link augmentRequest} (incrementality), then
  * parallel elaboration (elab-options.ts: `Elab.async` for Lean >= 4.19 only, the caller's own choice honoured).
+ * `known`: a split the caller already made of a command text; it saves parsing the text again when that text is the
+ * `cmd` parallel elaboration edits (it is ignored for any other text).
  */
-export function augmentForRepl(request: ReplRequest, ctx: AugmentContext): AugmentedRequest {
-  const plan = applyParallelElaboration(augmentRequest(request, ctx), ctx);
+export function augmentForRepl(request: ReplRequest, ctx: AugmentContext, known?: KnownSplit): AugmentedRequest {
+  const plan = applyParallelElaboration(augmentRequest(request, ctx), ctx, known);
   const positions = plan.positions;
   return { request: plan.request, restore: positions === null ? (r) => r : (r) => positions.mapResponse(r) };
 }

@@ -195,8 +195,10 @@ export class AutoLeanServer extends EventEmitter<AutoLeanServerEvents> {
   ): Promise<RunOutcome | typeof RETRY> {
     const t0 = performance.now();
     let peak = rssBefore;
+    const known =
+      options.split !== undefined && "cmd" in request ? { text: request.cmd, split: options.split } : undefined;
     const send = async (r: ReplRequest): Promise<ReplResponse> => {
-      const augmented = augmentForRepl(r, this.#augment);
+      const augmented = augmentForRepl(r, this.#augment, known);
       const result = await this.#server.run(augmented.request, {
         timeoutMs,
         ...(options.signal ? { signal: options.signal } : {}),

@@ -18,7 +18,7 @@
  * the REPL honours whatever its header cache holds; on the fork, the entry itself is sent as `true` when parallel
  * elaboration is enabled, so the header cache shared with later requests keeps LeanFleet's default.
  */
-import { splitSource } from "../reuse/command-split.js";
+import { splitSource, type SourceSplit } from "../reuse/command-split.js";
 import { supportsParallelElaboration } from "../setup/detect.js";
 import { PositionMap } from "../reuse/position-map.js";
 import type { OptionValue, ReplRequest, SetOption } from "../protocol/protocol.js";
@@ -46,9 +46,18 @@ const isElabAsync = (o: SetOption): boolean => o[0].length === 2 && o[0][0] === 
 /** A `set_option Elab.async` written by the caller anywhere in the text (including `set_option … in`). */
 const INLINE_ELAB_ASYNC = /(^|[^\w.])set_option\s+Elab\.async\b/;
 
-/** Insert `set_option Elab.async <value>` as a command after the header of `text` (at its start when it has none). */
-export function insertElabAsync(text: string, value: OptionValue): PositionMap {
-  const at = splitSource(text).headerEnd;
+/** A split already made (splitSource) and the text it was made for, so that the text is not parsed again. */
+export interface KnownSplit {
+  text: string;
+  split: SourceSplit;
+}
+
+/**
+ * Insert `set_option Elab.async <value>` as a command after the header of `text` (at its start when it has none).
+ * `known` is used when it was made for this very text; otherwise the text is split here.
+ */
+export function insertElabAsync(text: string, value: OptionValue, known?: KnownSplit): PositionMap {
+  const at = (known !== undefined && known.text === text ? known.split : splitSource(text)).headerEnd;
   const line = `set_option Elab.async ${String(value)}`;
   const atLineStart = at === 0 || text.charCodeAt(at - 1) === 10;
   const inserted = (atLineStart ? "" : at === text.length ? "\n" : "") + line + (at < text.length ? "\n" : "");
@@ -61,9 +70,9 @@ export function insertElabAsync(text: string, value: OptionValue): PositionMap {
 
 /**
  * Add what turns parallel elaboration on (see the module comment), or apply the caller's own `Elab.async` choice.
- * Never mutates its input.
+ * `known`: a split already made of the command text (used only if it is this request's `cmd`). Never mutates its input.
  */
-export function applyParallelElaboration(request: ReplRequest, ctx: ElabOptionsContext): ElabPlan {
+export function applyParallelElaboration(request: ReplRequest, ctx: ElabOptionsContext, known?: KnownSplit): ElabPlan {
   const unchanged: ElabPlan = { request, positions: null };
   const isCmd = "cmd" in request;
   if (!isCmd && !("path" in request)) return unchanged;
@@ -75,7 +84,7 @@ export function applyParallelElaboration(request: ReplRequest, ctx: ElabOptionsC
   if (userEntry !== undefined) {
     // The caller chose: honour it inline (cmd only, and only where the option exists).
     if (!isCmd || !supported || typeof userEntry[1] !== "boolean") return unchanged;
-    const positions = insertElabAsync(request.cmd, userEntry[1]);
+    const positions = insertElabAsync(request.cmd, userEntry[1], known);
     const setOptions =
       enabled && ctx.replSupportsIncrementality && fresh
         ? request.setOptions!.map((o): SetOption => (isElabAsync(o) ? [[...ELAB_ASYNC_NAME], true] : o))
@@ -90,6 +99,6 @@ export function applyParallelElaboration(request: ReplRequest, ctx: ElabOptionsC
     };
   }
   if (!isCmd) return unchanged;
-  const positions = insertElabAsync(request.cmd, true);
+  const positions = insertElabAsync(request.cmd, true, known);
   return { request: { ...request, cmd: positions.sent }, positions };
 }

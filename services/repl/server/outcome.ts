@@ -1,5 +1,6 @@
 // The public shapes of the REPL set: requests that may name handles, and run outcomes as data.
 import type { ReplRequest, ReplResponse } from "../protocol/protocol.js";
+import type { SourceSplit } from "../reuse/command-split.js";
 
 /**
  * A state handle: a stable, content-addressed name for an environment (`env_…`) or a proof state (`ps_…`) that
@@ -83,6 +84,11 @@ export interface RunOptions {
   chain?: HandleRecord[];
   /** Abort waiting and running. */
   signal?: AbortSignal;
+  /**
+   * splitSource(request.cmd), when the caller already made it (ReplPool does), so that the text is parsed once per
+   * request: the server reuses it where it needs the text's header (parallel elaboration on the upstream REPL).
+   */
+  split?: SourceSplit;
 }
 
 /** The interface the worker (and anything else) uses to run Lean: implemented by `ReplPool`. */
