@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { DEFAULT_LOCAL_PORT, FLEET_PATTERN } from "../../functions/api/index.js";
 import { UsageError } from "../../services/core/index.js";
 import type { LocalCluster, LocalClusterOptions } from "../../services/local-cluster/index.js";
+import { WORKER_ENV } from "../../services/worker/index.js";
 import { watchParent } from "../parent-watch.js";
 
 /** Options of `up`, as commander parses them. */
@@ -86,7 +87,7 @@ async function planUp(opts: UpOptions, io: UpIo): Promise<UpPlan> {
     ...(opts.simulate ? { simulate: true } : {}),
     ...(dataDir ? { dataDir } : {}),
     fleets,
-    ...(opts.leanVersion ? { workerEnv: { LEANFLEET_DOUBLE_FLAGS: `--lean-version ${opts.leanVersion}` } } : {}),
+    ...(opts.leanVersion ? { workerEnv: { [WORKER_ENV.doubleFlags]: `--lean-version ${opts.leanVersion}` } } : {}),
     onNotice: (line: string) => io.err(line),
   };
   return { options, workers: opts.workers };

@@ -30,7 +30,7 @@ function whereFound(pattern: RegExp): Map<string, Set<string>> {
   const found = new Map<string, Set<string>>();
   for (const file of sourceFiles()) {
     for (const m of code(file).matchAll(pattern)) {
-      const key = m[1] ?? m[0];
+      const key = m.slice(1).find((g) => g !== undefined) ?? m[0];
       if (!found.has(key)) found.set(key, new Set());
       found.get(key)!.add(file);
     }
@@ -40,7 +40,10 @@ function whereFound(pattern: RegExp): Map<string, Set<string>> {
 
 describe("defined once", () => {
   it("spells each LEANFLEET_* environment variable name in exactly one module", () => {
-    const names = whereFound(/["'`](LEANFLEET_[A-Z0-9_]+)["'`]/g);
+    // A name as a string, read as `env.NAME`, or written as an object key; mentions in messages are not definitions.
+    const names = whereFound(
+      /["'`](LEANFLEET_[A-Z0-9_]+)["'`]|\benv\.(LEANFLEET_[A-Z0-9_]+)|\b(LEANFLEET_[A-Z0-9_]+)\s*:/g,
+    );
     expect(names.size).toBeGreaterThan(10);
     const repeated = [...names].filter(([, files]) => files.size > 1).map(([n, files]) => `${n}: ${[...files]}`);
     expect(repeated).toEqual([]);
