@@ -1,9 +1,14 @@
 // What starts a top-level Lean command at the start of a line: the command keywords, the modifiers and preambles
 // (doc comments, attributes) that join the keyword line after them, and the identifier words they are made of.
 
+/** Words that may stand alone before the declaration they modify (a following keyword line joins them). */
+const MODIFIER_WORDS = ["noncomputable", "private", "protected", "public", "partial", "unsafe", "nonrec"] as const;
+const MODIFIERS: ReadonlySet<string> = new Set(MODIFIER_WORDS);
+
 /**
- * Words that start a top-level command when they begin a line at column 0. Lines starting with `#` (`#check`,
- * `#eval`, ...), `@[` (attributes), `/--` (doc comments) or `/-!` (module docs) start a command too.
+ * Words that start a top-level command when they begin a line at column 0 (the modifiers among them). Lines
+ * starting with `#` (`#check`, `#eval`, ...), `@[` (attributes), `/--` (doc comments) or `/-!` (module docs) start a
+ * command too.
  */
 export const COMMAND_KEYWORDS: ReadonlySet<string> = new Set([
   "theorem",
@@ -47,13 +52,7 @@ export const COMMAND_KEYWORDS: ReadonlySet<string> = new Set([
   "mutual",
   "omit",
   "include",
-  "noncomputable",
-  "private",
-  "protected",
-  "public",
-  "partial",
-  "unsafe",
-  "nonrec",
+  ...MODIFIER_WORDS,
   "alias",
   "irreducible_def",
   "add_decl_doc",
@@ -67,17 +66,6 @@ export const COMMAND_KEYWORDS: ReadonlySet<string> = new Set([
   "register_simp_attr",
   "initialize_simps_projections",
   "import",
-]);
-
-/** Words that may stand alone before the declaration they modify (a following keyword line joins them). */
-const MODIFIERS: ReadonlySet<string> = new Set([
-  "noncomputable",
-  "private",
-  "protected",
-  "public",
-  "partial",
-  "unsafe",
-  "nonrec",
 ]);
 
 const isWordChar = (c: number): boolean =>
