@@ -174,6 +174,29 @@ describe("ReplPool supervision", () => {
     expect(isProcessDead(replaced[0]!)).toBe(true);
   });
 
+  it("gives the pre-warm its own time (prewarmTimeoutMs), not the per-request default: a slow header still loads", async () => {
+    const slowImport = ["--stats", "--import-cost", "Mathlib=700:1"];
+    const pool = trackedPool(doubleCfg(slowImport, { defaultTimeoutMs: 300 }), {
+      size: 1,
+      prewarmHeader: "import Mathlib",
+    });
+    await pool.start();
+    const stats = await eventually(
+      () => lastStats(pool.servers[0]!.stderrTail(4096)),
+      (st) => st !== null,
+    );
+    expect(stats).toMatchObject({ importsLoaded: 1 });
+    expect(pool.stats().restarts).toBe(0);
+    // Bounded by prewarmTimeoutMs: a shorter one than the import takes kills the pre-warm (and restarts the REPL).
+    const short = trackedPool(doubleCfg(slowImport), {
+      size: 1,
+      prewarmHeader: "import Mathlib",
+      prewarmTimeoutMs: 200,
+    });
+    await short.start();
+    expect(short.stats().restarts).toBeGreaterThanOrEqual(1);
+  });
+
   it("invalidateProject restarts every REPL (imports are cached per process) and re-warms them", async () => {
     const pool = trackedPool(doubleCfg(["--stats"], { projectDir: "/tmp" }), {
       size: 2,

@@ -14,6 +14,8 @@ export interface PoolMode {
   headerSplit: boolean;
   /** Loaded by every REPL at start and after restarts; null for none. */
   prewarmHeader: string | null;
+  /** How long loading {@link prewarmHeader} may take (ReplPoolOptions.prewarmTimeoutMs). */
+  prewarmTimeoutMs: number;
   /** Header keys whose elaboration reported errors: such texts are always sent whole (same messages as Lean's). */
   badHeaders?: Set<string>;
 }
@@ -55,6 +57,7 @@ export function poolMode(
     incrementality: policy.mode.incrementality && incremental,
     headerSplit: split === "always" || (split === "without-incrementality" && !incremental),
     prewarmHeader: opts.prewarmHeader ?? null,
+    prewarmTimeoutMs: opts.prewarmTimeoutMs ?? POOL_DEFAULTS.prewarmTimeoutMs,
     badHeaders: new Set(),
   };
 }

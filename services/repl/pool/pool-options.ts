@@ -17,6 +17,12 @@ export const POOL_DEFAULTS = {
   maxQueued: 1000,
   /** Scheduling policy. @default "leanfleet" */
   policy: "leanfleet" as PolicyName,
+  /**
+   * Time a REPL may take to load the pre-warm header when it starts or restarts. Loading a fleet's imports is not a
+   * job: a cold `import Mathlib` reads gigabytes of .olean files and can take longer than a job's whole timeout
+   * (LEAN_REPL_DEFAULTS.defaultTimeoutMs); once loaded, jobs reuse it. @default 180000
+   */
+  prewarmTimeoutMs: 180_000,
 } as const;
 
 /**
@@ -44,6 +50,8 @@ export interface ReplPoolOptions {
   size?: number;
   /** Header every REPL loads at start and after each restart, e.g. `import Mathlib`. @default null (none) */
   prewarmHeader?: string | null;
+  /** How long loading the pre-warm header may take. @default 180000 (POOL_DEFAULTS.prewarmTimeoutMs) */
+  prewarmTimeoutMs?: number;
   /** A policy name or object. @default "leanfleet" */
   policy?: PolicyName | SchedulingPolicy;
   /** LeanFleet policy: wait this long for a busy REPL holding better state. @default 3000 (SCHEDULING_DEFAULTS) */

@@ -102,12 +102,13 @@ export class PoolSlot implements ReplSlotView {
     let loaded = false;
     if (mode.headerSplit) {
       const split = splitHeader(mode.prewarmHeader, src);
-      if (split !== null) loaded = (await ensureHeader(this, split, {}, mode)).ran?.status === "ok";
+      const timeout = { timeoutMs: mode.prewarmTimeoutMs };
+      if (split !== null) loaded = (await ensureHeader(this, split, timeout, mode)).ran?.status === "ok";
     } else {
-      const outcome = await this.server.run({
-        cmd: mode.prewarmHeader,
-        ...(mode.incrementality ? {} : { incrementality: false }),
-      });
+      const outcome = await this.server.run(
+        { cmd: mode.prewarmHeader, ...(mode.incrementality ? {} : { incrementality: false }) },
+        { timeoutMs: mode.prewarmTimeoutMs },
+      );
       loaded = outcome.status === "ok";
       if (loaded && mode.incrementality) this.headers.add(key);
     }
