@@ -8,7 +8,9 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pLimit from "p-limit";
 import { ReplPool } from "../services/repl/index.js";
-import { DEFAULT_PERMITTED_AXIOMS, FastAuditor, messageChecks, StrictChecker } from "../services/verify/index.js";
+import { DEFAULT_PERMITTED_AXIOMS, FORMAT_VERSION, type Job } from "../services/jobs/index.js";
+import { FastAuditor, StrictChecker } from "../services/verify/index.js";
+import { verifyAnswer } from "../services/worker/index.js";
 import { comparatorDoubleCommand, doubleConfig } from "../test/support/double.js";
 
 const { values } = parseArgs({
@@ -95,17 +97,22 @@ async function fastVsPlain(
   return { plain, fast };
 }
 
-/** One candidate through the worker's fast path: run (keeping its environment), message checks, audit. */
+/** One candidate through the worker's own fast path: run (keeping its environment), then `verifyAnswer`. */
 async function fastCheck(pool: ReplPool, auditor: FastAuditor, p: number, code: string): Promise<boolean> {
+  const job: Job = {
+    v: FORMAT_VERSION,
+    id: `j_bench_verify_${p}`,
+    fleet: "bench",
+    request: { kind: "command", code },
+    timeoutMs: 60_000,
+    keep: true,
+    submittedAt: new Date().toISOString(),
+    statement: statement(p),
+    permittedAxioms: [...DEFAULT_PERMITTED_AXIOMS],
+  };
   const run = await pool.run({ cmd: code }, { keep: true });
-  if (!messageChecks(run.response!).every((x) => x.ok)) return false;
-  const a = await auditor.audit(
-    code,
-    run,
-    { statement: statement(p), permittedAxioms: DEFAULT_PERMITTED_AXIOMS },
-    { timeoutMs: 60_000 },
-  );
-  return a.kind === "checked" && a.checks.every((x) => x.ok);
+  const v = await verifyAnswer(job, run, { auditor, strict: null }, { remainingMs: job.timeoutMs });
+  return v.kind === "checked" && v.checks.every((x) => x.ok);
 }
 
 /**

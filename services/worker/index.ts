@@ -10,3 +10,4 @@ export { emfRecord, METRICS, type JobFigures } from "./metrics.js";
 export { ProtectionHolder } from "./protection.js";
 export { startHealthServer, type HealthReport } from "./health.js";
 export { WorkerConfigError } from "./errors.js";
+export { verifyAnswer, type Verification, type VerificationDeps } from "./verification.js";
