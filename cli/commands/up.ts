@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { DEFAULT_LOCAL_PORT, FLEET_PATTERN } from "../../functions/api/index.js";
 import { UsageError } from "../../services/core/index.js";
 import type { LocalCluster, LocalClusterOptions } from "../../services/local-cluster/index.js";
-import { WORKER_ENV } from "../../services/worker/index.js";
 import { watchParent } from "../parent-watch.js";
 
 /** Options of `up`, as commander parses them. */
@@ -66,7 +65,7 @@ async function planUp(opts: UpOptions, io: UpIo): Promise<UpPlan> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port must be a TCP port, got ${opts.port}`);
   // Imported here so that other commands do not load fauxqs (and node:sqlite) for nothing.
-  const { canListen, portInUseMessage, fleetNameError, ensureWritableDir } =
+  const { canListen, portInUseMessage, fleetNameError, ensureWritableDir, doubleVersionEnv } =
     await import("../../services/local-cluster/index.js");
   const fleets = [
     ...new Set(
@@ -87,7 +86,7 @@ async function planUp(opts: UpOptions, io: UpIo): Promise<UpPlan> {
     ...(opts.simulate ? { simulate: true } : {}),
     ...(dataDir ? { dataDir } : {}),
     fleets,
-    ...(opts.leanVersion ? { workerEnv: { [WORKER_ENV.doubleFlags]: `--lean-version ${opts.leanVersion}` } } : {}),
+    ...(opts.leanVersion ? { workerEnv: doubleVersionEnv(opts.leanVersion) } : {}),
     onNotice: (line: string) => io.err(line),
   };
   return { options, workers: opts.workers };

@@ -46,7 +46,8 @@ export function fleetWorkerEnv(o: FleetWorkersOptions, fleet: string): Record<st
     [WORKER_ENV.visibilitySeconds]: String(o.visibilitySeconds),
     [WORKER_ENV.pollWaitSeconds]: String(o.pollWaitSeconds),
     [WORKER_ENV.drainSeconds]: String(o.drainSeconds),
-    ...(o.simulated ? simulatedWorkerEnv(extra) : {}),
+    // The doubles' commands follow what the worker will see: the shell's environment, then the caller's.
+    ...(o.simulated ? simulatedWorkerEnv({ ...o.commonEnv, ...extra }) : {}),
     ...extra,
   };
 }

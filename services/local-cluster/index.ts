@@ -8,7 +8,7 @@ export {
   type LocalClusterOptions,
 } from "./local-cluster-options.js";
 export { DOUBLE_DEFAULT_LEAN_VERSION, DOUBLE_PATHS, doubleCommand, leanVersionFlag } from "./double-paths.js";
-export { simulatedWorkerEnv } from "./simulated-worker-env.js";
+export { doubleVersionEnv, simulatedWorkerEnv } from "./simulated-worker-env.js";
 export { LocalClusterError } from "./errors.js";
 export {
   LOCAL_SCALING_DEFAULTS,

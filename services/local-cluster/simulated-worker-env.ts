@@ -3,6 +3,11 @@
 import { WORKER_ENV } from "../worker/index.js";
 import { DOUBLE_DEFAULT_LEAN_VERSION, DOUBLE_PATHS, doubleCommand, leanVersionFlag } from "./double-paths.js";
 
+/** The worker environment that runs the REPL double (and the comparator double) as Lean `version`. */
+export function doubleVersionEnv(version: string): Record<string, string> {
+  return { [WORKER_ENV.doubleFlags]: `--lean-version ${version}` };
+}
+
 /**
  * What a simulated worker needs on top of `env` (the worker environment the caller gives, which may carry the
  * double's flags in LEANFLEET_DOUBLE_FLAGS): the REPL double as its REPL command (at the default Lean version

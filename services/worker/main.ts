@@ -119,13 +119,24 @@ async function start(worker: Worker, pool: ReplPool, stopping: () => boolean, lo
   );
 }
 
+/** The REPL configuration; a contradictory environment (simulated without a REPL command) exits 2 like readConfig. */
+function configuredRepl(config: WorkerConfig): LeanReplConfig {
+  try {
+    return replConfig(config);
+  } catch (err) {
+    if (!(err instanceof WorkerConfigError)) throw err;
+    process.stderr.write(`leanfleet worker: ${err.message}\n`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = pino({ level: config.logLevel, base: { workerId: config.workerId, fleet: config.fleet } });
   exitOnCrash(logger);
   const { clients, queue, store, protection } = buildAdapters(config);
   const comparator = comparatorSetup(config);
-  const repl = replConfig(config);
+  const repl = configuredRepl(config);
   const environment = await readWorkerEnvironment(config, store, repl, comparator);
   logger.info({ env: environment.id, advisories: environment.advisories, record: environment.record }, "environment");
   const pool = new ReplPool(withRecordedLeanVersion(repl, environment.record), {
