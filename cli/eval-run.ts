@@ -29,6 +29,7 @@ import {
 } from "./eval-state.js";
 import { formatSummary, summarise } from "./eval-summary.js";
 import { submitOrder } from "./submit-order.js";
+import type { CliIo } from "./io.js";
 
 /** What `eval` was asked to do, its flags checked. */
 export interface EvalPlan {
@@ -48,12 +49,6 @@ export interface EvalPlan {
   connection: ConnectionOptions;
 }
 
-/** Where `eval` prints. */
-interface EvalIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
 /** An interrupted run being continued: its state and the results already in the file. */
 interface Resumed {
   state: EvalState;
@@ -63,7 +58,7 @@ interface Resumed {
 /** The dataset read and the cluster reached, before anything is submitted. */
 interface EvalSession {
   plan: EvalPlan;
-  io: EvalIo;
+  io: CliIo;
   items: BatchItemInput[];
   sha256: string;
   endpoint: string;
@@ -79,7 +74,7 @@ interface EvalBatch {
 }
 
 /** Run `eval`; Ctrl-C while results stream in stops with exit code 130 and says how to resume. */
-export async function runEval(plan: EvalPlan, io: EvalIo): Promise<void> {
+export async function runEval(plan: EvalPlan, io: CliIo): Promise<void> {
   const started = Date.now();
   const session = await openSession(plan, io);
   const abort = new AbortController();
@@ -96,7 +91,7 @@ export async function runEval(plan: EvalPlan, io: EvalIo): Promise<void> {
 }
 
 /** Read the dataset and reach the cluster; with --resume, check the state and the environment first. */
-async function openSession(plan: EvalPlan, io: EvalIo): Promise<EvalSession> {
+async function openSession(plan: EvalPlan, io: CliIo): Promise<EvalSession> {
   const { items, text, warnings } = await readDataset(plan.dataset, plan.fields);
   for (const w of warnings) io.err(w);
   const sha256 = datasetHash(text);

@@ -9,12 +9,9 @@ import { registerReport } from "./commands/report.js";
 import { registerStatus } from "./commands/status.js";
 import { registerUp } from "./commands/up.js";
 import { CLI_ENV, DEFAULT_ENDPOINT } from "./connection.js";
+import type { CliIo } from "./io.js";
 
-/** Where the commands print. */
-export interface CliIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+export type { CliIo } from "./io.js";
 
 /** Build the program (tests pass their own io). */
 export function buildProgram(io: CliIo): Command {

@@ -7,6 +7,7 @@ import type { JobAnswer } from "../../services/client/index.js";
 import { UsageError } from "../../services/core/index.js";
 import { connect, type ConnectionOptions } from "../connection.js";
 import { checkExitCode, formatFailedChecks, formatMessages, SIMULATED_BANNER, verdictLine } from "../diagnostics.js";
+import type { CliIo } from "../io.js";
 
 /** Defaults of `check`. */
 export const CHECK_DEFAULTS = {
@@ -50,7 +51,7 @@ export class WaitReporter {
 }
 
 /** Register `check`. */
-export function registerCheck(program: Command, io: { out: (s: string) => void; err: (s: string) => void }): void {
+export function registerCheck(program: Command, io: CliIo): void {
   program
     .command("check")
     .description(

@@ -1,9 +1,10 @@
 // `leanfleet env ID`: the environment record a result's `env` names (what checked it), as JSON.
 import type { Command } from "commander";
 import { connect, type ConnectionOptions } from "../connection.js";
+import type { CliIo } from "../io.js";
 
 /** Register `env`. */
-export function registerEnv(program: Command, io: { out: (s: string) => void; err: (s: string) => void }): void {
+export function registerEnv(program: Command, io: CliIo): void {
   program
     .command("env")
     .description("print an environment record (a result's env: Lean, packages, REPL, tools, image, LeanFleet) as JSON")

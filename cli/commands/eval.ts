@@ -9,6 +9,7 @@ import { UsageError } from "../../services/core/index.js";
 import type { ConnectionOptions } from "../connection.js";
 import { PROOF_FIELDS } from "../dataset.js";
 import { runEval, type EvalPlan } from "../eval-run.js";
+import type { CliIo } from "../io.js";
 
 /** Options of `eval`, as commander parses them. */
 export interface EvalOptions {
@@ -61,7 +62,7 @@ export function planEval(dataset: string, opts: EvalOptions, connection: Connect
 }
 
 /** Register `eval`. */
-export function registerEval(program: Command, io: { out: (s: string) => void; err: (s: string) => void }): void {
+export function registerEval(program: Command, io: CliIo): void {
   program
     .command("eval")
     .description(

@@ -9,6 +9,7 @@ import type { JobResult } from "../../services/jobs/index.js";
 import { connect, type ConnectionOptions } from "../connection.js";
 import { readDataset } from "../dataset.js";
 import { itemsFor, readResultsFile, selectResults, verdictChanges, type RecheckedResult } from "../recheck.js";
+import type { CliIo } from "../io.js";
 
 /** Options of `recheck`, as commander parses them. */
 interface RecheckOptions {
@@ -18,12 +19,6 @@ interface RecheckOptions {
   advisoryFile?: string;
   dataset?: string;
   out?: string;
-}
-
-/** Where `recheck` prints. */
-interface RecheckIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
 }
 
 /** What `recheck` does, its flags checked. */
@@ -42,7 +37,7 @@ const envsOf = (rs: readonly { env?: string | undefined }[]) =>
   [...new Set(rs.map((r) => r.env ?? "unknown"))].sort().join(", ") || "none";
 
 /** Register `recheck`. */
-export function registerRecheck(program: Command, io: RecheckIo): void {
+export function registerRecheck(program: Command, io: CliIo): void {
   program
     .command("recheck")
     .description(
@@ -83,7 +78,7 @@ function planRecheck(resultsPath: string, opts: RecheckOptions): RecheckPlan {
 }
 
 /** Select the results to re-check, re-check them on the fleet and write the diff. */
-async function runRecheck(plan: RecheckPlan, client: LeanFleetClient, io: RecheckIo): Promise<void> {
+async function runRecheck(plan: RecheckPlan, client: LeanFleetClient, io: CliIo): Promise<void> {
   const results = await readResultsFile(plan.resultsPath);
   const advisories = plan.advisories
     ? plan.advisoryFile

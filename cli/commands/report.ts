@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import { writeReportFile } from "../../services/report/index.js";
 import { formatSummary } from "../eval-summary.js";
+import type { CliIo } from "../io.js";
 
 /** Options of `report`. */
 interface ReportOptions {
@@ -12,7 +13,7 @@ interface ReportOptions {
 }
 
 /** Register `report`. */
-export function registerReport(program: Command, io: { out: (s: string) => void; err: (s: string) => void }): void {
+export function registerReport(program: Command, io: CliIo): void {
   program
     .command("report")
     .description(

@@ -2,9 +2,10 @@
 import type { Command } from "commander";
 import { connect, type ConnectionOptions } from "../connection.js";
 import { trustLines } from "../eval-summary.js";
+import type { CliIo } from "../io.js";
 
 /** Register `status`. */
-export function registerStatus(program: Command, io: { out: (s: string) => void; err: (s: string) => void }): void {
+export function registerStatus(program: Command, io: CliIo): void {
   program
     .command("status")
     .description("show fleets (queue depth, worker tasks, environments) or, given a batch id, its progress")

@@ -4,6 +4,7 @@ import { DEFAULT_LOCAL_PORT, FLEET_PATTERN } from "../../functions/api/index.js"
 import { UsageError } from "../../services/core/index.js";
 import type { LocalCluster, LocalClusterOptions } from "../../services/local-cluster/index.js";
 import { watchParent } from "../parent-watch.js";
+import type { CliIo } from "../io.js";
 
 /** Options of `up`, as commander parses them. */
 interface UpOptions {
@@ -13,12 +14,6 @@ interface UpOptions {
   data?: string;
   fleets: string;
   leanVersion?: string;
-}
-
-/** Where `up` prints. */
-interface UpIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
 }
 
 /** What `up` starts, its flags checked. */
@@ -39,7 +34,7 @@ export function parseWorkers(text: string): { min: number; max: number } {
 }
 
 /** Register `up`. */
-export function registerUp(program: Command, io: UpIo): void {
+export function registerUp(program: Command, io: CliIo): void {
   program
     .command("up")
     .description("run the local cluster: fauxqs (SQS+S3), the API on 127.0.0.1, workers scaled by the backlog rule")
@@ -56,7 +51,7 @@ export function registerUp(program: Command, io: UpIo): void {
 }
 
 /** Check the flags before anything starts: bad flags and a taken port fail at once, with the fix. */
-async function planUp(opts: UpOptions, io: UpIo): Promise<UpPlan> {
+async function planUp(opts: UpOptions, io: CliIo): Promise<UpPlan> {
   const port = Number(opts.port);
   if (opts.leanVersion !== undefined && !/^\d+\.\d+\.\d+(-[\w.-]+)?$/.test(opts.leanVersion))
     throw new UsageError(
@@ -101,7 +96,7 @@ class StopRequests {
   );
   readonly #unwatch: () => void;
 
-  constructor(private readonly io: UpIo) {
+  constructor(private readonly io: CliIo) {
     for (const [signal, handler] of this.#handlers) process.on(signal, handler);
     this.#unwatch = watchParent(() => this.request("parent process exited"));
   }
@@ -129,7 +124,7 @@ class StopRequests {
 }
 
 /** Start the cluster, serve until a stop request, then close it (workers drain first). */
-async function runUp(plan: UpPlan, io: UpIo): Promise<void> {
+async function runUp(plan: UpPlan, io: CliIo): Promise<void> {
   const stop = new StopRequests(io);
   try {
     const cluster = await startCluster(plan);
@@ -161,7 +156,7 @@ async function startCluster(plan: UpPlan): Promise<LocalCluster> {
 }
 
 /** The start lines: where the API is, whether it is simulated, where the logs are and what to try. */
-function announce(cluster: LocalCluster, plan: UpPlan, io: UpIo): void {
+function announce(cluster: LocalCluster, plan: UpPlan, io: CliIo): void {
   io.out(
     `LeanFleet local cluster is up: API ${cluster.endpoint} (fleets ${Object.keys(cluster.fleets).join(", ")}, workers ${plan.workers})`,
   );
